@@ -1,0 +1,105 @@
+//! Sample lines shared by the Prometheus and OpenMetrics text formats.
+
+use super::escape::write_label_value;
+use super::number::{write_f64, write_u64};
+use crate::model::{HistogramValue, LabelSet, SummaryValue};
+
+/// Appends `name{labels,extra="x"} ` (with the trailing space), ready for the value.
+fn write_series(
+    out: &mut Vec<u8>,
+    name: &str,
+    suffix: &str,
+    labels: &LabelSet,
+    extra: Option<(&str, f64)>,
+) {
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(suffix.as_bytes());
+    if !labels.is_empty() || extra.is_some() {
+        out.push(b'{');
+        let mut first = true;
+        for (label, value) in labels.iter() {
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            out.extend_from_slice(label.as_bytes());
+            out.extend_from_slice(b"=\"");
+            write_label_value(out, value);
+            out.push(b'"');
+        }
+        if let Some((label, bound)) = extra {
+            if !first {
+                out.push(b',');
+            }
+            out.extend_from_slice(label.as_bytes());
+            out.extend_from_slice(b"=\"");
+            write_f64(out, bound);
+            out.push(b'"');
+        }
+        out.push(b'}');
+    }
+    out.push(b' ');
+}
+
+/// Appends one sample with a float value.
+pub(crate) fn write_number(
+    out: &mut Vec<u8>,
+    name: &str,
+    suffix: &str,
+    labels: &LabelSet,
+    value: f64,
+) {
+    write_series(out, name, suffix, labels, None);
+    write_f64(out, value);
+    out.push(b'\n');
+}
+
+fn write_count(
+    out: &mut Vec<u8>,
+    name: &str,
+    suffix: &str,
+    labels: &LabelSet,
+    extra: Option<(&str, f64)>,
+    count: u64,
+) {
+    write_series(out, name, suffix, labels, extra);
+    write_u64(out, count);
+    out.push(b'\n');
+}
+
+/// Appends `_bucket` lines (ending with `le="+Inf"`) and, if `with_sum_and_count`,
+/// `_sum` and `_count`.
+pub(crate) fn write_histogram(
+    out: &mut Vec<u8>,
+    name: &str,
+    labels: &LabelSet,
+    histogram: &HistogramValue,
+    with_sum_and_count: bool,
+) {
+    for (bound, count) in histogram.buckets() {
+        write_count(out, name, "_bucket", labels, Some(("le", bound)), count);
+    }
+    if with_sum_and_count {
+        write_number(out, name, "_sum", labels, histogram.sum());
+        write_count(out, name, "_count", labels, None, histogram.count());
+    }
+}
+
+/// Appends the quantile lines and, if `with_sum_and_count`, `_sum` and `_count`.
+pub(crate) fn write_summary(
+    out: &mut Vec<u8>,
+    name: &str,
+    labels: &LabelSet,
+    summary: &SummaryValue,
+    with_sum_and_count: bool,
+) {
+    for (quantile, value) in summary.quantiles() {
+        write_series(out, name, "", labels, Some(("quantile", *quantile)));
+        write_f64(out, *value);
+        out.push(b'\n');
+    }
+    if with_sum_and_count {
+        write_number(out, name, "_sum", labels, summary.sum());
+        write_count(out, name, "_count", labels, None, summary.count());
+    }
+}

@@ -1,0 +1,281 @@
+use std::collections::BTreeMap;
+use std::fmt;
+
+use super::name::is_valid_metric_name;
+use super::{IntoLabels, LabelSet, ModelError, Value};
+
+/// The type of a metric family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum MetricKind {
+    /// A monotonically increasing number; its name ends in `_total`.
+    Counter,
+    /// A number that goes up and down.
+    Gauge,
+    /// Observations counted into cumulative buckets, with sum and count.
+    Histogram,
+    /// Precomputed quantiles, with sum and count.
+    Summary,
+    /// Facts carried as labels with the value 1; its name ends in `_info`.
+    Info,
+}
+
+impl MetricKind {
+    /// The lower-case name used by the text formats and JSON.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Counter => "counter",
+            Self::Gauge => "gauge",
+            Self::Histogram => "histogram",
+            Self::Summary => "summary",
+            Self::Info => "info",
+        }
+    }
+
+    /// The suffix a name of this kind must end with, if any.
+    fn required_suffix(self) -> Option<&'static str> {
+        match self {
+            Self::Counter => Some("_total"),
+            Self::Info => Some("_info"),
+            Self::Gauge | Self::Histogram | Self::Summary => None,
+        }
+    }
+}
+
+impl fmt::Display for MetricKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One metric: name, help, kind, optional unit, and its samples keyed by label set.
+///
+/// The name is the one a Prometheus text scrape shows: counters end in `_total`, info
+/// families in `_info`. Samples iterate in label order, so output is stable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricFamily {
+    name: String,
+    help: String,
+    kind: MetricKind,
+    unit: Option<String>,
+    samples: BTreeMap<LabelSet, Value>,
+    sources: Vec<String>,
+}
+
+impl MetricFamily {
+    /// Validates a declaration; used by [`MetricSnapshot`](super::MetricSnapshot).
+    pub(crate) fn declare(
+        name: &str,
+        help: &str,
+        kind: MetricKind,
+        unit: Option<&str>,
+        source: &str,
+    ) -> Result<Self, ModelError> {
+        if !is_valid_metric_name(name) {
+            return Err(ModelError::InvalidMetricName {
+                name: name.to_owned(),
+            });
+        }
+        if let Some(suffix) = kind.required_suffix() {
+            let stem = name.strip_suffix(suffix).unwrap_or("");
+            if !is_valid_metric_name(stem) {
+                return Err(ModelError::MissingSuffix {
+                    family: name.to_owned(),
+                    kind,
+                    suffix,
+                });
+            }
+        }
+        if help.trim().is_empty() {
+            return Err(ModelError::MissingHelp {
+                family: name.to_owned(),
+            });
+        }
+        let family = Self {
+            name: name.to_owned(),
+            help: help.to_owned(),
+            kind,
+            unit: unit.map(str::to_owned),
+            samples: BTreeMap::new(),
+            sources: vec![source.to_owned()],
+        };
+        if let Some(unit) = unit {
+            family.check_unit(unit)?;
+        }
+        Ok(family)
+    }
+
+    fn check_unit(&self, unit: &str) -> Result<(), ModelError> {
+        let reason = if self.kind == MetricKind::Info {
+            Some("info metrics cannot have a unit")
+        } else if unit.is_empty()
+            || !unit
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':')
+        {
+            Some("a unit is made of [a-zA-Z0-9_:] and is not empty")
+        } else if !self.openmetrics_name().ends_with(&format!("_{unit}")) {
+            Some("the name (before _total) must end with _<unit>")
+        } else {
+            None
+        };
+        match reason {
+            Some(reason) => Err(ModelError::InvalidUnit {
+                family: self.name.clone(),
+                unit: unit.to_owned(),
+                reason,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Adds one sample.
+    ///
+    /// # Errors
+    /// When a label name is invalid, reserved or repeated, the label set is already
+    /// present, or the value does not fit the family's kind (see [`ModelError`]). The
+    /// family is unchanged then.
+    ///
+    /// ```
+    /// use actorscope::model::{MetricKind, MetricSnapshot, ModelError};
+    ///
+    /// let mut snapshot = MetricSnapshot::new();
+    /// let family = snapshot
+    ///     .family("jobs_done_total", "Jobs finished.", MetricKind::Counter)
+    ///     .unwrap();
+    /// family.add([("worker", "0")], 4).unwrap().add([("worker", "1")], 2).unwrap();
+    /// let error = family.add([("worker", "0")], 1).unwrap_err();
+    /// assert!(matches!(error, ModelError::DuplicateSeries { .. }));
+    /// assert_eq!(family.value([("worker", "0")]).and_then(|v| v.as_f64()), Some(4.0));
+    /// ```
+    pub fn add(
+        &mut self,
+        labels: impl IntoLabels,
+        value: impl Into<Value>,
+    ) -> Result<&mut Self, ModelError> {
+        let labels = LabelSet::build(&self.name, self.kind, labels.into_label_pairs())?;
+        let value = value.into().check_for(&self.name, self.kind)?;
+        self.insert(labels, value)?;
+        Ok(self)
+    }
+
+    /// Inserts an already validated sample, refusing a repeated label set.
+    pub(crate) fn insert(&mut self, labels: LabelSet, value: Value) -> Result<(), ModelError> {
+        use std::collections::btree_map::Entry;
+        match self.samples.entry(labels) {
+            Entry::Vacant(slot) => {
+                slot.insert(value);
+                Ok(())
+            }
+            Entry::Occupied(slot) => Err(ModelError::DuplicateSeries {
+                family: self.name.clone(),
+                labels: slot.key().to_string(),
+                sources: self.sources_text(),
+            }),
+        }
+    }
+
+    /// The name, as the Prometheus text format shows it (counters with `_total`).
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The OpenMetrics family name: counters without `_total`, info without `_info`.
+    #[must_use]
+    pub fn openmetrics_name(&self) -> &str {
+        self.kind
+            .required_suffix()
+            .and_then(|suffix| self.name.strip_suffix(suffix))
+            .unwrap_or(&self.name)
+    }
+
+    /// The help text.
+    #[must_use]
+    pub fn help(&self) -> &str {
+        &self.help
+    }
+
+    /// The kind.
+    #[must_use]
+    pub fn kind(&self) -> MetricKind {
+        self.kind
+    }
+
+    /// The unit, if one was declared.
+    #[must_use]
+    pub fn unit(&self) -> Option<&str> {
+        self.unit.as_deref()
+    }
+
+    /// The samples, in label order.
+    pub fn samples(&self) -> impl ExactSizeIterator<Item = (&LabelSet, &Value)> {
+        self.samples.iter()
+    }
+
+    /// The value of the sample with exactly these labels.
+    #[must_use]
+    pub fn value(&self, labels: impl IntoLabels) -> Option<&Value> {
+        let labels = LabelSet::build(&self.name, self.kind, labels.into_label_pairs()).ok()?;
+        self.samples.get(&labels)
+    }
+
+    /// How many samples there are.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.samples.len()
+    }
+
+    /// Whether there are none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.samples.is_empty()
+    }
+
+    /// The collectors (or other sources) that contributed to this family.
+    #[must_use]
+    pub fn sources(&self) -> &[String] {
+        &self.sources
+    }
+
+    pub(crate) fn add_source(&mut self, source: &str) {
+        if !self.sources.iter().any(|known| known == source) {
+            self.sources.push(source.to_owned());
+        }
+    }
+
+    pub(crate) fn sources_text(&self) -> String {
+        let quoted: Vec<String> = self.sources.iter().map(|s| format!("{s:?}")).collect();
+        quoted.join(", ")
+    }
+
+    pub(crate) fn take_samples(&mut self) -> BTreeMap<LabelSet, Value> {
+        std::mem::take(&mut self.samples)
+    }
+
+    /// `counter "help" (unit seconds)`: what must agree for two declarations to merge.
+    pub(crate) fn declaration(&self) -> String {
+        match &self.unit {
+            Some(unit) => format!("{} {:?} with unit {unit:?}", self.kind, self.help),
+            None => format!("{} {:?}", self.kind, self.help),
+        }
+    }
+
+    /// Every series name this family may write in either text format, and its
+    /// OpenMetrics family name: two families must not share any of them.
+    pub(crate) fn claimed_names(&self) -> Vec<String> {
+        let base = self.openmetrics_name();
+        let suffixes: &[&str] = match self.kind {
+            MetricKind::Counter => &["", "_total", "_created"],
+            MetricKind::Gauge => &[""],
+            MetricKind::Histogram => &["", "_bucket", "_count", "_sum", "_created"],
+            MetricKind::Summary => &["", "_count", "_sum", "_created"],
+            MetricKind::Info => &["", "_info"],
+        };
+        suffixes
+            .iter()
+            .map(|suffix| format!("{base}{suffix}"))
+            .collect()
+    }
+}

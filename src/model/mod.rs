@@ -1,0 +1,23 @@
+//! The metric model: what a scrape produces and every serializer reads.
+//!
+//! A [`MetricSnapshot`] is made fresh for every scrape. Collectors add
+//! [`MetricFamily`]s to it with [`MetricSnapshot::family`] and samples with
+//! [`MetricFamily::add`]. Everything is validated on the way in (names, label names,
+//! suffixes, units, values, name clashes, duplicate series), so the encoders can never
+//! write malformed output: invalid input becomes a [`ModelError`] that quotes it.
+
+mod error;
+mod family;
+mod labels;
+mod name;
+mod scrape_error;
+mod snapshot;
+mod value;
+
+pub use error::ModelError;
+pub use family::{MetricFamily, MetricKind};
+pub use labels::{IntoLabels, LabelSet};
+pub use name::{is_valid_label_name, is_valid_metric_name};
+pub use scrape_error::{ScrapeError, ScrapeErrorKind};
+pub use snapshot::MetricSnapshot;
+pub use value::{HistogramValue, SummaryValue, Value};

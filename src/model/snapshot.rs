@@ -1,0 +1,212 @@
+use std::collections::{BTreeMap, HashMap};
+
+use super::{MetricFamily, MetricKind, ModelError, ScrapeError};
+
+/// Everything one scrape gathered: metric families in name order, plus the errors of
+/// collectors that failed.
+///
+/// Made fresh for every scrape. Each collector fills its own snapshot (its *source* is
+/// the name it was registered under); the registry then merges them. Declaring a family
+/// that exists already returns it when type, help and unit agree, and is a
+/// [`ModelError::Conflict`] naming both sources otherwise.
+///
+/// ```
+/// use actorscope::model::{MetricKind, MetricSnapshot};
+///
+/// let mut snapshot = MetricSnapshot::new();
+/// snapshot
+///     .family("cache_hits_total", "Lookups answered from the cache.", MetricKind::Counter)?
+///     .add([("shard", "0")], 10)?;
+/// // Declared again with the same type and help: the same family.
+/// snapshot
+///     .family("cache_hits_total", "Lookups answered from the cache.", MetricKind::Counter)?
+///     .add([("shard", "1")], 7)?;
+/// assert_eq!(snapshot.get("cache_hits_total").map(|f| f.len()), Some(2));
+///
+/// // Declared again as a gauge: refused, naming both sources.
+/// let conflict = snapshot.family("cache_hits_total", "Hits.", MetricKind::Gauge).unwrap_err();
+/// assert!(conflict.to_string().contains("cache_hits_total"));
+/// # Ok::<(), actorscope::model::ModelError>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MetricSnapshot {
+    source: String,
+    families: BTreeMap<String, MetricFamily>,
+    /// Series name → the family that writes it.
+    claims: HashMap<String, String>,
+    errors: Vec<ScrapeError>,
+}
+
+impl MetricSnapshot {
+    /// An empty snapshot whose families are attributed to no particular source.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty snapshot whose families are attributed to `source` (a collector's name).
+    #[must_use]
+    pub fn for_source(source: impl Into<String>) -> Self {
+        Self {
+            source: source.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Who fills this snapshot.
+    #[must_use]
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Gets or creates the family `name`.
+    ///
+    /// # Errors
+    /// When the name is invalid, lacks the suffix its kind needs (`_total` for counters,
+    /// `_info` for info), the help is empty, the family exists with another type or help,
+    /// or its series names clash with another family's.
+    pub fn family(
+        &mut self,
+        name: &str,
+        help: &str,
+        kind: MetricKind,
+    ) -> Result<&mut MetricFamily, ModelError> {
+        self.declare(name, help, kind, None)
+    }
+
+    /// Like [`Self::family`], with a unit (`seconds`, `bytes`, ...) that the name ends with.
+    ///
+    /// # Errors
+    /// As [`Self::family`], and when the name does not end with `_<unit>`.
+    pub fn family_with_unit(
+        &mut self,
+        name: &str,
+        help: &str,
+        kind: MetricKind,
+        unit: &str,
+    ) -> Result<&mut MetricFamily, ModelError> {
+        self.declare(name, help, kind, Some(unit))
+    }
+
+    fn declare(
+        &mut self,
+        name: &str,
+        help: &str,
+        kind: MetricKind,
+        unit: Option<&str>,
+    ) -> Result<&mut MetricFamily, ModelError> {
+        let source = self.source.clone();
+        let requested = MetricFamily::declare(name, help, kind, unit, &source)?;
+        self.declare_family(requested, &source)
+    }
+
+    /// Finds `requested`'s family by name (checking it agrees) or inserts it.
+    fn declare_family(
+        &mut self,
+        requested: MetricFamily,
+        source: &str,
+    ) -> Result<&mut MetricFamily, ModelError> {
+        let name = requested.name().to_owned();
+        if self.families.contains_key(&name) {
+            let existing = &self.families[&name];
+            if existing.declaration() != requested.declaration() {
+                return Err(ModelError::Conflict {
+                    family: name,
+                    existing: existing.declaration(),
+                    existing_sources: existing.sources_text(),
+                    requested: requested.declaration(),
+                    source_name: source.to_owned(),
+                });
+            }
+        } else {
+            let claimed = requested.claimed_names();
+            if let Some((series, other)) = claimed
+                .iter()
+                .find_map(|series| self.claims.get(series).map(|other| (series, other)))
+            {
+                return Err(ModelError::NameClash {
+                    family: name,
+                    other: other.clone(),
+                    series: series.clone(),
+                });
+            }
+            for series in claimed {
+                self.claims.insert(series, name.clone());
+            }
+            self.families.insert(name.clone(), requested);
+        }
+        let family = self
+            .families
+            .get_mut(&name)
+            .expect("the family was found or inserted above");
+        family.add_source(source);
+        Ok(family)
+    }
+
+    /// Moves every family, sample and error of `other` into `self`.
+    ///
+    /// A family that conflicts and a series already present are left out; each becomes an
+    /// error in the returned list, and everything else is still merged.
+    pub fn merge(&mut self, mut other: MetricSnapshot) -> Vec<ModelError> {
+        let mut problems = Vec::new();
+        let source = other.source.clone();
+        self.errors.append(&mut other.errors);
+        for (_, mut incoming) in std::mem::take(&mut other.families) {
+            let samples = incoming.take_samples();
+            match self.declare_family(incoming, &source) {
+                Ok(family) => {
+                    for (labels, value) in samples {
+                        if let Err(problem) = family.insert(labels, value) {
+                            problems.push(problem);
+                        }
+                    }
+                }
+                Err(problem) => problems.push(problem),
+            }
+        }
+        problems
+    }
+
+    /// The families, in name order.
+    pub fn families(&self) -> impl ExactSizeIterator<Item = &MetricFamily> {
+        self.families.values()
+    }
+
+    /// The family `name`, if present.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&MetricFamily> {
+        self.families.get(name)
+    }
+
+    /// How many families there are.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.families.len()
+    }
+
+    /// Whether there are none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.families.is_empty()
+    }
+
+    /// The total number of samples in all families.
+    #[must_use]
+    pub fn sample_count(&self) -> usize {
+        self.families.values().map(MetricFamily::len).sum()
+    }
+
+    /// The collectors that failed in this scrape.
+    #[must_use]
+    pub fn errors(&self) -> &[ScrapeError] {
+        &self.errors
+    }
+
+    /// Records a collector's failure.
+    pub fn push_error(&mut self, error: ScrapeError) {
+        self.errors.push(error);
+    }
+}
+
+#[cfg(test)]
+mod tests;

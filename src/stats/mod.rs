@@ -1,0 +1,37 @@
+//! Hot-path stats: the values a worker updates on every request or message.
+//!
+//! The rules of this module, which is why it imports nothing but `std`:
+//! - every update goes through `&mut self`: the worker that owns a stat is the only one
+//!   that touches it, so there are no atomics and no locks;
+//! - no allocation and no lookup by name per update: names, labels and bucket bounds are
+//!   chosen when a stat is created and attached only at scrape time (the cold path);
+//! - with the cargo feature `metrics` off, [`Counter`], [`Gauge`] and [`Histogram`] are
+//!   zero-sized and every method does nothing, so instrumented code compiles away.
+//!
+//! Keep one worker's stats together in one struct and wrap it in [`Padded`] so that two
+//! workers' stats never share a cache line.
+
+mod buckets;
+mod padded;
+
+#[cfg(feature = "metrics")]
+mod counter;
+#[cfg(feature = "metrics")]
+mod gauge;
+#[cfg(feature = "metrics")]
+mod histogram;
+
+#[cfg(not(feature = "metrics"))]
+mod disabled;
+
+pub use buckets::{Buckets, InvalidBuckets};
+pub use padded::Padded;
+
+#[cfg(feature = "metrics")]
+pub use counter::Counter;
+#[cfg(not(feature = "metrics"))]
+pub use disabled::{Counter, Gauge, Histogram};
+#[cfg(feature = "metrics")]
+pub use gauge::Gauge;
+#[cfg(feature = "metrics")]
+pub use histogram::Histogram;
