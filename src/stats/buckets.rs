@@ -152,11 +152,16 @@ impl Buckets {
                 reason: "linear buckets need count >= 1",
             });
         }
-        Self::new(
-            (0..count)
-                .map(|i| start + width * i as f64)
-                .collect::<Vec<_>>(),
-        )
+        Self::from_generated((0..count).map(|i| start + width * i as f64).collect())
+    }
+
+    /// Like [`Self::new`], but a generated bound that overflowed to infinity is an error
+    /// rather than the implied `+Inf` bucket.
+    fn from_generated(bounds: Vec<f64>) -> Result<Self, InvalidBuckets> {
+        if let Some(&bound) = bounds.iter().find(|bound| !bound.is_finite()) {
+            return Err(InvalidBuckets::NotFinite { bound });
+        }
+        Self::new(bounds)
     }
 
     /// The finite upper bounds, increasing; the `+Inf` bucket is not listed.

@@ -1,0 +1,72 @@
+"""Parse an exposition with the real prometheus_client parsers, then check what they skip.
+
+Usage: check_exposition.py prometheus|openmetrics < exposition
+
+Prints JSON {"families": [[name, type, help, unit]], "samples": [[name, labels, value]]}
+(values as Python repr strings, so NaN and infinities survive), or exits 1 with the reason.
+Checks beyond the parser: no family split in two, no duplicate series, histogram buckets
+in increasing `le` order with non-decreasing counts, and the +Inf bucket equal to _count.
+"""
+import json
+import math
+import sys
+
+from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse_openmetrics
+from prometheus_client.parser import text_string_to_metric_families as parse_prometheus
+
+
+def fail(message):
+    print(message, file=sys.stderr)
+    sys.exit(1)
+
+
+def check_histograms(family):
+    series = {}
+    for sample in family.samples:
+        key = tuple(sorted((k, v) for k, v in sample.labels.items() if k != "le"))
+        entry = series.setdefault(key, {"buckets": [], "count": None})
+        if sample.name.endswith("_bucket"):
+            entry["buckets"].append((float(sample.labels["le"]), sample.value))
+        elif sample.name.endswith("_count"):
+            entry["count"] = sample.value
+    for key, entry in series.items():
+        buckets = entry["buckets"]
+        if not buckets or buckets[-1][0] != math.inf:
+            fail(f"{family.name}{dict(key)}: last bucket is not +Inf")
+        for (le_a, n_a), (le_b, n_b) in zip(buckets, buckets[1:]):
+            if not le_a < le_b:
+                fail(f"{family.name}{dict(key)}: buckets out of order ({le_a} then {le_b})")
+            if n_b < n_a:
+                fail(f"{family.name}{dict(key)}: bucket counts decrease ({n_a} then {n_b})")
+        if entry["count"] is not None and entry["count"] != buckets[-1][1]:
+            fail(f"{family.name}{dict(key)}: +Inf bucket {buckets[-1][1]} != _count {entry['count']}")
+
+
+def main():
+    fmt = sys.argv[1]
+    text = sys.stdin.read()
+    parse = parse_openmetrics if fmt == "openmetrics" else parse_prometheus
+    try:
+        families = list(parse(text))
+    except Exception as error:  # the parser's own verdict
+        fail(f"parser rejected the {fmt} exposition: {error!r}")
+    names = [family.name for family in families]
+    split = {name for name in names if names.count(name) > 1}
+    if split:
+        fail(f"families split in two: {sorted(split)}")
+    seen = set()
+    out = {"families": [], "samples": []}
+    for family in families:
+        out["families"].append([family.name, family.type, family.documentation, family.unit])
+        if family.type == "histogram":
+            check_histograms(family)
+        for sample in family.samples:
+            key = (sample.name, tuple(sorted(sample.labels.items())))
+            if key in seen:
+                fail(f"duplicate series {sample.name}{sample.labels}")
+            seen.add(key)
+            out["samples"].append([sample.name, sample.labels, repr(float(sample.value))])
+    json.dump(out, sys.stdout)
+
+
+main()
