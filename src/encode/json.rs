@@ -9,7 +9,7 @@ use crate::model::{
 /// ActorScope's JSON document, the dashboard's only data source.
 ///
 /// The schema (version 1); keys always appear in this order, families in name order and
-/// samples in label order:
+/// samples in the order collectors added them:
 ///
 /// ```text
 /// {

@@ -5,7 +5,7 @@ use crate::model::{MetricKind, MetricSnapshot, Value};
 
 /// The Prometheus text exposition format, version 0.0.4.
 ///
-/// Families in name order, each `# HELP`, `# TYPE`, then its samples in label order.
+/// Families in name order, each `# HELP`, `# TYPE`, then its samples in the order they were added.
 /// Info families are written as gauges (0.0.4 has no info type); units are not written.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PrometheusText;

@@ -1,6 +1,8 @@
-use std::collections::BTreeMap;
+use std::collections::hash_map::{Entry, HashMap, RandomState};
 use std::fmt;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
+use super::labels::LabelNames;
 use super::name::is_valid_metric_name;
 use super::{IntoLabels, LabelSet, ModelError, Value};
 
@@ -49,18 +51,56 @@ impl fmt::Display for MetricKind {
     }
 }
 
-/// One metric: name, help, kind, optional unit, and its samples keyed by label set.
+/// One metric: name, help, kind, optional unit, and its samples, one per label set.
 ///
 /// The name is the one a Prometheus text scrape shows: counters end in `_total`, info
-/// families in `_info`. Samples iterate in label order, so output is stable.
-#[derive(Debug, Clone, PartialEq)]
+/// families in `_info`. Samples keep the order they were added in, so output is as
+/// stable as the collectors' own order; adding costs O(1) whatever the family's size.
+#[derive(Debug, Clone)]
 pub struct MetricFamily {
     name: String,
     help: String,
     kind: MetricKind,
     unit: Option<String>,
-    samples: BTreeMap<LabelSet, Value>,
+    samples: Vec<(LabelSet, Value)>,
+    /// Hash of a label set → position of the first sample with that hash.
+    index: HashMap<u64, usize, BuildHasherDefault<AlreadyHashed>>,
+    /// Positions of samples whose hash was already taken by another label set.
+    collisions: Vec<usize>,
+    hasher: RandomState,
+    label_names: LabelNames,
     sources: Vec<String>,
+}
+
+/// The index's keys are already SipHash values of label sets: use them as they are
+/// rather than hash them a second time.
+#[derive(Debug, Default)]
+struct AlreadyHashed(u64);
+
+impl Hasher for AlreadyHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used (the key is a `u64`); fold anything else in anyway.
+        for byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
+        }
+    }
+
+    fn write_u64(&mut self, hash: u64) {
+        self.0 = hash;
+    }
+}
+
+impl PartialEq for MetricFamily {
+    /// Same declaration and the same samples in the same order.
+    fn eq(&self, other: &Self) -> bool {
+        self.declaration() == other.declaration()
+            && self.name == other.name
+            && self.samples == other.samples
+    }
 }
 
 impl MetricFamily {
@@ -97,7 +137,11 @@ impl MetricFamily {
             help: help.to_owned(),
             kind,
             unit: unit.map(str::to_owned),
-            samples: BTreeMap::new(),
+            samples: Vec::new(),
+            index: HashMap::default(),
+            collisions: Vec::new(),
+            hasher: RandomState::new(),
+            label_names: LabelNames::default(),
             sources: vec![source.to_owned()],
         };
         if let Some(unit) = unit {
@@ -154,7 +198,7 @@ impl MetricFamily {
         labels: impl IntoLabels,
         value: impl Into<Value>,
     ) -> Result<&mut Self, ModelError> {
-        let labels = LabelSet::build(&self.name, self.kind, labels.into_label_pairs())?;
+        let labels = LabelSet::build(&self.name, self.kind, &mut self.label_names, labels)?;
         let value = value.into().check_for(&self.name, self.kind)?;
         self.insert(labels, value)?;
         Ok(self)
@@ -162,18 +206,28 @@ impl MetricFamily {
 
     /// Inserts an already validated sample, refusing a repeated label set.
     pub(crate) fn insert(&mut self, labels: LabelSet, value: Value) -> Result<(), ModelError> {
-        use std::collections::btree_map::Entry;
-        match self.samples.entry(labels) {
+        let hash = self.hasher.hash_one(&labels);
+        let position = self.samples.len();
+        match self.index.entry(hash) {
             Entry::Vacant(slot) => {
-                slot.insert(value);
-                Ok(())
+                slot.insert(position);
             }
-            Entry::Occupied(slot) => Err(ModelError::DuplicateSeries {
-                family: self.name.clone(),
-                labels: slot.key().to_string(),
-                sources: self.sources_text(),
-            }),
+            Entry::Occupied(slot) => {
+                let same = std::iter::once(*slot.get())
+                    .chain(self.collisions.iter().copied())
+                    .any(|i| self.samples[i].0 == labels);
+                if same {
+                    return Err(ModelError::DuplicateSeries {
+                        family: self.name.clone(),
+                        labels: labels.to_string(),
+                        sources: self.sources_text(),
+                    });
+                }
+                self.collisions.push(position);
+            }
         }
+        self.samples.push((labels, value));
+        Ok(())
     }
 
     /// The name, as the Prometheus text format shows it (counters with `_total`).
@@ -209,16 +263,21 @@ impl MetricFamily {
         self.unit.as_deref()
     }
 
-    /// The samples, in label order.
+    /// The samples, in the order they were added.
     pub fn samples(&self) -> impl ExactSizeIterator<Item = (&LabelSet, &Value)> {
-        self.samples.iter()
+        self.samples.iter().map(|(labels, value)| (labels, value))
     }
 
-    /// The value of the sample with exactly these labels.
+    /// The value of the sample with exactly these labels (in any order).
     #[must_use]
     pub fn value(&self, labels: impl IntoLabels) -> Option<&Value> {
-        let labels = LabelSet::build(&self.name, self.kind, labels.into_label_pairs()).ok()?;
-        self.samples.get(&labels)
+        let mut names = self.label_names.clone();
+        let labels = LabelSet::build(&self.name, self.kind, &mut names, labels).ok()?;
+        let first = *self.index.get(&self.hasher.hash_one(&labels))?;
+        std::iter::once(first)
+            .chain(self.collisions.iter().copied())
+            .find(|i| self.samples[*i].0 == labels)
+            .map(|i| &self.samples[i].1)
     }
 
     /// How many samples there are.
@@ -250,7 +309,9 @@ impl MetricFamily {
         quoted.join(", ")
     }
 
-    pub(crate) fn take_samples(&mut self) -> BTreeMap<LabelSet, Value> {
+    pub(crate) fn take_samples(&mut self) -> Vec<(LabelSet, Value)> {
+        self.index.clear();
+        self.collisions.clear();
         std::mem::take(&mut self.samples)
     }
 

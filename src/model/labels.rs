@@ -1,4 +1,5 @@
 use std::fmt;
+use std::sync::Arc;
 
 use super::name::is_valid_label_name;
 use super::{MetricKind, ModelError};
@@ -6,43 +7,79 @@ use super::{MetricKind, ModelError};
 /// The labels of one series: valid, unique names, sorted by name.
 ///
 /// Built by [`MetricFamily::add`](super::MetricFamily::add) from anything that
-/// implements [`IntoLabels`]; sorting makes the order of output stable whatever order the
-/// labels were given in.
+/// implements [`IntoLabels`]. Sorting makes two sets with the same pairs equal whatever
+/// order they were given in. Names are shared (`Arc<str>`) with the family, which
+/// validates each name once.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct LabelSet {
-    pairs: Vec<(String, String)>,
+    pairs: Vec<(Arc<str>, String)>,
+}
+
+/// The label names a family has seen, validated once each.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct LabelNames {
+    known: Vec<Arc<str>>,
+}
+
+impl LabelNames {
+    /// The shared, validated name; validates and remembers a name seen for the first time.
+    fn intern(
+        &mut self,
+        family: &str,
+        kind: MetricKind,
+        name: &str,
+    ) -> Result<Arc<str>, ModelError> {
+        if let Some(known) = self.known.iter().find(|known| ***known == *name) {
+            return Ok(Arc::clone(known));
+        }
+        if !is_valid_label_name(name) {
+            return Err(ModelError::InvalidLabelName {
+                family: family.to_owned(),
+                label: name.to_owned(),
+            });
+        }
+        let reserved = name.starts_with("__")
+            || (name == "le" && kind == MetricKind::Histogram)
+            || (name == "quantile" && kind == MetricKind::Summary);
+        if reserved {
+            return Err(ModelError::ReservedLabelName {
+                family: family.to_owned(),
+                label: name.to_owned(),
+                kind,
+            });
+        }
+        let name: Arc<str> = name.into();
+        self.known.push(Arc::clone(&name));
+        Ok(name)
+    }
 }
 
 impl LabelSet {
-    /// Validates `pairs` as the labels of a sample of `family`.
+    /// Validates `labels` as the labels of a sample of `family`.
     pub(crate) fn build(
         family: &str,
         kind: MetricKind,
-        mut pairs: Vec<(String, String)>,
+        names: &mut LabelNames,
+        labels: impl IntoLabels,
     ) -> Result<Self, ModelError> {
-        for (name, _) in &pairs {
-            if !is_valid_label_name(name) {
-                return Err(ModelError::InvalidLabelName {
-                    family: family.to_owned(),
-                    label: name.clone(),
-                });
+        let mut pairs = Vec::with_capacity(4);
+        let mut failure = None;
+        labels.visit_labels(&mut |name, value| {
+            if failure.is_none() {
+                match names.intern(family, kind, name) {
+                    Ok(name) => pairs.push((name, value)),
+                    Err(error) => failure = Some(error),
+                }
             }
-            let reserved = name.starts_with("__")
-                || (name == "le" && kind == MetricKind::Histogram)
-                || (name == "quantile" && kind == MetricKind::Summary);
-            if reserved {
-                return Err(ModelError::ReservedLabelName {
-                    family: family.to_owned(),
-                    label: name.clone(),
-                    kind,
-                });
-            }
+        });
+        if let Some(error) = failure {
+            return Err(error);
         }
         pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         if let Some(pair) = pairs.windows(2).find(|pair| pair[0].0 == pair[1].0) {
             return Err(ModelError::DuplicateLabelName {
                 family: family.to_owned(),
-                label: pair[0].0.clone(),
+                label: pair[0].0.to_string(),
             });
         }
         Ok(Self { pairs })
@@ -52,7 +89,7 @@ impl LabelSet {
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> {
         self.pairs
             .iter()
-            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .map(|(name, value)| (&**name, value.as_str()))
     }
 
     /// The value of label `name`, if the set has it.
@@ -90,8 +127,38 @@ impl fmt::Display for LabelSet {
     }
 }
 
-/// Anything that can be the labels of a sample: `()`, an array, slice or `Vec` of
-/// `(name, value)` pairs of string-likes, or a [`LabelSet`].
+/// A label value: borrowed strings are copied once, owned ones are moved in.
+pub trait LabelValue {
+    /// The value as an owned string.
+    fn into_label_value(self) -> String;
+}
+
+impl LabelValue for String {
+    fn into_label_value(self) -> String {
+        self
+    }
+}
+
+impl LabelValue for &str {
+    fn into_label_value(self) -> String {
+        self.to_owned()
+    }
+}
+
+impl LabelValue for &String {
+    fn into_label_value(self) -> String {
+        self.clone()
+    }
+}
+
+impl LabelValue for std::borrow::Cow<'_, str> {
+    fn into_label_value(self) -> String {
+        self.into_owned()
+    }
+}
+
+/// Anything that can be the labels of a sample: `()`, an array or `Vec` of
+/// `(name, value)` pairs, a slice of them, or a [`LabelSet`].
 ///
 /// ```
 /// use actorscope::model::{MetricKind, MetricSnapshot};
@@ -101,47 +168,54 @@ impl fmt::Display for LabelSet {
 /// family.add((), 1).unwrap();
 /// family.add([("queue", "a")], 2).unwrap();
 /// family.add(vec![("queue", String::from("b"))], 3).unwrap();
-/// assert_eq!(family.len(), 3);
+/// family.add(&[("queue", "c")][..], 4).unwrap();
+/// assert_eq!(family.len(), 4);
 /// ```
 pub trait IntoLabels {
-    /// The pairs, unvalidated.
-    fn into_label_pairs(self) -> Vec<(String, String)>;
+    /// Calls `visit` with each `(name, value)` pair, unvalidated.
+    fn visit_labels(self, visit: &mut dyn FnMut(&str, String));
 }
 
 impl IntoLabels for () {
-    fn into_label_pairs(self) -> Vec<(String, String)> {
-        Vec::new()
+    fn visit_labels(self, _visit: &mut dyn FnMut(&str, String)) {}
+}
+
+impl<K: AsRef<str>, V: LabelValue, const N: usize> IntoLabels for [(K, V); N] {
+    fn visit_labels(self, visit: &mut dyn FnMut(&str, String)) {
+        for (name, value) in self {
+            visit(name.as_ref(), value.into_label_value());
+        }
     }
 }
 
-impl<K: AsRef<str>, V: AsRef<str>, const N: usize> IntoLabels for [(K, V); N] {
-    fn into_label_pairs(self) -> Vec<(String, String)> {
-        self.as_slice().into_label_pairs()
+impl<K: AsRef<str>, V: LabelValue> IntoLabels for Vec<(K, V)> {
+    fn visit_labels(self, visit: &mut dyn FnMut(&str, String)) {
+        for (name, value) in self {
+            visit(name.as_ref(), value.into_label_value());
+        }
     }
 }
 
 impl<K: AsRef<str>, V: AsRef<str>> IntoLabels for &[(K, V)] {
-    fn into_label_pairs(self) -> Vec<(String, String)> {
-        self.iter()
-            .map(|(name, value)| (name.as_ref().to_owned(), value.as_ref().to_owned()))
-            .collect()
-    }
-}
-
-impl<K: AsRef<str>, V: AsRef<str>> IntoLabels for Vec<(K, V)> {
-    fn into_label_pairs(self) -> Vec<(String, String)> {
-        self.as_slice().into_label_pairs()
+    fn visit_labels(self, visit: &mut dyn FnMut(&str, String)) {
+        for (name, value) in self {
+            visit(name.as_ref(), value.as_ref().to_owned());
+        }
     }
 }
 
 impl IntoLabels for LabelSet {
-    fn into_label_pairs(self) -> Vec<(String, String)> {
-        self.pairs
+    fn visit_labels(self, visit: &mut dyn FnMut(&str, String)) {
+        for (name, value) in self.pairs {
+            visit(&name, value);
+        }
     }
 }
 
 impl IntoLabels for &LabelSet {
-    fn into_label_pairs(self) -> Vec<(String, String)> {
-        self.pairs.clone()
+    fn visit_labels(self, visit: &mut dyn FnMut(&str, String)) {
+        for (name, value) in self.iter() {
+            visit(name, value.to_owned());
+        }
     }
 }

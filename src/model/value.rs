@@ -63,7 +63,7 @@ impl Value {
             | (MetricKind::Histogram, value @ Self::Histogram(_))
             | (MetricKind::Summary, value @ Self::Summary(_))
             | (MetricKind::Info, value @ Self::Info) => Ok(value),
-            (MetricKind::Info, Self::Number(value)) if value == 1.0 => Ok(Self::Info),
+            (MetricKind::Info, Self::Number(1.0)) => Ok(Self::Info),
             (MetricKind::Info, Self::Number(value)) => Err(invalid(format!(
                 "an info sample's value is always 1, not {value}; put the information in labels"
             ))),

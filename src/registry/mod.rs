@@ -3,9 +3,9 @@
 mod collector;
 mod error;
 mod health;
-mod registry;
+mod metrics_registry;
 mod scrape;
 
 pub use collector::{collector_fn, CollectError, Collector, FnCollector, ScrapeContext};
 pub use error::RegisterError;
-pub use registry::{MetricsRegistry, Registration, DEFAULT_DEADLINE};
+pub use metrics_registry::{MetricsRegistry, Registration, DEFAULT_DEADLINE};

@@ -8,7 +8,7 @@ use std::time::Instant;
 use futures::future::{join_all, FutureExt};
 
 use super::health::{CollectorReport, SOURCE};
-use super::registry::{lock, Entry, Inner};
+use super::metrics_registry::{lock, Entry, Inner};
 use super::ScrapeContext;
 use crate::model::{MetricSnapshot, ScrapeError, ScrapeErrorKind};
 

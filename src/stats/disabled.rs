@@ -3,6 +3,11 @@
 
 use super::Buckets;
 
+// Checked by every build without the `metrics` feature (CI runs one).
+const _: () = assert!(std::mem::size_of::<Counter>() == 0);
+const _: () = assert!(std::mem::size_of::<Gauge>() == 0);
+const _: () = assert!(std::mem::size_of::<Histogram>() == 0);
+
 /// Disabled [`Counter`](crate::stats::Counter): zero-sized, does nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counter;

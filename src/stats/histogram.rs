@@ -2,8 +2,9 @@ use super::Buckets;
 
 /// Observations counted into fixed buckets, plus their sum, owned by one worker.
 ///
-/// The bounds are chosen at construction; `observe` is a binary search over them, an
-/// integer add and a float add, through `&mut self`. Counts are kept per bucket (not
+/// The bounds are chosen at construction; `observe` counts the bounds below the value
+/// (a binary search above 32 bounds), then does an integer add and a float add, through
+/// `&mut self`. Counts are kept per bucket (not
 /// cumulative); the cold path makes them cumulative when it builds a snapshot.
 /// NaN observations are ignored: they have no bucket and would poison the sum.
 ///
@@ -43,10 +44,7 @@ impl Histogram {
         if value.is_nan() {
             return;
         }
-        let index = self
-            .buckets
-            .bounds()
-            .partition_point(|bound| *bound < value);
+        let index = bucket_index(self.buckets.bounds(), value);
         if let Some(count) = self.counts.get_mut(index) {
             *count += 1;
         }
@@ -79,6 +77,21 @@ impl Histogram {
     }
 }
 
+/// Up to this many bounds, counting them beats a binary search: the comparisons have no
+/// branches to mispredict and vectorize, while a binary search over spread-out values
+/// mispredicts about half its branches.
+const LINEAR_SCAN_LIMIT: usize = 32;
+
+/// The index of the first bound `>= value` (the bucket `value` falls into).
+#[inline]
+fn bucket_index(bounds: &[f64], value: f64) -> usize {
+    if bounds.len() <= LINEAR_SCAN_LIMIT {
+        bounds.iter().map(|bound| usize::from(*bound < value)).sum()
+    } else {
+        bounds.partition_point(|bound| *bound < value)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,6 +115,22 @@ mod tests {
         assert_eq!(histogram.count(), 1);
         assert_eq!(histogram.bucket_counts().last(), Some(&1));
         assert_eq!(histogram.sum(), f64::INFINITY);
+    }
+
+    #[test]
+    fn linear_count_and_binary_search_agree() {
+        let small: Vec<f64> = (0..LINEAR_SCAN_LIMIT).map(|i| i as f64).collect();
+        let large: Vec<f64> = (0..LINEAR_SCAN_LIMIT * 4).map(|i| i as f64 / 4.0).collect();
+        for bounds in [&small, &large] {
+            for step in -8..(bounds.len() as i32 * 4 + 8) {
+                let value = f64::from(step) / 4.0;
+                assert_eq!(
+                    bucket_index(bounds, value),
+                    bounds.partition_point(|bound| *bound < value),
+                    "{value}"
+                );
+            }
+        }
     }
 
     #[test]

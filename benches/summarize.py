@@ -1,0 +1,46 @@
+"""Print criterion's medians as a Markdown table: time per element and ratio to the
+group's first-listed reference. Run after `cargo bench`:
+
+    python3 benches/summarize.py [group ...]
+"""
+import json
+import pathlib
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent / "target" / "criterion"
+# The reference each group's ratios are taken against.
+REFERENCE = {
+    "counter_inc": "bare_u64_add",
+    "histogram_observe": "actorscope_histogram",
+    "two_workers_1M_inc_each": "one_thread_same_work",
+    "encode_10k_counters_100_histograms": "actorscope_encode",
+}
+
+
+def median_ns_per_element(bench_dir):
+    estimates = json.loads((bench_dir / "new" / "estimates.json").read_text())
+    info = json.loads((bench_dir / "new" / "benchmark.json").read_text())
+    elements = (info.get("throughput") or {}).get("Elements") or 1
+    return estimates["median"]["point_estimate"] / elements
+
+
+def main():
+    groups = sys.argv[1:] or sorted(p.name for p in ROOT.iterdir() if (p / "report").exists() or p.is_dir())
+    for group in groups:
+        group_dir = ROOT / group
+        if not group_dir.is_dir():
+            continue
+        rows = {d.name: median_ns_per_element(d) for d in group_dir.iterdir() if (d / "new" / "estimates.json").exists()}
+        if not rows:
+            continue
+        reference = REFERENCE.get(group, next(iter(rows)))
+        unit = "ns/element" if group != "two_workers_1M_inc_each" else "ms/run"
+        scale = 1e-6 if unit == "ms/run" else 1.0
+        print(f"\n{group} (median, {unit}; ratio to {reference})\n")
+        print(f"| bench | median | ratio |\n| --- | ---: | ---: |")
+        for name, ns in sorted(rows.items(), key=lambda item: item[1]):
+            ratio = ns / rows[reference] if reference in rows else float("nan")
+            print(f"| {name} | {ns * scale:.3f} | {ratio:.2f}x |")
+
+
+main()
