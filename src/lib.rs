@@ -17,6 +17,8 @@
 //! - [`registry`]: the [`Collector`](registry::Collector) trait, the
 //!   [`MetricsRegistry`](registry::MetricsRegistry) and the scrape; imports `model`.
 //! - [`encode`]: Prometheus text 0.0.4, OpenMetrics 1.0 and JSON; imports `model`.
+//! - [`actor`]: worker actors that own their stats and answer scrapes by message;
+//!   imports `stats`, `model` and `registry`.
 //!
 //! # Quick start
 //!
@@ -49,6 +51,7 @@
 //! # Ok::<(), actorscope::registry::RegisterError>(())
 //! ```
 
+pub mod actor;
 mod convert;
 pub mod encode;
 pub mod model;

@@ -230,6 +230,25 @@ impl MetricFamily {
         Ok(())
     }
 
+    /// Adds `value` to the sample with `labels`, or inserts it: counters and histograms
+    /// (with equal bounds) sum; other kinds keep the first value. Used to fold the totals
+    /// of workers that have stopped, so aggregated counters never go backwards.
+    pub(crate) fn accumulate(&mut self, labels: LabelSet, value: Value) {
+        let hash = self.hasher.hash_one(&labels);
+        let existing = self.index.get(&hash).and_then(|first| {
+            std::iter::once(*first)
+                .chain(self.collisions.iter().copied())
+                .find(|i| self.samples[*i].0 == labels)
+        });
+        match existing {
+            Some(i) => self.samples[i].1.add_assign(&value),
+            None => {
+                // Cannot be a duplicate: it was just looked up.
+                let _ = self.insert(labels, value);
+            }
+        }
+    }
+
     /// The name, as the Prometheus text format shows it (counters with `_total`).
     #[must_use]
     pub fn name(&self) -> &str {

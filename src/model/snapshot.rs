@@ -167,6 +167,24 @@ impl MetricSnapshot {
         problems
     }
 
+    /// Sums the counters and histograms of `other` into `self`, series by series (other
+    /// kinds are dropped: a stopped worker's gauges mean nothing). A family that conflicts
+    /// with one already here is skipped.
+    pub fn accumulate(&mut self, mut other: MetricSnapshot) {
+        let source = other.source.clone();
+        for (_, mut incoming) in std::mem::take(&mut other.families) {
+            if !matches!(incoming.kind(), MetricKind::Counter | MetricKind::Histogram) {
+                continue;
+            }
+            let samples = incoming.take_samples();
+            if let Ok(family) = self.declare_family(incoming, &source) {
+                for (labels, value) in samples {
+                    family.accumulate(labels, value);
+                }
+            }
+        }
+    }
+
     /// The families, in name order.
     pub fn families(&self) -> impl ExactSizeIterator<Item = &MetricFamily> {
         self.families.values()

@@ -34,6 +34,21 @@ impl Value {
         }
     }
 
+    /// Adds `other` to `self` where that means something: numbers sum, histograms with
+    /// the same bounds sum bucket by bucket. Anything else leaves `self` unchanged.
+    pub(crate) fn add_assign(&mut self, other: &Value) {
+        match (self, other) {
+            (Self::Number(a), Self::Number(b)) => *a += b,
+            (Self::Histogram(a), Self::Histogram(b)) if a.bounds == b.bounds => {
+                for (total, more) in a.cumulative.iter_mut().zip(&b.cumulative) {
+                    *total = total.saturating_add(*more);
+                }
+                a.sum += b.sum;
+            }
+            _ => {}
+        }
+    }
+
     pub(crate) fn kind_name(&self) -> &'static str {
         match self {
             Self::Number(_) => "number",

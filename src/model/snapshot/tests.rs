@@ -236,3 +236,46 @@ fn errors_travel_with_the_snapshot_through_merge() {
         "collector \"a\" (error): boom"
     );
 }
+
+#[test]
+fn accumulate_sums_counters_and_histograms_and_drops_gauges() {
+    let part = |count: u64| {
+        let mut part = MetricSnapshot::for_source("w");
+        part.family("ops_total", "Ops.", MetricKind::Counter)
+            .unwrap()
+            .add([("worker", "retired")], count)
+            .unwrap();
+        part.family("size", "Size.", MetricKind::Histogram)
+            .unwrap()
+            .add(
+                (),
+                HistogramValue::from_bucket_counts(&[1.0], &[count, 1], 2.0).unwrap(),
+            )
+            .unwrap();
+        part.family("level", "Level.", MetricKind::Gauge)
+            .unwrap()
+            .add((), 9)
+            .unwrap();
+        part
+    };
+    let mut total = MetricSnapshot::new();
+    total.accumulate(part(3));
+    total.accumulate(part(4));
+    let ops = total.get("ops_total").unwrap();
+    assert_eq!(
+        ops.value([("worker", "retired")]),
+        Some(&Value::Number(7.0))
+    );
+    let size = total
+        .get("size")
+        .unwrap()
+        .value(())
+        .and_then(Value::as_histogram)
+        .unwrap();
+    assert_eq!(
+        size.buckets().collect::<Vec<_>>(),
+        vec![(1.0, 7), (f64::INFINITY, 9)]
+    );
+    assert_eq!(size.sum(), 4.0);
+    assert!(total.get("level").is_none());
+}
