@@ -23,8 +23,13 @@ impl Drop for Demo {
 }
 
 fn start_demo() -> Demo {
+    start_demo_with(&[])
+}
+
+fn start_demo_with(extra: &[&str]) -> Demo {
     let mut child = Command::new(env!("CARGO_BIN_EXE_demo"))
         .args(["--bind", "127.0.0.1:0"])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -45,20 +50,25 @@ fn start_demo() -> Demo {
     Demo { child, address }
 }
 
-/// A plain HTTP/1.1 GET; returns (status line, headers, body).
-fn get(address: &str, path: &str, accept: Option<&str>) -> (String, String, Vec<u8>) {
+/// A plain HTTP/1.1 request; returns (status line, lower-cased headers, body).
+fn request(
+    address: &str,
+    method: &str,
+    path: &str,
+    headers: &str,
+    body: &[u8],
+) -> (String, String, Vec<u8>) {
     let mut stream = TcpStream::connect(address).expect("connect to the demo");
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .expect("timeout");
-    let accept = accept
-        .map(|a| format!("Accept: {a}\r\n"))
-        .unwrap_or_default();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\n{accept}Connection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
     )
     .expect("send");
+    stream.write_all(body).expect("send body");
     let mut response = Vec::new();
     stream.read_to_end(&mut response).expect("read response");
     let split = response
@@ -72,6 +82,22 @@ fn get(address: &str, path: &str, accept: Option<&str>) -> (String, String, Vec<
         headers.to_lowercase(),
         response[split + 4..].to_vec(),
     )
+}
+
+fn get(address: &str, path: &str, accept: Option<&str>) -> (String, String, Vec<u8>) {
+    let accept = accept
+        .map(|a| format!("Accept: {a}\r\n"))
+        .unwrap_or_default();
+    request(address, "GET", path, &accept, b"")
+}
+
+/// The sum of a family's samples whose labels include `label`, from Prometheus text.
+fn sum_of(metrics: &str, family: &str, label: &str) -> f64 {
+    metrics
+        .lines()
+        .filter(|line| line.starts_with(&format!("{family}{{")) && line.contains(label))
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
 }
 
 #[test]
@@ -132,4 +158,76 @@ fn demo_refuses_a_bad_flag_with_usage() {
         "{stderr}"
     );
     assert!(stderr.contains("usage: demo"), "{stderr}");
+}
+
+#[test]
+fn key_value_operations_are_counted_exactly_across_shards() {
+    let demo = start_demo_with(&["--shards", "3"]);
+    let (puts, gets, deletes) = (40, 25, 10);
+    for i in 0..puts {
+        let (status, _, _) = request(&demo.address, "PUT", &format!("/kv/k{i}"), "", b"value");
+        assert_eq!(status, "HTTP/1.1 201 Created");
+    }
+    for i in 0..gets {
+        let (status, _, body) = get(&demo.address, &format!("/kv/k{i}"), None);
+        assert_eq!(
+            (status.as_str(), body.as_slice()),
+            ("HTTP/1.1 200 OK", b"value".as_slice())
+        );
+    }
+    for i in 0..deletes {
+        let (status, _, _) = request(&demo.address, "DELETE", &format!("/kv/k{i}"), "", b"");
+        assert_eq!(status, "HTTP/1.1 204 No Content");
+    }
+    let (_, _, missing) = get(&demo.address, "/kv/k0", None);
+    assert_eq!(missing, b"no such key\n");
+
+    // Refused requests get a message and are not counted as operations.
+    let (status, _, body) = get(&demo.address, "/kv/bad%20key", None);
+    assert_eq!(status, "HTTP/1.1 400 Bad Request");
+    assert!(String::from_utf8_lossy(&body).contains("invalid key \"bad key\""));
+    let (status, _, body) = request(&demo.address, "PUT", "/kv/empty", "", b"");
+    assert_eq!(status, "HTTP/1.1 400 Bad Request");
+    assert!(String::from_utf8_lossy(&body).contains("empty value"));
+
+    let (_, _, body) = get(&demo.address, "/metrics", None);
+    let metrics = String::from_utf8(body).expect("utf-8");
+    assert_eq!(
+        sum_of(&metrics, "kv_operations_total", "op=\"put\""),
+        f64::from(puts)
+    );
+    assert_eq!(
+        sum_of(&metrics, "kv_operations_total", "op=\"get\""),
+        f64::from(gets + 1)
+    );
+    assert_eq!(
+        sum_of(&metrics, "kv_operations_total", "op=\"delete\""),
+        f64::from(deletes)
+    );
+    assert_eq!(sum_of(&metrics, "kv_lookups_total", "result=\"miss\""), 1.0);
+    assert_eq!(
+        sum_of(&metrics, "kv_keys", "worker="),
+        f64::from(puts - deletes)
+    );
+    assert_eq!(
+        sum_of(&metrics, "actorscope_worker_up", "collector=\"kv\""),
+        3.0
+    );
+    promtool_check(metrics.as_bytes())
+        .unwrap_or_else(|(code, report)| panic!("promtool exited {code}: {report}"));
+}
+
+#[test]
+fn ctrl_c_stops_the_demo_promptly_with_a_connection_open() {
+    let mut demo = start_demo_with(&["--load"]);
+    let _idle = TcpStream::connect(&demo.address).expect("an idle keep-alive connection");
+    let status = Command::new("kill")
+        .args(["-INT", &demo.child.id().to_string()])
+        .status()
+        .expect("send SIGINT");
+    assert!(status.success());
+    let stopped = common::wait_until(Duration::from_secs(5), || {
+        matches!(demo.child.try_wait(), Ok(Some(_)))
+    });
+    assert!(stopped, "the demo was still running 5 s after Ctrl-C");
 }

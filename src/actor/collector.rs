@@ -30,6 +30,54 @@ const RETIRED: &str = "retired";
 /// `worker="retired"` series (see the [module docs](super)).
 ///
 /// Cloning is cheap and shares the set.
+///
+/// ```
+/// use actix::{Actor, Arbiter, Context};
+/// use actorscope::actor::{StatsWriter, Tracked, WorkerCollector, WorkerStats};
+/// use actorscope::model::ModelError;
+/// use actorscope::registry::MetricsRegistry;
+/// use actorscope::stats::Counter;
+///
+/// // 1. The worker's stats, and how they become families.
+/// #[derive(Clone, Default)]
+/// struct TickStats {
+///     ticks: Counter,
+/// }
+///
+/// impl WorkerStats for TickStats {
+///     fn write(&self, out: &mut StatsWriter<'_>) -> Result<(), ModelError> {
+///         out.counter("ticks_total", "Ticks seen.", &self.ticks)
+///     }
+/// }
+///
+/// struct Ticker {
+///     stats: Tracked<TickStats>,
+/// }
+///
+/// impl Actor for Ticker {
+///     type Context = Context<Self>;
+///     fn started(&mut self, _: &mut Context<Self>) {
+///         self.stats.ticks.add(3); // the hot path: a plain add on the worker's own field
+///     }
+/// }
+///
+/// // 2. The handler that answers scrapes.
+/// actorscope::report_stats!(Ticker, stats: TickStats);
+///
+/// actix::System::new().block_on(async {
+///     let workers = WorkerCollector::<TickStats>::new();
+///     let registry = MetricsRegistry::new();
+///     registry.register("tickers", workers.clone()).unwrap();
+///     let arbiter = Arbiter::new();
+///     // 3. One line at startup per worker.
+///     workers.start_in(&arbiter.handle(), TickStats::default(), |stats| Ticker { stats });
+///
+///     let snapshot = registry.scrape().await;
+///     let ticks = snapshot.get("ticks_total").and_then(|f| f.value([("worker", "0")]));
+///     assert_eq!(ticks.and_then(|v| v.as_f64()), Some(3.0));
+///     arbiter.stop();
+/// });
+/// ```
 pub struct WorkerCollector<S: WorkerStats> {
     shared: Arc<Shared<S>>,
 }

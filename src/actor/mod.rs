@@ -41,7 +41,7 @@ pub mod __private {
 ///
 /// `report_stats!(Shard, stats: ShardStats);` expands to:
 ///
-/// ```ignore
+/// ```text
 /// impl actix::Handler<ReportStats<ShardStats>> for Shard {
 ///     type Result = actix::MessageResult<ReportStats<ShardStats>>;
 ///     fn handle(&mut self, _: ReportStats<ShardStats>, _: &mut Self::Context) -> Self::Result {

@@ -1,0 +1,131 @@
+//! The demo's HTTP API: `GET|PUT|DELETE /kv/{key}` routed to the key's shard, and
+//! `/metrics`.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::time::Duration;
+
+use actix::{Addr, MailboxError};
+use actix_web::http::header::ACCEPT;
+use actix_web::{web, HttpRequest, HttpResponse};
+use actorscope::registry::MetricsRegistry;
+use actorscope::Format;
+
+use crate::shard::{Op, Outcome, Shard};
+
+/// Longest key accepted, in bytes.
+const MAX_KEY_LEN: usize = 250;
+/// Largest value accepted by PUT.
+pub(crate) const MAX_VALUE_LEN: usize = 1 << 20;
+/// How long a request waits for its shard.
+const SHARD_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The shard actors; a key always goes to the same one.
+#[derive(Clone)]
+pub(crate) struct Shards(pub(crate) Vec<Addr<Shard>>);
+
+impl Shards {
+    fn route(&self, key: &str) -> (usize, &Addr<Shard>) {
+        let mut hasher = DefaultHasher::new();
+        key.hash(&mut hasher);
+        // The modulo keeps the value below the shard count, which is a usize.
+        #[allow(clippy::cast_possible_truncation)]
+        let index = (hasher.finish() % self.0.len() as u64) as usize;
+        (index, &self.0[index])
+    }
+}
+
+/// Mounts the routes.
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::PayloadConfig::new(MAX_VALUE_LEN))
+        .service(
+            web::resource("/kv/{key}")
+                .route(web::get().to(get))
+                .route(web::put().to(put))
+                .route(web::delete().to(delete)),
+        )
+        .route("/metrics", web::get().to(metrics));
+}
+
+/// Why a request was not carried out; becomes a 4xx or 5xx with the message.
+enum Refusal {
+    BadRequest(String),
+    Unavailable(String),
+}
+
+/// Keys are 1 to 250 printable ASCII characters (no spaces).
+fn check_key(key: &str) -> Result<(), Refusal> {
+    if key.is_empty() || key.len() > MAX_KEY_LEN || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        let shown: String = key.chars().take(40).collect();
+        return Err(Refusal::BadRequest(format!(
+            "invalid key {shown:?}: keys are 1 to {MAX_KEY_LEN} printable ASCII characters, without spaces"
+        )));
+    }
+    Ok(())
+}
+
+async fn run(shards: &Shards, key: &str, op: Op) -> Result<Outcome, Refusal> {
+    check_key(key)?;
+    let (index, shard) = shards.route(key);
+    let unavailable = |why: &str| Refusal::Unavailable(format!("shard {index} {why}; try again"));
+    match actix::clock::timeout(SHARD_TIMEOUT, shard.send(op)).await {
+        Ok(Ok(outcome)) => Ok(outcome),
+        Ok(Err(MailboxError::Closed)) => Err(unavailable("is not running")),
+        Ok(Err(MailboxError::Timeout)) | Err(_) => Err(unavailable("did not answer in time")),
+    }
+}
+
+fn answer(outcome: Result<Outcome, Refusal>) -> HttpResponse {
+    let text = |mut response: actix_web::HttpResponseBuilder, message: String| {
+        response
+            .content_type("text/plain; charset=utf-8")
+            .body(message + "\n")
+    };
+    match outcome {
+        Ok(Outcome::Found(value)) => HttpResponse::Ok()
+            .content_type("application/octet-stream")
+            .body(value),
+        Ok(Outcome::Missing) => text(HttpResponse::NotFound(), "no such key".to_owned()),
+        Ok(Outcome::Stored(true)) => HttpResponse::Created().finish(),
+        Ok(Outcome::Stored(false) | Outcome::Deleted) => HttpResponse::NoContent().finish(),
+        Err(Refusal::BadRequest(message)) => text(HttpResponse::BadRequest(), message),
+        Err(Refusal::Unavailable(message)) => text(HttpResponse::ServiceUnavailable(), message),
+    }
+}
+
+async fn get(key: web::Path<String>, shards: web::Data<Shards>) -> HttpResponse {
+    let key = key.into_inner();
+    answer(run(&shards, &key, Op::Get(key.clone())).await)
+}
+
+async fn put(key: web::Path<String>, body: web::Bytes, shards: web::Data<Shards>) -> HttpResponse {
+    if body.is_empty() {
+        let refusal =
+            Refusal::BadRequest("empty value: PUT needs a body of 1 byte to 1 MiB".to_owned());
+        return answer(Err(refusal));
+    }
+    let key = key.into_inner();
+    answer(run(&shards, &key, Op::Put(key.clone(), body)).await)
+}
+
+async fn delete(key: web::Path<String>, shards: web::Data<Shards>) -> HttpResponse {
+    let key = key.into_inner();
+    answer(run(&shards, &key, Op::Delete(key.clone())).await)
+}
+
+/// `GET /metrics`: Prometheus text, or OpenMetrics when `Accept` names it.
+async fn metrics(request: HttpRequest, registry: web::Data<MetricsRegistry>) -> HttpResponse {
+    let wants_openmetrics = request
+        .headers()
+        .get(ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/openmetrics-text"));
+    let format = if wants_openmetrics {
+        Format::OpenMetrics
+    } else {
+        Format::Prometheus
+    };
+    let snapshot = registry.scrape_shared(registry.default_deadline()).await;
+    HttpResponse::Ok()
+        .content_type(format.content_type())
+        .body(format.encode(&snapshot))
+}

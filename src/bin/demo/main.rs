@@ -1,0 +1,184 @@
+//! The ActorScope demo: `cargo run --release`.
+//!
+//! A sharded in-memory key-value server. N shard actors (default: one per core), each on
+//! its own arbiter, own their part of the map, their stats and a buffer pool; the HTTP API
+//! routes `GET|PUT|DELETE /kv/{key}` to the key's shard. `/metrics` shows every shard's
+//! stats, scraped by message.
+//!
+//! Flags: `--bind ADDR` (default `127.0.0.1:8080`), `--shards N`, `--load`, `--help`.
+
+mod buffer_pool;
+mod http;
+mod load;
+mod shard;
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use actix::Arbiter;
+use actix_web::{web, App, HttpServer};
+use actorscope::actor::WorkerCollector;
+use actorscope::model::MetricKind;
+use actorscope::registry::{collector_fn, MetricsRegistry, RegisterError};
+
+use crate::shard::{Shard, ShardStats};
+
+const USAGE: &str = "usage: demo [--bind ADDR] [--shards N] [--load]
+  --bind ADDR   address to listen on (default 127.0.0.1:8080; port 0 picks a free port)
+  --shards N    shard actors, 1 to 1024 (default: one per core)
+  --load        run a bounded client load against the demo so the numbers move";
+
+/// What the command line asked for.
+struct Options {
+    bind: SocketAddr,
+    shards: usize,
+    load: bool,
+}
+
+/// Parses the command line; `Ok(None)` for `--help`, `Err` with the message to print.
+fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Option<Options>, String> {
+    let mut options = Options {
+        bind: ([127, 0, 0, 1], 8080).into(),
+        shards: std::thread::available_parallelism().map_or(1, usize::from),
+        load: false,
+    };
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--bind" => {
+                let value = args
+                    .next()
+                    .ok_or("--bind needs an address, e.g. --bind 127.0.0.1:9000")?;
+                options.bind = value.parse().map_err(|_| {
+                    format!("--bind {value:?} is not an address like 127.0.0.1:9000")
+                })?;
+            }
+            "--shards" => {
+                let value = args
+                    .next()
+                    .ok_or("--shards needs a number, e.g. --shards 4")?;
+                options.shards = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=1024).contains(n))
+                    .ok_or_else(|| format!("--shards {value:?} is not a number from 1 to 1024"))?;
+            }
+            "--load" => options.load = true,
+            "--help" | "-h" => return Ok(None),
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    Ok(Some(options))
+}
+
+/// Registers the demo's own collector: uptime and build info.
+fn register_demo_info(registry: &MetricsRegistry) -> Result<(), RegisterError> {
+    let started = Instant::now();
+    let start_time = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|since| since.as_secs_f64())
+        .unwrap_or(0.0);
+    registry.register(
+        "demo",
+        collector_fn(move |out| {
+            out.family_with_unit(
+                "demo_uptime_seconds",
+                "Seconds since the demo started.",
+                MetricKind::Gauge,
+                "seconds",
+            )?
+            .add((), started.elapsed().as_secs_f64())?;
+            out.family_with_unit(
+                "demo_start_time_seconds",
+                "When the demo started, in seconds since the Unix epoch.",
+                MetricKind::Gauge,
+                "seconds",
+            )?
+            .add((), start_time)?;
+            out.family(
+                "demo_build_info",
+                "The running ActorScope demo.",
+                MetricKind::Info,
+            )?
+            .add([("version", env!("CARGO_PKG_VERSION"))], 1)?;
+            Ok(())
+        }),
+    )?;
+    Ok(())
+}
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    let options = match parse_options(std::env::args().skip(1)) {
+        Ok(Some(options)) => options,
+        Ok(None) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("demo: {message}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let registry = MetricsRegistry::global().clone();
+    let shard_stats = WorkerCollector::<ShardStats>::new();
+    let registered =
+        register_demo_info(&registry).and_then(|()| registry.register("kv", shard_stats.clone()));
+    if let Err(error) = registered {
+        eprintln!("demo: {error}");
+        return ExitCode::FAILURE;
+    }
+
+    // One step at startup per shard: start it on its own arbiter, tracked by the collector.
+    let arbiters: Vec<Arbiter> = (0..options.shards).map(|_| Arbiter::new()).collect();
+    let shards = http::Shards(
+        arbiters
+            .iter()
+            .map(|arbiter| {
+                shard_stats.start_in(&arbiter.handle(), ShardStats::default(), Shard::new)
+            })
+            .collect(),
+    );
+
+    let shards = web::Data::new(shards);
+    let registry = web::Data::new(registry);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(shards.clone())
+            .app_data(registry.clone())
+            .configure(http::configure)
+    })
+    // Keep-alive connections must not hold Ctrl-C for the default 30 s.
+    .shutdown_timeout(1);
+    let server = match server.bind(options.bind) {
+        Ok(server) => server,
+        Err(error) => {
+            eprintln!(
+                "demo: cannot listen on {}: {error}; pass --bind 127.0.0.1:PORT to use another port",
+                options.bind
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let addresses = server.addrs();
+    for address in &addresses {
+        println!(
+            "ActorScope demo listening on http://{address}/metrics with {} shards (Ctrl-C stops it)",
+            options.shards
+        );
+    }
+    if let (true, Some(address)) = (options.load, addresses.first()) {
+        load::start(*address);
+    }
+    let result = server.run().await;
+    for arbiter in &arbiters {
+        arbiter.stop();
+    }
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("demo: server stopped: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
