@@ -14,6 +14,8 @@ REFERENCE = {
     "histogram_observe": "actorscope_histogram",
     "two_workers_1M_inc_each": "one_thread_same_work",
     "encode_10k_counters_100_histograms": "actorscope_encode",
+    "scrape_16_workers_x_1000_series": "actorscope_scrape_by_message_and_encode",
+    "hot_path_16_workers_100k_increments_each": "actorscope_plain_counters",
 }
 
 

@@ -1,5 +1,20 @@
 use crate::model::{IntoLabels, MetricKind, MetricSnapshot, ModelError, Value};
 
+/// A sample's labels: the worker's, then its own, without copying the names.
+struct WithWorkerLabels<'a, L> {
+    worker: &'a [(String, String)],
+    own: L,
+}
+
+impl<L: IntoLabels> IntoLabels for WithWorkerLabels<'_, L> {
+    fn visit_labels(self, visit: &mut dyn FnMut(&str, String)) {
+        for (name, value) in self.worker {
+            visit(name, value.clone());
+        }
+        self.own.visit_labels(visit);
+    }
+}
+
 /// Writes one worker's families, adding the worker's labels (`worker="i"` and the
 /// collector's own labels) to every sample.
 #[derive(Debug)]
@@ -25,9 +40,11 @@ impl<'a> StatsWriter<'a> {
         labels: impl IntoLabels,
         value: impl Into<Value>,
     ) -> Result<(), ModelError> {
-        let mut pairs: Vec<(String, String)> = self.labels.to_vec();
-        labels.visit_labels(&mut |name, value| pairs.push((name.to_owned(), value)));
-        self.out.family(name, help, kind)?.add(pairs, value)?;
+        let labels = WithWorkerLabels {
+            worker: self.labels,
+            own: labels,
+        };
+        self.out.family(name, help, kind)?.add(labels, value)?;
         Ok(())
     }
 

@@ -334,6 +334,11 @@ impl MetricFamily {
         std::mem::take(&mut self.samples)
     }
 
+    /// Whether this family was declared with exactly this help, kind and unit.
+    pub(crate) fn declared_as(&self, help: &str, kind: MetricKind, unit: Option<&str>) -> bool {
+        self.kind == kind && self.help == help && self.unit.as_deref() == unit
+    }
+
     /// `counter "help" (unit seconds)`: what must agree for two declarations to merge.
     pub(crate) fn declaration(&self) -> String {
         match &self.unit {

@@ -95,6 +95,20 @@ impl MetricSnapshot {
         kind: MetricKind,
         unit: Option<&str>,
     ) -> Result<&mut MetricFamily, ModelError> {
+        // Fast path, taken for every sample a collector adds to a family it declared
+        // already: compare the declaration in place, build nothing.
+        let agrees = self
+            .families
+            .get(name)
+            .is_some_and(|existing| existing.declared_as(help, kind, unit));
+        if agrees
+            && self
+                .families
+                .get(name)
+                .is_some_and(|f| f.sources().last() == Some(&self.source))
+        {
+            return Ok(self.families.get_mut(name).expect("checked just above"));
+        }
         let source = self.source.clone();
         let requested = MetricFamily::declare(name, help, kind, unit, &source)?;
         self.declare_family(requested, &source)
@@ -119,20 +133,7 @@ impl MetricSnapshot {
                 });
             }
         } else {
-            let claimed = requested.claimed_names();
-            if let Some((series, other)) = claimed
-                .iter()
-                .find_map(|series| self.claims.get(series).map(|other| (series, other)))
-            {
-                return Err(ModelError::NameClash {
-                    family: name,
-                    other: other.clone(),
-                    series: series.clone(),
-                });
-            }
-            for series in claimed {
-                self.claims.insert(series, name.clone());
-            }
+            self.claim(&requested)?;
             self.families.insert(name.clone(), requested);
         }
         let family = self
@@ -143,6 +144,25 @@ impl MetricSnapshot {
         Ok(family)
     }
 
+    /// Records the series names `family` will write, refusing any another family writes.
+    fn claim(&mut self, family: &MetricFamily) -> Result<(), ModelError> {
+        let claimed = family.claimed_names();
+        if let Some((series, other)) = claimed
+            .iter()
+            .find_map(|series| self.claims.get(series).map(|other| (series, other)))
+        {
+            return Err(ModelError::NameClash {
+                family: family.name().to_owned(),
+                other: other.clone(),
+                series: series.clone(),
+            });
+        }
+        for series in claimed {
+            self.claims.insert(series, family.name().to_owned());
+        }
+        Ok(())
+    }
+
     /// Moves every family, sample and error of `other` into `self`.
     ///
     /// A family that conflicts and a series already present are left out; each becomes an
@@ -151,7 +171,18 @@ impl MetricSnapshot {
         let mut problems = Vec::new();
         let source = other.source.clone();
         self.errors.append(&mut other.errors);
-        for (_, mut incoming) in std::mem::take(&mut other.families) {
+        for (name, mut incoming) in std::mem::take(&mut other.families) {
+            if !self.families.contains_key(&name) {
+                // The usual case (one source per family): move the family whole, with its
+                // index, instead of hashing every sample again.
+                match self.claim(&incoming) {
+                    Ok(()) => {
+                        self.families.insert(name, incoming);
+                    }
+                    Err(problem) => problems.push(problem),
+                }
+                continue;
+            }
             let samples = incoming.take_samples();
             match self.declare_family(incoming, &source) {
                 Ok(family) => {
