@@ -1,7 +1,8 @@
-use std::collections::hash_map::{Entry, HashMap, RandomState};
+use std::collections::hash_map::{Entry, HashMap};
 use std::fmt;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
+use super::label_hash::LabelHashSeed;
 use super::labels::LabelNames;
 use super::name::is_valid_metric_name;
 use super::{IntoLabels, LabelSet, ModelError, Value};
@@ -67,12 +68,12 @@ pub struct MetricFamily {
     index: HashMap<u64, usize, BuildHasherDefault<AlreadyHashed>>,
     /// Positions of samples whose hash was already taken by another label set.
     collisions: Vec<usize>,
-    hasher: RandomState,
+    hasher: LabelHashSeed,
     label_names: LabelNames,
     sources: Vec<String>,
 }
 
-/// The index's keys are already SipHash values of label sets: use them as they are
+/// The index's keys are already hashes of label sets: use them as they are
 /// rather than hash them a second time.
 #[derive(Debug, Default)]
 struct AlreadyHashed(u64);
@@ -140,7 +141,7 @@ impl MetricFamily {
             samples: Vec::new(),
             index: HashMap::default(),
             collisions: Vec::new(),
-            hasher: RandomState::new(),
+            hasher: LabelHashSeed::new(),
             label_names: LabelNames::default(),
             sources: vec![source.to_owned()],
         };

@@ -8,6 +8,7 @@
 
 mod error;
 mod family;
+mod label_hash;
 mod labels;
 mod name;
 mod scrape_error;
