@@ -325,3 +325,28 @@ async fn a_worker_that_answers_then_stops_within_one_scrape_is_counted_once() {
     assert_eq!(jobs(&next, "retired"), Some(10.0));
     assert_eq!(total_jobs(&next), 10.0);
 }
+
+#[actix::test]
+async fn starting_a_worker_on_a_stopped_arbiter_reports_it_instead_of_hanging() {
+    let (pool, _addrs) = Pool::new(1);
+    let stopped = Arbiter::new();
+    let handle = stopped.handle();
+    stopped.stop();
+    stopped.join().expect("arbiter thread ends");
+
+    // On a stopped arbiter the actor is never built, so its stats are dropped at once.
+    let collector = pool.collector.clone();
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        collector.start_in(&handle, JobStats::default(), |stats| JobWorker { stats });
+        let _ = done.send(());
+    });
+    assert!(
+        finished.recv_timeout(Duration::from_secs(5)).is_ok(),
+        "start_in did not return within 5 s"
+    );
+    let snapshot = pool.registry.scrape().await;
+    assert_eq!(up(&snapshot, "1"), Some(0.0));
+    assert_eq!(errors(&snapshot, "1", "stopped"), Some(1.0));
+    assert_eq!(up(&snapshot, "0"), Some(1.0));
+}

@@ -122,7 +122,8 @@ struct State<S: WorkerStats> {
 struct Worker<S: WorkerStats> {
     label: String,
     instance: u64,
-    recipient: Recipient<ReportStats<S>>,
+    /// `None` while the actor is being started.
+    recipient: Option<Recipient<ReportStats<S>>>,
     /// Set when the worker's stats were dropped: `stopped` or `panicked`.
     gone: Option<&'static str>,
 }
@@ -202,11 +203,13 @@ impl<S: WorkerStats> Shared<S> {
                 false
             }
             None => {
-                targets.push(Target {
-                    label: worker.label.clone(),
-                    instance: worker.instance,
-                    recipient: worker.recipient.clone(),
-                });
+                if let Some(recipient) = &worker.recipient {
+                    targets.push(Target {
+                        label: worker.label.clone(),
+                        instance: worker.instance,
+                        recipient: recipient.clone(),
+                    });
+                }
                 true
             }
         });
@@ -303,19 +306,32 @@ impl<S: WorkerStats> WorkerCollector<S> {
     {
         let instance = self.shared.next_instance.fetch_add(1, Ordering::Relaxed);
         let tracked = Tracked::new(stats, instance, Arc::downgrade(&self.shared));
-        // Held while the actor starts, so a worker that stops at once still finds its entry.
-        let mut state = self.shared.lock();
-        let label = (0..)
-            .map(|n: usize| n.to_string())
-            .find(|label| state.workers.iter().all(|w| w.label != *label))
-            .unwrap_or_default();
+        {
+            // Join before the actor runs, so a worker that stops at once finds its entry.
+            let mut state = self.shared.lock();
+            let label = (0..)
+                .map(|n: usize| n.to_string())
+                .find(|label| state.workers.iter().all(|w| w.label != *label))
+                .unwrap_or_default();
+            state.workers.push(Worker {
+                label,
+                instance,
+                recipient: None,
+                gone: None,
+            });
+        }
+        // No lock held here: on a stopped arbiter actix drops `make` (and the stats in it)
+        // right away, on this thread, and their drop takes the lock to retire them.
         let addr = A::start_in_arbiter(arbiter, move |_| make(tracked));
-        state.workers.push(Worker {
-            label,
-            instance,
-            recipient: addr.clone().recipient(),
-            gone: None,
-        });
+        if let Some(worker) = self
+            .shared
+            .lock()
+            .workers
+            .iter_mut()
+            .find(|w| w.instance == instance)
+        {
+            worker.recipient = Some(addr.clone().recipient());
+        }
         addr
     }
 
