@@ -133,7 +133,7 @@ impl MetricFamily {
                 family: name.to_owned(),
             });
         }
-        let family = Self {
+        let mut family = Self {
             name: name.to_owned(),
             help: help.to_owned(),
             kind,
@@ -143,11 +143,12 @@ impl MetricFamily {
             collisions: Vec::new(),
             hasher: LabelHashSeed::new(),
             label_names: LabelNames::default(),
-            sources: vec![source.to_owned()],
+            sources: Vec::new(),
         };
         if let Some(unit) = unit {
             family.check_unit(unit)?;
         }
+        family.add_source(source);
         Ok(family)
     }
 
@@ -312,14 +313,15 @@ impl MetricFamily {
         self.samples.is_empty()
     }
 
-    /// The collectors (or other sources) that contributed to this family.
+    /// The collectors (or other named sources) that contributed to this family.
     #[must_use]
     pub fn sources(&self) -> &[String] {
         &self.sources
     }
 
+    /// Records `source` as a contributor; the empty source means "unattributed".
     pub(crate) fn add_source(&mut self, source: &str) {
-        if !self.sources.iter().any(|known| known == source) {
+        if !source.is_empty() && !self.sources.iter().any(|known| known == source) {
             self.sources.push(source.to_owned());
         }
     }

@@ -97,16 +97,15 @@ impl MetricSnapshot {
     ) -> Result<&mut MetricFamily, ModelError> {
         // Fast path, taken for every sample a collector adds to a family it declared
         // already: compare the declaration in place, build nothing.
-        let agrees = self
-            .families
-            .get(name)
-            .is_some_and(|existing| existing.declared_as(help, kind, unit));
-        if agrees
-            && self
-                .families
-                .get(name)
-                .is_some_and(|f| f.sources().last() == Some(&self.source))
-        {
+        let source = &self.source;
+        let fits = |existing: &MetricFamily| {
+            let same_source = existing
+                .sources()
+                .last()
+                .map_or(source.is_empty(), |last| last == source);
+            same_source && existing.declared_as(help, kind, unit)
+        };
+        if self.families.get(name).is_some_and(fits) {
             return Ok(self.families.get_mut(name).expect("checked just above"));
         }
         let source = self.source.clone();

@@ -279,3 +279,24 @@ fn accumulate_sums_counters_and_histograms_and_drops_gauges() {
     assert_eq!(size.sum(), 4.0);
     assert!(total.get("level").is_none());
 }
+
+#[test]
+fn unattributed_parts_do_not_show_up_as_sources() {
+    let mut named = MetricSnapshot::for_source("kv");
+    named
+        .family("ops_total", "Ops.", MetricKind::Counter)
+        .unwrap()
+        .add([("w", "0")], 1)
+        .unwrap();
+    let mut unattributed = MetricSnapshot::new();
+    unattributed
+        .family("ops_total", "Ops.", MetricKind::Counter)
+        .unwrap()
+        .add([("w", "retired")], 2)
+        .unwrap();
+    assert!(unattributed.get("ops_total").unwrap().sources().is_empty());
+    assert!(named.merge(unattributed).is_empty());
+    let family = named.get("ops_total").unwrap();
+    assert_eq!(family.sources(), &["kv".to_owned()]);
+    assert_eq!(family.len(), 2);
+}
