@@ -1,22 +1,19 @@
-use std::collections::{BTreeMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
 
 use actix::dev::ToEnvelope;
-use actix::{Actor, ArbiterHandle, Handler, MailboxError, Recipient};
+use actix::{Actor, ArbiterHandle, Handler, MailboxError};
 use futures::future::{join_all, BoxFuture, FutureExt};
 
-use super::{ReportStats, StatsWriter, Tracked, WorkerStats};
+use super::worker_set::{ScrapePlan, Shared, Target};
+use super::{ReportStats, Tracked, WorkerStats};
 use crate::model::{MetricKind, MetricSnapshot, ModelError};
 use crate::registry::{CollectError, Collector, ScrapeContext};
 
 /// The share of the scrape's remaining time a worker gets to answer; the rest is kept
 /// for merging, so the collector finishes before the registry's deadline.
 const WORKER_SHARE_OF_DEADLINE: f64 = 0.9;
-
-/// The `worker` label of the folded totals of stopped workers.
-const RETIRED: &str = "retired";
 
 /// A set of worker actors reporting stats `S`, and the [`Collector`] that scrapes them.
 ///
@@ -92,174 +89,9 @@ impl<S: WorkerStats> Clone for WorkerCollector<S> {
 
 impl<S: WorkerStats> std::fmt::Debug for WorkerCollector<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let state = self.shared.lock();
         f.debug_struct("WorkerCollector")
-            .field("labels", &self.shared.labels)
-            .field("workers", &state.workers.len())
-            .field("retired_pending", &state.recent.len())
-            .finish()
-    }
-}
-
-/// What the collector and every worker's [`Tracked`] share (cold path only).
-pub(crate) struct Shared<S: WorkerStats> {
-    labels: Vec<(String, String)>,
-    next_instance: AtomicU64,
-    state: Mutex<State<S>>,
-}
-
-struct State<S: WorkerStats> {
-    workers: Vec<Worker<S>>,
-    /// Totals of stopped workers no scrape in flight can still have heard from.
-    retired_base: MetricSnapshot,
-    /// Final stats of recently stopped workers, kept apart until it is safe to fold them.
-    recent: Vec<Retirement<S>>,
-    in_flight: Vec<(u64, Instant)>,
-    next_scrape: u64,
-    errors: BTreeMap<(String, &'static str), u64>,
-}
-
-struct Worker<S: WorkerStats> {
-    label: String,
-    instance: u64,
-    /// `None` while the actor is being started.
-    recipient: Option<Recipient<ReportStats<S>>>,
-    /// Set when the worker's stats were dropped: `stopped` or `panicked`.
-    gone: Option<&'static str>,
-}
-
-struct Retirement<S> {
-    instance: u64,
-    at: Instant,
-    stats: S,
-}
-
-/// What one scrape does: its id, whom to ask, and which workers went away since the last.
-struct ScrapePlan<S: WorkerStats> {
-    id: u64,
-    targets: Vec<Target<S>>,
-    gone: Vec<(String, &'static str)>,
-}
-
-/// One worker asked in one scrape.
-struct Target<S: WorkerStats> {
-    label: String,
-    instance: u64,
-    recipient: Recipient<ReportStats<S>>,
-}
-
-impl<S: WorkerStats> Shared<S> {
-    fn lock(&self) -> MutexGuard<'_, State<S>> {
-        self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Called when a worker's [`Tracked`] is dropped: keeps its final stats.
-    pub(crate) fn retire(&self, instance: u64, stats: S, panicking: bool) {
-        let mut state = self.lock();
-        state.recent.push(Retirement {
-            instance,
-            at: Instant::now(),
-            stats,
-        });
-        if let Some(worker) = state.workers.iter_mut().find(|w| w.instance == instance) {
-            worker.gone = Some(if panicking { "panicked" } else { "stopped" });
-        }
-    }
-
-    /// `stats` written as this collector's series with `worker="<worker>"`.
-    fn write(&self, worker: &str, stats: &S, out: &mut MetricSnapshot) -> Result<(), ModelError> {
-        let mut labels = Vec::with_capacity(self.labels.len() + 1);
-        labels.push(("worker".to_owned(), worker.to_owned()));
-        labels.extend(self.labels.iter().cloned());
-        stats.write(&mut StatsWriter::new(out, &labels))
-    }
-
-    /// Folds what is safe to fold, registers the scrape, and lists whom to ask.
-    fn begin_scrape(&self) -> ScrapePlan<S> {
-        let mut state = self.lock();
-        let oldest_in_flight = state.in_flight.iter().map(|(_, at)| *at).min();
-        let (fold, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut state.recent)
-            .into_iter()
-            .partition(|r| oldest_in_flight.is_none_or(|oldest| r.at < oldest));
-        state.recent = keep;
-        for retirement in fold {
-            let mut part = MetricSnapshot::new();
-            // A write that fails now failed for the live worker too; nothing more to keep.
-            if self.write(RETIRED, &retirement.stats, &mut part).is_ok() {
-                state.retired_base.accumulate(part);
-            }
-        }
-        let id = state.next_scrape;
-        state.next_scrape += 1;
-        state.in_flight.push((id, Instant::now()));
-
-        let mut gone = Vec::new();
-        let mut targets = Vec::new();
-        state.workers.retain(|worker| match worker.gone {
-            Some(kind) => {
-                gone.push((worker.label.clone(), kind));
-                false
-            }
-            None => {
-                if let Some(recipient) = &worker.recipient {
-                    targets.push(Target {
-                        label: worker.label.clone(),
-                        instance: worker.instance,
-                        recipient: recipient.clone(),
-                    });
-                }
-                true
-            }
-        });
-        for (label, kind) in &gone {
-            *state.errors.entry((label.clone(), kind)).or_default() += 1;
-        }
-        ScrapePlan { id, targets, gone }
-    }
-
-    /// The retired totals for scrape `id`, leaving out workers that answered it (their
-    /// answer already counts them), and ends the scrape. `failures` are the workers that
-    /// did not answer: (label, instance, kind); a `stopped` one leaves the set.
-    fn end_scrape(
-        &self,
-        id: u64,
-        answered: &HashSet<u64>,
-        failures: &[(String, u64, &'static str)],
-    ) -> MetricSnapshot {
-        let mut state = self.lock();
-        state.in_flight.retain(|(scrape, _)| *scrape != id);
-        for (label, instance, kind) in failures {
-            let mut kind = *kind;
-            if kind == "stopped" {
-                if let Some(at) = state.workers.iter().position(|w| w.instance == *instance) {
-                    // Its stats were dropped meanwhile: report how, and only here.
-                    kind = state.workers.remove(at).gone.unwrap_or(kind);
-                }
-            }
-            *state.errors.entry((label.clone(), kind)).or_default() += 1;
-        }
-        let mut retired = state.retired_base.clone();
-        for retirement in state
-            .recent
-            .iter()
-            .filter(|r| !answered.contains(&r.instance))
-        {
-            let mut part = MetricSnapshot::new();
-            if self.write(RETIRED, &retirement.stats, &mut part).is_ok() {
-                retired.accumulate(part);
-            }
-        }
-        retired
-    }
-
-    fn error_counts(&self) -> Vec<((String, &'static str), u64)> {
-        self.lock()
-            .errors
-            .iter()
-            .map(|(k, v)| (k.clone(), *v))
-            .collect()
+            .field("workers", &self.shared.worker_count())
+            .finish_non_exhaustive()
     }
 }
 
@@ -275,22 +107,12 @@ impl<S: WorkerStats> WorkerCollector<S> {
     pub fn with_labels<K: Into<String>, V: Into<String>>(
         labels: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
+        let labels = labels
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
         Self {
-            shared: Arc::new(Shared {
-                labels: labels
-                    .into_iter()
-                    .map(|(k, v)| (k.into(), v.into()))
-                    .collect(),
-                next_instance: AtomicU64::new(0),
-                state: Mutex::new(State {
-                    workers: Vec::new(),
-                    retired_base: MetricSnapshot::new(),
-                    recent: Vec::new(),
-                    in_flight: Vec::new(),
-                    next_scrape: 0,
-                    errors: BTreeMap::new(),
-                }),
-            }),
+            shared: Arc::new(Shared::new(labels)),
         }
     }
 
@@ -304,41 +126,21 @@ impl<S: WorkerStats> WorkerCollector<S> {
         A::Context: ToEnvelope<A, ReportStats<S>>,
         F: FnOnce(Tracked<S>) -> A + Send + 'static,
     {
-        let instance = self.shared.next_instance.fetch_add(1, Ordering::Relaxed);
+        let instance = self.shared.next_instance();
         let tracked = Tracked::new(stats, instance, Arc::downgrade(&self.shared));
-        {
-            // Join before the actor runs, so a worker that stops at once finds its entry.
-            let mut state = self.shared.lock();
-            let label = (0..)
-                .map(|n: usize| n.to_string())
-                .find(|label| state.workers.iter().all(|w| w.label != *label))
-                .unwrap_or_default();
-            state.workers.push(Worker {
-                label,
-                instance,
-                recipient: None,
-                gone: None,
-            });
-        }
-        // No lock held here: on a stopped arbiter actix drops `make` (and the stats in it)
-        // right away, on this thread, and their drop takes the lock to retire them.
+        // Join before the actor runs, so a worker that stops at once finds its entry.
+        self.shared.join(instance);
+        // No lock is held here: on a stopped arbiter actix drops `make` (and the stats in
+        // it) right away, on this thread, and their drop takes the lock to retire them.
         let addr = A::start_in_arbiter(arbiter, move |_| make(tracked));
-        if let Some(worker) = self
-            .shared
-            .lock()
-            .workers
-            .iter_mut()
-            .find(|w| w.instance == instance)
-        {
-            worker.recipient = Some(addr.clone().recipient());
-        }
+        self.shared.attach(instance, addr.clone().recipient());
         addr
     }
 
     /// How many workers are in the set (including stopped ones not yet reported).
     #[must_use]
     pub fn len(&self) -> usize {
-        self.shared.lock().workers.len()
+        self.shared.worker_count()
     }
 
     /// Whether the set is empty.

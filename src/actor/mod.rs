@@ -23,6 +23,7 @@
 mod collector;
 mod report;
 mod tracked;
+mod worker_set;
 mod writer;
 
 pub use collector::WorkerCollector;

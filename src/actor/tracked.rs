@@ -1,7 +1,7 @@
 use std::ops::{Deref, DerefMut};
 use std::sync::Weak;
 
-use super::collector::Shared;
+use super::worker_set::Shared;
 use super::{Report, WorkerStats};
 
 /// A worker's stats as the worker actor holds them: `S` itself (deref to it), aligned so
