@@ -19,7 +19,8 @@ const MAX_DURATION: Duration = Duration::from_secs(600);
 pub(crate) fn start(target: SocketAddr) {
     std::thread::spawn(move || {
         let done = run(target);
-        println!("load: stopped after {done} requests");
+        // Whoever started the demo may have closed its stdout by now: not worth a panic.
+        let _ = writeln!(std::io::stdout(), "load: stopped after {done} requests");
     });
 }
 
