@@ -19,6 +19,8 @@
 //! - [`encode`]: Prometheus text 0.0.4, OpenMetrics 1.0 and JSON; imports `model`.
 //! - [`actor`]: worker actors that own their stats and answer scrapes by message;
 //!   imports `stats`, `model` and `registry`.
+//! - [`web`]: actix-web routes (`/metrics`, `/debug/...`) and the request-metrics
+//!   middleware; may import everything.
 //!
 //! # Quick start
 //!
@@ -57,6 +59,7 @@ pub mod encode;
 pub mod model;
 pub mod registry;
 pub mod stats;
+pub mod web;
 
 pub use encode::Format;
 pub use model::{MetricFamily, MetricKind, MetricSnapshot};

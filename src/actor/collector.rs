@@ -137,6 +137,27 @@ impl<S: WorkerStats> WorkerCollector<S> {
         addr
     }
 
+    /// Starts a worker actor on the current thread's arbiter and adds it to the set.
+    ///
+    /// For workers that share their stats with other code on the same thread (e.g.
+    /// middleware of an actix-web worker): `make` runs here, so it need not be `Send`.
+    ///
+    /// # Panics
+    /// Outside a running actix system or arbiter, as `Actor::start` does.
+    pub fn start_here<A, F>(&self, stats: S, make: F) -> actix::Addr<A>
+    where
+        A: Actor<Context = actix::Context<A>> + Handler<ReportStats<S>>,
+        A::Context: ToEnvelope<A, ReportStats<S>>,
+        F: FnOnce(Tracked<S>) -> A,
+    {
+        let instance = self.shared.next_instance();
+        let tracked = Tracked::new(stats, instance, Arc::downgrade(&self.shared));
+        self.shared.join(instance);
+        let addr = make(tracked).start();
+        self.shared.attach(instance, addr.clone().recipient());
+        addr
+    }
+
     /// How many workers are in the set (including stopped ones not yet reported).
     #[must_use]
     pub fn len(&self) -> usize {

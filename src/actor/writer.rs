@@ -48,6 +48,30 @@ impl<'a> StatsWriter<'a> {
         Ok(())
     }
 
+    /// Like [`Self::add`], for a family with a unit (`seconds`, `bytes`) its name ends with.
+    ///
+    /// # Errors
+    /// As [`MetricSnapshot::family_with_unit`] and
+    /// [`MetricFamily::add`](crate::model::MetricFamily::add).
+    pub fn add_with_unit(
+        &mut self,
+        name: &str,
+        help: &str,
+        kind: MetricKind,
+        unit: &str,
+        labels: impl IntoLabels,
+        value: impl Into<Value>,
+    ) -> Result<(), ModelError> {
+        let labels = WithWorkerLabels {
+            worker: self.labels,
+            own: labels,
+        };
+        self.out
+            .family_with_unit(name, help, kind, unit)?
+            .add(labels, value)?;
+        Ok(())
+    }
+
     /// Adds a counter sample (name ends in `_total`) with only the worker's labels.
     ///
     /// # Errors

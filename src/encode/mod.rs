@@ -18,12 +18,14 @@
 
 mod escape;
 mod json;
+mod negotiate;
 mod number;
 mod openmetrics;
 mod prometheus;
 mod text;
 
 pub use json::{Json, JSON_SCHEMA_VERSION};
+pub use negotiate::{accepts_gzip, NegotiationError};
 pub use openmetrics::OpenMetricsText;
 pub use prometheus::PrometheusText;
 

@@ -331,6 +331,27 @@ impl MetricFamily {
         quoted.join(", ")
     }
 
+    /// A copy with the same declaration and only the samples whose labels `keep` accepts.
+    pub(crate) fn copy_where(&self, mut keep: impl FnMut(&LabelSet) -> bool) -> Self {
+        let mut copy = Self {
+            name: self.name.clone(),
+            help: self.help.clone(),
+            kind: self.kind,
+            unit: self.unit.clone(),
+            samples: Vec::new(),
+            index: HashMap::default(),
+            collisions: Vec::new(),
+            hasher: self.hasher.clone(),
+            label_names: self.label_names.clone(),
+            sources: self.sources.clone(),
+        };
+        for (labels, value) in self.samples.iter().filter(|(labels, _)| keep(labels)) {
+            // The labels were unique here, so they are unique in the copy.
+            let _ = copy.insert(labels.clone(), value.clone());
+        }
+        copy
+    }
+
     pub(crate) fn take_samples(&mut self) -> Vec<(LabelSet, Value)> {
         self.index.clear();
         self.collisions.clear();
@@ -352,7 +373,17 @@ impl MetricFamily {
 
     /// Every series name this family may write in either text format, and its
     /// OpenMetrics family name: two families must not share any of them.
-    pub(crate) fn claimed_names(&self) -> Vec<String> {
+    ///
+    /// ```
+    /// use actorscope::model::{MetricKind, MetricSnapshot};
+    ///
+    /// let mut snapshot = MetricSnapshot::new();
+    /// let family = snapshot.family("jobs_total", "Jobs done.", MetricKind::Counter)?;
+    /// assert_eq!(family.series_names(), ["jobs", "jobs_total", "jobs_created"]);
+    /// # Ok::<(), actorscope::model::ModelError>(())
+    /// ```
+    #[must_use]
+    pub fn series_names(&self) -> Vec<String> {
         let base = self.openmetrics_name();
         let suffixes: &[&str] = match self.kind {
             MetricKind::Counter => &["", "_total", "_created"],

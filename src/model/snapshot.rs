@@ -1,6 +1,6 @@
 use std::collections::{BTreeMap, HashMap};
 
-use super::{MetricFamily, MetricKind, ModelError, ScrapeError};
+use super::{LabelSet, MetricFamily, MetricKind, ModelError, ScrapeError};
 
 /// Everything one scrape gathered: metric families in name order, plus the errors of
 /// collectors that failed.
@@ -145,7 +145,7 @@ impl MetricSnapshot {
 
     /// Records the series names `family` will write, refusing any another family writes.
     fn claim(&mut self, family: &MetricFamily) -> Result<(), ModelError> {
-        let claimed = family.claimed_names();
+        let claimed = family.series_names();
         if let Some((series, other)) = claimed
             .iter()
             .find_map(|series| self.claims.get(series).map(|other| (series, other)))
@@ -213,6 +213,52 @@ impl MetricSnapshot {
                 }
             }
         }
+    }
+
+    /// A copy holding only what the filters keep, with every error.
+    ///
+    /// `keep_family` picks families; within them `keep_sample` picks samples by labels.
+    /// A family left with no samples is dropped unless `keep_sample` was never asked
+    /// (it had none to begin with).
+    ///
+    /// ```
+    /// use actorscope::model::{MetricKind, MetricSnapshot};
+    ///
+    /// let mut snapshot = MetricSnapshot::new();
+    /// let jobs = snapshot.family("jobs_total", "Jobs done.", MetricKind::Counter)?;
+    /// jobs.add([("worker", "0")], 4)?.add([("worker", "1")], 2)?;
+    /// snapshot.family("queue_depth", "Jobs waiting.", MetricKind::Gauge)?.add((), 7)?;
+    ///
+    /// let worker_1 = snapshot.filtered(|_| true, |labels| labels.get("worker") == Some("1"));
+    /// assert_eq!(worker_1.len(), 1);
+    /// assert_eq!(worker_1.get("jobs_total").map(|f| f.len()), Some(1));
+    /// # Ok::<(), actorscope::model::ModelError>(())
+    /// ```
+    #[must_use]
+    pub fn filtered(
+        &self,
+        mut keep_family: impl FnMut(&MetricFamily) -> bool,
+        mut keep_sample: impl FnMut(&LabelSet) -> bool,
+    ) -> MetricSnapshot {
+        let mut copy = MetricSnapshot {
+            source: self.source.clone(),
+            errors: self.errors.clone(),
+            ..MetricSnapshot::default()
+        };
+        for (name, family) in &self.families {
+            if !keep_family(family) {
+                continue;
+            }
+            let kept = family.copy_where(&mut keep_sample);
+            if kept.is_empty() && !family.is_empty() {
+                continue;
+            }
+            for series in kept.series_names() {
+                copy.claims.insert(series, name.clone());
+            }
+            copy.families.insert(name.clone(), kept);
+        }
+        copy
     }
 
     /// The families, in name order.

@@ -2,6 +2,8 @@
 //! exercises every kind, hostile strings and special floats.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod http;
+
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

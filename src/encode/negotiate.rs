@@ -1,0 +1,288 @@
+//! Choosing a format from an `Accept` header, and an encoding from `Accept-Encoding`.
+//!
+//! Both headers are lists of `value;param=x;q=0.5` entries. An entry's `q` (default 1)
+//! says how much the client wants it; `q=0` means "not this". The most specific entry
+//! that matches a candidate decides its `q` (`text/plain` beats `text/*` beats `*/*`).
+
+use super::Format;
+
+/// Why a header could not be honoured.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NegotiationError {
+    /// An entry's `q` is not a number from 0 to 1.
+    #[error("header {header} has entry {entry:?} whose q is not a number from 0 to 1")]
+    InvalidQuality {
+        /// The header's name.
+        header: &'static str,
+        /// The entry, as sent.
+        entry: String,
+    },
+    /// The client refused every format on offer.
+    #[error("header {header} {value:?} accepts none of the formats on offer: {offered}")]
+    NotAcceptable {
+        /// The header's name.
+        header: &'static str,
+        /// The header, as sent.
+        value: String,
+        /// What could have been sent.
+        offered: &'static str,
+    },
+}
+
+/// One entry of a preference list: its lower-cased value, parameters and `q`.
+struct Entry<'a> {
+    value: String,
+    params: Vec<(String, &'a str)>,
+    q: f32,
+}
+
+/// Parses `header` (named `name` in errors). Empty entries are skipped.
+fn entries<'a>(name: &'static str, header: &'a str) -> Result<Vec<Entry<'a>>, NegotiationError> {
+    let mut list = Vec::new();
+    for raw in header.split(',') {
+        let mut parts = raw.split(';').map(str::trim);
+        let value = parts.next().unwrap_or_default().to_ascii_lowercase();
+        if value.is_empty() {
+            continue;
+        }
+        let mut entry = Entry {
+            value,
+            params: Vec::new(),
+            q: 1.0,
+        };
+        for param in parts.filter(|p| !p.is_empty()) {
+            let (key, val) = param.split_once('=').unwrap_or((param, ""));
+            let key = key.trim().to_ascii_lowercase();
+            let val = val.trim().trim_matches('"');
+            if key == "q" {
+                entry.q = val
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|q| (0.0..=1.0).contains(q))
+                    .ok_or_else(|| NegotiationError::InvalidQuality {
+                        header: name,
+                        entry: raw.trim().chars().take(100).collect(),
+                    })?;
+            } else {
+                entry.params.push((key, val));
+            }
+        }
+        list.push(entry);
+    }
+    Ok(list)
+}
+
+/// The `q` of the most specific entry `matches` ranks above 0 (0 when none does).
+/// `matches` returns the entry's specificity, or `None` if it does not apply.
+fn best_q(list: &[Entry<'_>], matches: impl Fn(&Entry<'_>) -> Option<u8>) -> (f32, u8) {
+    let mut best: Option<(u8, f32)> = None;
+    for entry in list {
+        if let Some(specificity) = matches(entry) {
+            if best.is_none_or(|(s, _)| specificity > s) {
+                best = Some((specificity, entry.q));
+            }
+        }
+    }
+    best.map_or((0.0, 0), |(specificity, q)| (q, specificity))
+}
+
+/// How specifically an `Accept` entry names `type/subtype` (3 exact, 2 `type/*`, 1 `*/*`).
+fn media_match(entry: &Entry<'_>, media_type: &str) -> Option<u8> {
+    let (kind, _) = media_type.split_once('/')?;
+    match entry.value.as_str() {
+        "*/*" | "*" => Some(1),
+        value if value == media_type => Some(3),
+        value => (value.strip_suffix("/*") == Some(kind)).then_some(2),
+    }
+}
+
+/// Whether an exact OpenMetrics entry asks for a version we write (1.0.0; 0.0.1 is the
+/// same text, and no version means any).
+fn openmetrics_version_ok(entry: &Entry<'_>) -> bool {
+    entry
+        .params
+        .iter()
+        .find(|(key, _)| key == "version")
+        .is_none_or(|(_, version)| matches!(*version, "1.0.0" | "0.0.1"))
+}
+
+impl Format {
+    /// The text format an `Accept` header asks for: Prometheus text by default,
+    /// OpenMetrics when the client names `application/openmetrics-text` with a `q` at
+    /// least that of text. `q=0` refuses a format. A client that names neither format
+    /// gets Prometheus text, as from client_golang. Never [`Format::Json`].
+    ///
+    /// ```
+    /// use actorscope::encode::Format;
+    ///
+    /// assert_eq!(Format::negotiate(None), Ok(Format::Prometheus));
+    /// // What Prometheus 3 sends.
+    /// let prometheus = "application/openmetrics-text;version=1.0.0;q=0.6,\
+    ///                   text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+    /// assert_eq!(Format::negotiate(Some(prometheus)), Ok(Format::OpenMetrics));
+    /// assert_eq!(Format::negotiate(Some("application/openmetrics-text;q=0")), Ok(Format::Prometheus));
+    /// assert_eq!(Format::negotiate(Some("application/json")), Ok(Format::Prometheus));
+    /// assert!(Format::negotiate(Some("text/plain;q=0")).is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// [`NegotiationError::InvalidQuality`] for a malformed `q`, and
+    /// [`NegotiationError::NotAcceptable`] when text is refused (`q=0`) and OpenMetrics
+    /// is not accepted.
+    pub fn negotiate(accept: Option<&str>) -> Result<Format, NegotiationError> {
+        const HEADER: &str = "Accept";
+        let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else {
+            return Ok(Format::Prometheus);
+        };
+        let list = entries(HEADER, accept)?;
+        let (text_q, text_specificity) = best_q(&list, |entry| media_match(entry, "text/plain"));
+        let (open_q, open_specificity) = best_q(&list, |entry| {
+            let specificity = media_match(entry, "application/openmetrics-text")?;
+            (specificity < 3 || openmetrics_version_ok(entry)).then_some(specificity)
+        });
+        let open_named = open_specificity == 3;
+        if open_q > 0.0 && open_named && open_q >= text_q {
+            Ok(Format::OpenMetrics)
+        } else if text_q > 0.0 || text_specificity == 0 {
+            // Text is the default for a client that does not mention it at all.
+            Ok(Format::Prometheus)
+        } else if open_q > 0.0 {
+            Ok(Format::OpenMetrics)
+        } else {
+            Err(NegotiationError::NotAcceptable {
+                header: HEADER,
+                value: accept.chars().take(200).collect(),
+                offered: "text/plain; version=0.0.4, application/openmetrics-text; version=1.0.0",
+            })
+        }
+    }
+}
+
+/// Whether an `Accept-Encoding` header allows gzip (`gzip`, `x-gzip` or `*` with `q` > 0).
+///
+/// ```
+/// use actorscope::encode::accepts_gzip;
+///
+/// assert_eq!(accepts_gzip(Some("gzip, deflate, br")), Ok(true));
+/// assert_eq!(accepts_gzip(Some("gzip;q=0, *")), Ok(false));
+/// assert_eq!(accepts_gzip(None), Ok(false));
+/// ```
+///
+/// # Errors
+/// [`NegotiationError::InvalidQuality`] for a malformed `q`.
+pub fn accepts_gzip(accept_encoding: Option<&str>) -> Result<bool, NegotiationError> {
+    let Some(header) = accept_encoding else {
+        return Ok(false);
+    };
+    let list = entries("Accept-Encoding", header)?;
+    let (q, _) = best_q(&list, |entry| match entry.value.as_str() {
+        "gzip" | "x-gzip" => Some(2),
+        "*" => Some(1),
+        _ => None,
+    });
+    Ok(q > 0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_headers_choose_the_documented_format() {
+        let cases: &[(&str, Option<Format>)] = &[
+            ("", Some(Format::Prometheus)),
+            ("*/*", Some(Format::Prometheus)),
+            ("text/plain", Some(Format::Prometheus)),
+            ("text/*", Some(Format::Prometheus)),
+            ("application/openmetrics-text", Some(Format::OpenMetrics)),
+            (
+                "Application/OpenMetrics-Text; Version=1.0.0",
+                Some(Format::OpenMetrics),
+            ),
+            (
+                "application/openmetrics-text;version=0.0.1",
+                Some(Format::OpenMetrics),
+            ),
+            (
+                "application/openmetrics-text;version=2.0.0",
+                Some(Format::Prometheus),
+            ),
+            (
+                "application/openmetrics-text;version=2.0.0, */*;q=0.1",
+                Some(Format::Prometheus),
+            ),
+            (
+                "application/openmetrics-text;q=0.5,text/plain;q=0.4",
+                Some(Format::OpenMetrics),
+            ),
+            (
+                "application/openmetrics-text;q=0.4,text/plain;q=0.5",
+                Some(Format::Prometheus),
+            ),
+            (
+                "application/openmetrics-text, text/plain",
+                Some(Format::OpenMetrics),
+            ),
+            ("application/openmetrics-text;q=0", Some(Format::Prometheus)),
+            ("text/plain;q=0, */*", Some(Format::OpenMetrics)),
+            ("text/plain;q=0, application/openmetrics-text;q=0", None),
+            ("application/json", Some(Format::Prometheus)),
+            ("text/plain;q=0", None),
+            ("text/*;q=0, application/*", Some(Format::OpenMetrics)),
+            (
+                "text/html, image/gif, *; q=.2, */*; q=.2",
+                Some(Format::Prometheus),
+            ),
+        ];
+        for (accept, expected) in cases {
+            assert_eq!(
+                Format::negotiate(Some(accept)).ok(),
+                *expected,
+                "Accept: {accept}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_malformed_quality_is_named() {
+        for accept in [
+            "text/plain;q=abc",
+            "text/plain;q=1.5",
+            "*/*;q=-1",
+            "*/*;q=NaN",
+        ] {
+            let error = Format::negotiate(Some(accept)).unwrap_err();
+            assert!(
+                matches!(&error, NegotiationError::InvalidQuality { header: "Accept", entry } if entry == accept),
+                "{accept}: {error}"
+            );
+            assert!(error.to_string().contains("Accept"), "{error}");
+        }
+    }
+
+    #[test]
+    fn accept_encoding_honours_q_zero_and_wildcards() {
+        let cases: &[(&str, bool)] = &[
+            ("gzip", true),
+            ("GZIP", true),
+            ("x-gzip", true),
+            ("deflate, gzip;q=1.0, *;q=0.5", true),
+            ("gzip;q=0", false),
+            ("gzip;q=0, *", false),
+            ("*", true),
+            ("*;q=0", false),
+            ("identity", false),
+            ("br, deflate", false),
+            ("", false),
+        ];
+        for (header, expected) in cases {
+            assert_eq!(
+                accepts_gzip(Some(header)),
+                Ok(*expected),
+                "Accept-Encoding: {header}"
+            );
+        }
+        assert!(accepts_gzip(Some("gzip;q=x")).is_err());
+    }
+}

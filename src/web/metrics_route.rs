@@ -1,0 +1,43 @@
+//! `GET|HEAD /metrics`: Prometheus text, or OpenMetrics when `Accept` asks for it.
+
+use std::sync::Arc;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+
+use super::error::WebError;
+use super::filter::NameFilter;
+use super::query;
+use super::scrape::{finish, header_text, Endpoints};
+use crate::encode::Format;
+
+/// Answers one scrape; every refusal is `text/plain` naming what was wrong.
+pub(crate) async fn metrics(request: HttpRequest, endpoints: Arc<Endpoints>) -> HttpResponse {
+    match serve(&request, &endpoints).await {
+        Ok(response) => response,
+        Err(error) => error.text_response(),
+    }
+}
+
+async fn serve(
+    request: &HttpRequest,
+    endpoints: &Arc<Endpoints>,
+) -> Result<HttpResponse, WebError> {
+    let headers = request.headers();
+    let names = NameFilter::from_query(&query::parse(request.query_string())?)?;
+    let format = Format::negotiate(header_text(headers, "Accept", &header::ACCEPT)?)?;
+    let gzip = endpoints.gzip(headers)?;
+    let timeout = endpoints.timeout(headers)?;
+    let _permit = endpoints.admit()?;
+    let snapshot = endpoints.snapshot(timeout).await;
+    let body = match names.apply(&snapshot) {
+        Some(filtered) => format.encode(&filtered),
+        None => format.encode(&snapshot),
+    };
+    Ok(finish(
+        HttpResponse::Ok(),
+        format.content_type(),
+        body,
+        gzip,
+    ))
+}

@@ -1,0 +1,173 @@
+//! `RequestMetrics`: the RED/USE view of every actix-web server it wraps.
+//!
+//! Each actix-web worker thread keeps its own plain stats (no atomics, no locks on the
+//! request path), and a small actor on that worker's arbiter answers the scrape, so they
+//! come out as one `worker="<n>"` series set per worker thread, like any
+//! [`WorkerCollector`]. Families, all with labels `server` and `worker`:
+//!
+//! | family | type | more labels | meaning |
+//! | --- | --- | --- | --- |
+//! | `http_server_requests_total` | counter | route, method, status | requests handled |
+//! | `http_server_errors_total` | counter | route, method, status | 5xx answers, and errors raised by inner services |
+//! | `http_server_request_duration_seconds` | histogram | route, method, status | arrival to response head |
+//! | `http_server_request_body_bytes_total` | counter | route, method, status | as declared by `Content-Length` |
+//! | `http_server_response_body_bytes_total` | counter | route, method, status | body bytes sent, streamed ones included |
+//! | `http_server_requests_in_flight` | gauge | | requests being handled |
+//! | `http_server_connections_opened_total` | counter | | connections accepted (needs [`RequestMetrics::on_connect`]) |
+//! | `http_server_connections_active` | gauge | | connections open (needs [`RequestMetrics::on_connect`]) |
+//! | `http_server_requests_folded_total` | counter | | requests counted in the overflow series |
+//!
+//! - `route` is the matched resource pattern (`/kv/{key}`), never the raw path;
+//!   `(unmatched)` when no resource matched, `(unknown)` when an inner middleware failed
+//!   before a response existed.
+//! - `method` is one of the nine standard methods or `other`; `status` is `1xx`..`5xx`.
+//! - **Cardinality guard:** each worker keeps at most `series_limit` label sets
+//!   (default 1,000) per server. Requests with a new label set past it are counted in one
+//!   series whose `route`, `method` and `status` are `(overflow)`, and in
+//!   `http_server_requests_folded_total`.
+//! - `server` is the name given to [`RequestMetricsBuilder::server`], or else the bound
+//!   address of the `App` that served the request (`127.0.0.1:8080`). Connections are
+//!   matched to it by port; a server bound to a port no request has reached yet shows as
+//!   `*:<port>`.
+//! - The duration ends at the response head, so a Server-Sent-Events stream counts its
+//!   set-up time only; its streamed bytes are counted.
+//!
+//! ```no_run
+//! use actix_web::{web, App, HttpServer};
+//! use actorscope::registry::MetricsRegistry;
+//! use actorscope::web::RequestMetrics;
+//!
+//! # async fn run() -> std::io::Result<()> {
+//! let metrics = RequestMetrics::builder()
+//!     .server("api")
+//!     .register(MetricsRegistry::global())
+//!     .expect("the collector name \"http:api\" is free");
+//! let on_connect = metrics.on_connect();
+//! HttpServer::new(move || {
+//!     App::new()
+//!         .wrap(metrics.clone())
+//!         .route("/", web::get().to(|| async { "hello" }))
+//! })
+//! .on_connect(on_connect)
+//! .bind("127.0.0.1:8080")?
+//! .run()
+//! .await
+//! # }
+//! ```
+//!
+//! [`WorkerCollector`]: crate::actor::WorkerCollector
+
+mod body;
+mod connections;
+mod local;
+mod middleware;
+mod service;
+mod stats;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+pub use body::CountedBody;
+pub use middleware::RequestMetricsService;
+pub use stats::HttpWorkerStats;
+
+use crate::actor::WorkerCollector;
+use crate::registry::{MetricsRegistry, RegisterError};
+use crate::stats::Buckets;
+
+/// Label sets each worker keeps per server before folding new ones into the overflow
+/// series.
+pub const DEFAULT_SERIES_LIMIT: usize = 1_000;
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
+/// The middleware (an actix-web `Transform`): wrap an `App` with it. Cloning is cheap and
+/// shares the counts; see the [module docs](self).
+#[derive(Clone, Debug)]
+pub struct RequestMetrics {
+    shared: Arc<Shared>,
+}
+
+/// What every worker's copy of the middleware shares.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    id: u64,
+    server: Option<String>,
+    series_limit: usize,
+    buckets: Buckets,
+    collector: WorkerCollector<HttpWorkerStats>,
+}
+
+/// Configures a [`RequestMetrics`]; see [`RequestMetrics::builder`].
+#[derive(Debug, Clone)]
+pub struct RequestMetricsBuilder {
+    server: Option<String>,
+    series_limit: usize,
+    buckets: Buckets,
+}
+
+impl RequestMetrics {
+    /// Starts configuring: no server name, [`DEFAULT_SERIES_LIMIT`], and
+    /// [`Buckets::http_seconds`] for durations.
+    #[must_use]
+    pub fn builder() -> RequestMetricsBuilder {
+        RequestMetricsBuilder {
+            server: None,
+            series_limit: DEFAULT_SERIES_LIMIT,
+            buckets: Buckets::http_seconds(),
+        }
+    }
+
+    /// The collector that scrapes every worker's counts (registered by
+    /// [`RequestMetricsBuilder::register`]).
+    #[must_use]
+    pub fn collector(&self) -> &WorkerCollector<HttpWorkerStats> {
+        &self.shared.collector
+    }
+}
+
+impl RequestMetricsBuilder {
+    /// Names the server (the `server` label) instead of using its bound address.
+    #[must_use]
+    pub fn server(mut self, name: impl Into<String>) -> Self {
+        self.server = Some(name.into());
+        self
+    }
+
+    /// Label sets `{route, method, status}` each worker keeps per server (at least 1).
+    #[must_use]
+    pub fn series_limit(mut self, limit: usize) -> Self {
+        self.series_limit = limit.max(1);
+        self
+    }
+
+    /// Bucket bounds for `http_server_request_duration_seconds`.
+    #[must_use]
+    pub fn buckets(mut self, buckets: Buckets) -> Self {
+        self.buckets = buckets;
+        self
+    }
+
+    /// Registers the collector in `registry`, as `http` or `http:<server>`.
+    ///
+    /// # Errors
+    /// When that collector name is taken (give each `RequestMetrics` of one registry its
+    /// own server name) or the server name is not a valid collector name.
+    pub fn register(self, registry: &MetricsRegistry) -> Result<RequestMetrics, RegisterError> {
+        let collector = WorkerCollector::new();
+        let name = match &self.server {
+            Some(server) => format!("http:{server}"),
+            None => "http".to_owned(),
+        };
+        registry.register(name, collector.clone())?;
+        Ok(RequestMetrics {
+            shared: Arc::new(Shared {
+                id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+                server: self.server,
+                series_limit: self.series_limit,
+                buckets: self.buckets,
+                collector,
+            }),
+        })
+    }
+}

@@ -1,0 +1,337 @@
+//! What one actix-web worker thread counts about its requests: plain fields, touched
+//! only by that thread (through `Rc<RefCell<..>>`, never an atomic or a lock).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::actor::{StatsWriter, WorkerStats};
+use crate::model::{MetricKind, ModelError};
+use crate::stats::{Buckets, Counter, Gauge, Histogram};
+
+/// The `route` of requests that matched no resource.
+pub(crate) const UNMATCHED: &str = "(unmatched)";
+/// The `route` of requests whose inner service failed before a response existed.
+pub(crate) const UNKNOWN: &str = "(unknown)";
+/// The value of every label of the series that new label sets fold into past the cap.
+const OVERFLOW: &str = "(overflow)";
+
+/// The `method` label values; anything else is `other`.
+const METHODS: [&str; 10] = [
+    "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE", "other",
+];
+/// The `status` label values, by the status code's first digit; anything else is `other`.
+const STATUS_CLASSES: [&str; 6] = ["1xx", "2xx", "3xx", "4xx", "5xx", "other"];
+/// Marks an empty place in a route's table.
+const NONE: u32 = u32::MAX;
+
+/// The `method` label index of `method`.
+pub(crate) fn method_index(method: &actix_web::http::Method) -> u8 {
+    let position = METHODS[..9].iter().position(|m| *m == method.as_str());
+    #[allow(clippy::cast_possible_truncation)] // fewer than 10
+    position.map_or(9, |i| i as u8)
+}
+
+/// The `status` label index of `status`.
+pub(crate) fn status_index(status: actix_web::http::StatusCode) -> u8 {
+    match status.as_u16() {
+        #[allow(clippy::cast_possible_truncation)] // 1 to 5
+        code @ 100..=599 => (code / 100 - 1) as u8,
+        _ => 5,
+    }
+}
+
+/// The stats of one label set `{route, method, status}`.
+#[derive(Debug, Clone)]
+struct Series {
+    route: Arc<str>,
+    method: u8,
+    status: u8,
+    requests: Counter,
+    errors: Counter,
+    duration: Histogram,
+    request_bytes: Counter,
+    response_bytes: Counter,
+}
+
+/// How one request ended, to be recorded.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Outcome<'a> {
+    pub(crate) route: &'a str,
+    pub(crate) method: u8,
+    pub(crate) status: u8,
+    pub(crate) error: bool,
+    pub(crate) seconds: f64,
+    pub(crate) request_bytes: u64,
+    pub(crate) response_bytes: u64,
+}
+
+/// One server's stats on one worker.
+#[derive(Debug, Clone)]
+pub(crate) struct ServerStats {
+    /// The `server` label; `None` while only the port is known (a connection came before
+    /// any request).
+    name: Option<String>,
+    port: Option<u16>,
+    /// Route pattern → place in `series` for each (method, status).
+    routes: HashMap<Arc<str>, [[u32; 6]; 10]>,
+    series: Vec<Series>,
+    overflow: Option<usize>,
+    folded: Counter,
+    in_flight: Gauge,
+    connections_opened: Counter,
+    connections_active: Gauge,
+}
+
+/// Everything one worker thread counts for one [`RequestMetrics`](super::RequestMetrics).
+#[derive(Debug, Clone)]
+pub struct HttpWorkerStats {
+    servers: Vec<ServerStats>,
+    limit: usize,
+    buckets: Buckets,
+}
+
+impl HttpWorkerStats {
+    pub(crate) fn new(limit: usize, buckets: Buckets) -> Self {
+        Self {
+            servers: Vec::new(),
+            limit,
+            buckets,
+        }
+    }
+
+    /// The place of the server called `name`, added if new.
+    pub(crate) fn server_named(&mut self, name: &str) -> usize {
+        if let Some(i) = self
+            .servers
+            .iter()
+            .position(|s| s.name.as_deref() == Some(name))
+        {
+            return i;
+        }
+        self.add_server(Some(name.to_owned()), None)
+    }
+
+    /// The place of the server listening on `port`, added if new; names it `name` if it
+    /// had no name yet.
+    pub(crate) fn server_on_port(&mut self, port: u16, name: Option<String>) -> usize {
+        if let Some(i) = self.servers.iter().position(|s| s.port == Some(port)) {
+            if self.servers[i].name.is_none() {
+                self.servers[i].name = name;
+            }
+            return i;
+        }
+        self.add_server(name, Some(port))
+    }
+
+    fn add_server(&mut self, name: Option<String>, port: Option<u16>) -> usize {
+        self.servers.push(ServerStats {
+            name,
+            port,
+            routes: HashMap::new(),
+            series: Vec::new(),
+            overflow: None,
+            folded: Counter::new(),
+            in_flight: Gauge::new(),
+            connections_opened: Counter::new(),
+            connections_active: Gauge::new(),
+        });
+        self.servers.len() - 1
+    }
+
+    /// A request started.
+    pub(crate) fn request_started(&mut self, server: usize) {
+        if let Some(server) = self.servers.get_mut(server) {
+            server.in_flight.inc();
+        }
+    }
+
+    /// A request ended (or was dropped before it could).
+    pub(crate) fn request_ended(&mut self, server: usize) {
+        if let Some(server) = self.servers.get_mut(server) {
+            server.in_flight.dec();
+        }
+    }
+
+    /// A connection opened.
+    pub(crate) fn connection_opened(&mut self, server: usize) {
+        if let Some(server) = self.servers.get_mut(server) {
+            server.connections_opened.inc();
+            server.connections_active.inc();
+        }
+    }
+
+    /// A connection closed.
+    pub(crate) fn connection_closed(&mut self, server: usize) {
+        if let Some(server) = self.servers.get_mut(server) {
+            server.connections_active.dec();
+        }
+    }
+
+    /// Records a finished request; returns its series' place, for response bytes that
+    /// arrive later (streamed bodies).
+    pub(crate) fn record(&mut self, server: usize, outcome: &Outcome<'_>) -> Option<usize> {
+        let limit = self.limit;
+        let buckets = &self.buckets;
+        let server = self.servers.get_mut(server)?;
+        let place = server.place(outcome, limit, buckets);
+        let series = &mut server.series[place];
+        series.requests.inc();
+        if outcome.error {
+            series.errors.inc();
+        }
+        series.duration.observe(outcome.seconds);
+        series.request_bytes.add(outcome.request_bytes);
+        series.response_bytes.add(outcome.response_bytes);
+        Some(place)
+    }
+
+    /// Adds streamed response bytes to a series [`Self::record`] returned.
+    pub(crate) fn add_response_bytes(&mut self, server: usize, series: usize, bytes: u64) {
+        if let Some(series) = self
+            .servers
+            .get_mut(server)
+            .and_then(|s| s.series.get_mut(series))
+        {
+            series.response_bytes.add(bytes);
+        }
+    }
+}
+
+impl ServerStats {
+    /// The series of `outcome`'s label set: found, added, or the overflow series when
+    /// `limit` label sets exist already.
+    fn place(&mut self, outcome: &Outcome<'_>, limit: usize, buckets: &Buckets) -> usize {
+        let (method, status) = (usize::from(outcome.method), usize::from(outcome.status));
+        if let Some(table) = self.routes.get(outcome.route) {
+            let found = table[method][status];
+            if found != NONE {
+                return found as usize;
+            }
+        }
+        if self.series.len() - usize::from(self.overflow.is_some()) >= limit {
+            self.folded.inc();
+            let overflow = match self.overflow {
+                Some(place) => place,
+                None => self.push(Arc::from(OVERFLOW), 255, 255, buckets),
+            };
+            self.overflow = Some(overflow);
+            return overflow;
+        }
+        let route: Arc<str> = Arc::from(outcome.route);
+        let place = self.push(Arc::clone(&route), outcome.method, outcome.status, buckets);
+        let table = self.routes.entry(route).or_insert([[NONE; 6]; 10]);
+        #[allow(clippy::cast_possible_truncation)] // at most `limit` + 1 series, far below u32::MAX
+        {
+            table[method][status] = place as u32;
+        }
+        place
+    }
+
+    fn push(&mut self, route: Arc<str>, method: u8, status: u8, buckets: &Buckets) -> usize {
+        self.series.push(Series {
+            route,
+            method,
+            status,
+            requests: Counter::new(),
+            errors: Counter::new(),
+            duration: Histogram::new(buckets.clone()),
+            request_bytes: Counter::new(),
+            response_bytes: Counter::new(),
+        });
+        self.series.len() - 1
+    }
+
+    fn label(&self) -> String {
+        match (&self.name, self.port) {
+            (Some(name), _) => name.clone(),
+            (None, Some(port)) => format!("*:{port}"),
+            (None, None) => "unknown".to_owned(),
+        }
+    }
+}
+
+impl WorkerStats for HttpWorkerStats {
+    fn write(&self, out: &mut StatsWriter<'_>) -> Result<(), ModelError> {
+        for server in &self.servers {
+            server.write(out)?;
+        }
+        Ok(())
+    }
+}
+
+impl ServerStats {
+    fn write(&self, out: &mut StatsWriter<'_>) -> Result<(), ModelError> {
+        let name = self.label();
+        let server = [("server", name.as_str())];
+        out.add(
+            "http_server_requests_in_flight",
+            "Requests being handled now.",
+            MetricKind::Gauge,
+            server,
+            &self.in_flight,
+        )?;
+        out.add(
+            "http_server_connections_opened_total",
+            "Connections accepted (counted when the server calls on_connect).",
+            MetricKind::Counter,
+            server,
+            &self.connections_opened,
+        )?;
+        out.add(
+            "http_server_connections_active",
+            "Connections open now (counted when the server calls on_connect).",
+            MetricKind::Gauge,
+            server,
+            &self.connections_active,
+        )?;
+        out.add("http_server_requests_folded_total", "Requests counted in the (overflow) series because their route, method and status were past the series limit.", MetricKind::Counter, server, &self.folded)?;
+        for series in &self.series {
+            let (method, status) = if series.method == 255 {
+                (OVERFLOW, OVERFLOW)
+            } else {
+                (
+                    METHODS[usize::from(series.method)],
+                    STATUS_CLASSES[usize::from(series.status)],
+                )
+            };
+            let labels = [
+                ("server", name.as_str()),
+                ("route", &*series.route),
+                ("method", method),
+                ("status", status),
+            ];
+            out.add(
+                "http_server_requests_total",
+                "Requests handled, by route pattern, method and status class.",
+                MetricKind::Counter,
+                labels,
+                &series.requests,
+            )?;
+            out.add(
+                "http_server_errors_total",
+                "Requests that failed: a 5xx status, or an error raised by an inner service.",
+                MetricKind::Counter,
+                labels,
+                &series.errors,
+            )?;
+            out.add_with_unit("http_server_request_duration_seconds", "Time from a request's arrival to its response head (streamed bodies not included).", MetricKind::Histogram, "seconds", labels, &series.duration)?;
+            out.add_with_unit(
+                "http_server_request_body_bytes_total",
+                "Request body bytes, as declared by Content-Length.",
+                MetricKind::Counter,
+                "bytes",
+                labels,
+                &series.request_bytes,
+            )?;
+            out.add_with_unit(
+                "http_server_response_body_bytes_total",
+                "Response body bytes sent (0 for HEAD).",
+                MetricKind::Counter,
+                "bytes",
+                labels,
+                &series.response_bytes,
+            )?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,149 @@
+//! What `/metrics` and `/debug/metrics` share: the registry, the options, the limit on
+//! scrapes in flight, and how a body is compressed.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::http::header::{self, HeaderMap};
+use actix_web::HttpResponseBuilder;
+use flate2::write::GzEncoder;
+use flate2::Compression;
+
+use super::error::{shown, WebError};
+use super::WebOptions;
+use crate::encode::accepts_gzip;
+use crate::model::MetricSnapshot;
+use crate::registry::MetricsRegistry;
+
+/// The header Prometheus sends with its scrape timeout in seconds.
+pub(crate) const PROMETHEUS_TIMEOUT_HEADER: &str = "X-Prometheus-Scrape-Timeout-Seconds";
+
+/// State shared by every worker's copy of the routes.
+#[derive(Debug)]
+pub(crate) struct Endpoints {
+    pub(crate) registry: MetricsRegistry,
+    pub(crate) options: WebOptions,
+    in_flight: AtomicUsize,
+}
+
+/// One scrape being served; frees its place when dropped.
+#[derive(Debug)]
+pub(crate) struct Permit(Arc<Endpoints>);
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+impl Endpoints {
+    pub(crate) fn new(registry: MetricsRegistry, options: WebOptions) -> Self {
+        Self {
+            registry,
+            options,
+            in_flight: AtomicUsize::new(0),
+        }
+    }
+
+    /// A place among the scrapes in flight, or [`WebError::Busy`].
+    pub(crate) fn admit(self: &Arc<Self>) -> Result<Permit, WebError> {
+        let limit = self.options.max_concurrent_scrapes.max(1);
+        let taken = self.in_flight.fetch_add(1, Ordering::AcqRel);
+        let permit = Permit(Arc::clone(self));
+        if taken >= limit {
+            return Err(WebError::Busy { limit });
+        }
+        Ok(permit)
+    }
+
+    /// The collectors' deadline: the configured one, shortened to fit Prometheus'
+    /// timeout header when it is sent.
+    pub(crate) fn timeout(&self, headers: &HeaderMap) -> Result<Duration, WebError> {
+        let configured = self
+            .options
+            .scrape_timeout
+            .unwrap_or_else(|| self.registry.default_deadline());
+        let Some(raw) = headers.get(PROMETHEUS_TIMEOUT_HEADER) else {
+            return Ok(configured);
+        };
+        let text = raw.to_str().unwrap_or_default();
+        let seconds = text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && *s > 0.0 && *s <= 86_400.0)
+            .ok_or_else(|| WebError::InvalidHeader {
+                header: PROMETHEUS_TIMEOUT_HEADER,
+                value: shown(&String::from_utf8_lossy(raw.as_bytes())),
+                reason: "give the scrape timeout in seconds, a number above 0 (e.g. 10)",
+            })?;
+        let prometheus = Duration::from_secs_f64(seconds);
+        let offset = self.options.prometheus_timeout_offset;
+        let fitted = if prometheus > offset {
+            prometheus - offset
+        } else {
+            prometheus / 2
+        };
+        Ok(configured.min(fitted))
+    }
+
+    /// Whether to gzip the answer.
+    pub(crate) fn gzip(&self, headers: &HeaderMap) -> Result<bool, WebError> {
+        if !self.options.gzip {
+            return Ok(false);
+        }
+        let value = header_text(headers, "Accept-Encoding", &header::ACCEPT_ENCODING)?;
+        Ok(accepts_gzip(value)?)
+    }
+
+    /// The registry's snapshot, shared with concurrent scrapes.
+    pub(crate) async fn snapshot(&self, timeout: Duration) -> Arc<MetricSnapshot> {
+        self.registry.scrape_shared(timeout).await
+    }
+}
+
+/// A header's value as text; a value that is not visible ASCII is refused by name.
+pub(crate) fn header_text<'a>(
+    headers: &'a HeaderMap,
+    name: &'static str,
+    key: &header::HeaderName,
+) -> Result<Option<&'a str>, WebError> {
+    headers
+        .get(key)
+        .map(|value| {
+            value.to_str().map_err(|_| WebError::InvalidHeader {
+                header: name,
+                value: shown(&String::from_utf8_lossy(value.as_bytes())),
+                reason: "only visible ASCII is understood here",
+            })
+        })
+        .transpose()
+}
+
+/// Adds the headers every scrape answer has, compresses `body` if asked, and finishes.
+pub(crate) fn finish(
+    mut response: HttpResponseBuilder,
+    content_type: &'static str,
+    body: Vec<u8>,
+    gzip: bool,
+) -> actix_web::HttpResponse {
+    response
+        .content_type(content_type)
+        .insert_header((header::VARY, "Accept, Accept-Encoding"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
+    if gzip {
+        let mut encoder = GzEncoder::new(Vec::with_capacity(body.len() / 4), Compression::fast());
+        // Writing into memory cannot fail.
+        if encoder.write_all(&body).is_ok() {
+            if let Ok(compressed) = encoder.finish() {
+                return response
+                    .insert_header((header::CONTENT_ENCODING, "gzip"))
+                    .body(compressed);
+            }
+        }
+    }
+    response.body(body)
+}
