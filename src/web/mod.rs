@@ -49,8 +49,8 @@ use actix_web::{web, HttpRequest};
 pub use error::WebError;
 pub use options::WebOptions;
 pub use red::{
-    CountedBody, HttpWorkerStats, RequestMetrics, RequestMetricsBuilder, RequestMetricsService,
-    DEFAULT_SERIES_LIMIT,
+    CountedBody, HttpWorkerStats, RequestMetrics, RequestMetricsBuilder, RequestMetricsFuture,
+    RequestMetricsService, DEFAULT_SERIES_LIMIT,
 };
 
 use scrape::Endpoints;

@@ -1,14 +1,10 @@
-//! The demo's HTTP API: `GET|PUT|DELETE /kv/{key}` routed to the key's shard, and
-//! `/metrics`.
+//! The demo's HTTP API: `GET|PUT|DELETE /kv/{key}` routed to the key's shard.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::Duration;
 
 use actix::{Addr, MailboxError};
-use actix_web::http::header::ACCEPT;
-use actix_web::{web, HttpRequest, HttpResponse};
-use actorscope::registry::MetricsRegistry;
-use actorscope::Format;
+use actix_web::{web, HttpResponse};
 
 use crate::shard::{Op, Outcome, Shard};
 
@@ -42,8 +38,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(get))
                 .route(web::put().to(put))
                 .route(web::delete().to(delete)),
-        )
-        .route("/metrics", web::get().to(metrics));
+        );
 }
 
 /// Why a request was not carried out; becomes a 4xx or 5xx with the message.
@@ -110,22 +105,4 @@ async fn put(key: web::Path<String>, body: web::Bytes, shards: web::Data<Shards>
 async fn delete(key: web::Path<String>, shards: web::Data<Shards>) -> HttpResponse {
     let key = key.into_inner();
     answer(run(&shards, &key, Op::Delete(key.clone())).await)
-}
-
-/// `GET /metrics`: Prometheus text, or OpenMetrics when `Accept` names it.
-async fn metrics(request: HttpRequest, registry: web::Data<MetricsRegistry>) -> HttpResponse {
-    let wants_openmetrics = request
-        .headers()
-        .get(ACCEPT)
-        .and_then(|accept| accept.to_str().ok())
-        .is_some_and(|accept| accept.contains("application/openmetrics-text"));
-    let format = if wants_openmetrics {
-        Format::OpenMetrics
-    } else {
-        Format::Prometheus
-    };
-    let snapshot = registry.scrape_shared(registry.default_deadline()).await;
-    HttpResponse::Ok()
-        .content_type(format.content_type())
-        .body(format.encode(&snapshot))
 }

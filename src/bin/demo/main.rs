@@ -21,6 +21,7 @@ use actix_web::{web, App, HttpServer};
 use actorscope::actor::WorkerCollector;
 use actorscope::model::MetricKind;
 use actorscope::registry::{collector_fn, MetricsRegistry, RegisterError};
+use actorscope::web::{self as observe, RequestMetrics, WebOptions};
 
 use crate::shard::{Shard, ShardStats};
 
@@ -122,12 +123,16 @@ async fn main() -> ExitCode {
     };
     let registry = MetricsRegistry::global().clone();
     let shard_stats = WorkerCollector::<ShardStats>::new();
-    let registered =
-        register_demo_info(&registry).and_then(|()| registry.register("kv", shard_stats.clone()));
-    if let Err(error) = registered {
-        eprintln!("demo: {error}");
-        return ExitCode::FAILURE;
-    }
+    let registered = register_demo_info(&registry)
+        .and_then(|()| registry.register("kv", shard_stats.clone()))
+        .and_then(|_| RequestMetrics::builder().server("kv").register(&registry));
+    let request_metrics = match registered {
+        Ok(request_metrics) => request_metrics,
+        Err(error) => {
+            eprintln!("demo: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
 
     // One step at startup per shard: start it on its own arbiter, tracked by the collector.
     let arbiters: Vec<Arbiter> = (0..options.shards).map(|_| Arbiter::new()).collect();
@@ -141,13 +146,16 @@ async fn main() -> ExitCode {
     );
 
     let shards = web::Data::new(shards);
-    let registry = web::Data::new(registry);
+    let routes = observe::configure(registry, WebOptions::default());
+    let on_connect = request_metrics.on_connect();
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(request_metrics.clone())
             .app_data(shards.clone())
-            .app_data(registry.clone())
             .configure(http::configure)
+            .configure(routes.clone())
     })
+    .on_connect(on_connect)
     // Keep-alive connections must not hold Ctrl-C for the default 30 s.
     .shutdown_timeout(1);
     let server = match server.bind(options.bind) {

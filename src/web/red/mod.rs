@@ -61,6 +61,7 @@ mod body;
 mod connections;
 mod local;
 mod middleware;
+mod route_hash;
 mod service;
 mod stats;
 
@@ -69,6 +70,7 @@ use std::sync::Arc;
 
 pub use body::CountedBody;
 pub use middleware::RequestMetricsService;
+pub use service::RequestMetricsFuture;
 pub use stats::HttpWorkerStats;
 
 use crate::actor::WorkerCollector;

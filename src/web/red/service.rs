@@ -1,40 +1,29 @@
 //! The `Service` half: what happens to every request.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{ready, Context, Poll};
 use std::time::Instant;
 
 use actix_web::body::{BodySize, MessageBody};
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method};
-use futures::future::LocalBoxFuture;
+use pin_project_lite::pin_project;
 
 use super::body::{BodyCounter, CountedBody};
 use super::local::LocalStats;
 use super::middleware::RequestMetricsService;
 use super::stats::{method_index, status_index, Outcome, UNKNOWN, UNMATCHED};
 
-/// Keeps a request in `http_server_requests_in_flight` until dropped, so a request whose
-/// future is cancelled (client gone) leaves the gauge too.
-struct InFlight {
-    stats: Rc<LocalStats>,
-    server: usize,
-}
-
-impl Drop for InFlight {
-    fn drop(&mut self) {
-        self.stats.update(|stats| stats.request_ended(self.server));
-    }
-}
-
 impl<S, B> Service<ServiceRequest> for RequestMetricsService<S>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    S::Future: 'static,
     B: MessageBody,
 {
     type Response = ServiceResponse<CountedBody<B>>;
     type Error = actix_web::Error;
-    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
+    type Future = RequestMetricsFuture<S::Future>;
 
     forward_ready!(service);
 
@@ -50,57 +39,17 @@ where
             .and_then(|value| value.parse::<u64>().ok())
             .unwrap_or(0);
         self.stats.update(|stats| stats.request_started(server));
-        let in_flight = InFlight {
-            stats: Rc::clone(&self.stats),
-            server,
-        };
-        let response = self.service.call(request);
-        Box::pin(async move {
-            let result = response.await;
-            let seconds = started.elapsed().as_secs_f64();
-            let stats = Rc::clone(&in_flight.stats);
-            drop(in_flight);
-            match result {
-                Ok(response) => {
-                    let status = response.status();
-                    let size = response.response().body().size();
-                    let sized = match size {
-                        BodySize::Sized(bytes) if !is_head => Some(bytes),
-                        BodySize::Sized(_) | BodySize::None => Some(0),
-                        BodySize::Stream => None,
-                    };
-                    let route = response.request().match_pattern();
-                    let outcome = Outcome {
-                        route: route.as_deref().unwrap_or(UNMATCHED),
-                        method,
-                        status: status_index(status),
-                        error: status.is_server_error(),
-                        seconds,
-                        request_bytes,
-                        response_bytes: sized.unwrap_or(0),
-                    };
-                    let series = stats.update(|s| s.record(server, &outcome));
-                    let counter = match (sized, series) {
-                        (None, Some(series)) => Some(BodyCounter::new(stats, server, series)),
-                        _ => None,
-                    };
-                    Ok(response.map_body(|_, body| CountedBody::new(body, counter)))
-                }
-                Err(error) => {
-                    let outcome = Outcome {
-                        route: UNKNOWN,
-                        method,
-                        status: status_index(error.as_response_error().status_code()),
-                        error: true,
-                        seconds,
-                        request_bytes,
-                        response_bytes: 0,
-                    };
-                    stats.update(|s| s.record(server, &outcome));
-                    Err(error)
-                }
-            }
-        })
+        RequestMetricsFuture {
+            inner: self.service.call(request),
+            request: Some(InFlight {
+                stats: Rc::clone(&self.stats),
+                server,
+                method,
+                is_head,
+                request_bytes,
+                started,
+            }),
+        }
     }
 }
 
@@ -116,5 +65,108 @@ impl<S> RequestMetricsService<S> {
             .update(|stats| stats.server_on_port(address.port(), Some(address.to_string())));
         self.server.set(Some(server));
         server
+    }
+}
+
+/// A request being handled. Keeps it in `http_server_requests_in_flight` until dropped,
+/// so a request whose future is cancelled (client gone) leaves the gauge too.
+struct InFlight {
+    stats: Rc<LocalStats>,
+    server: usize,
+    method: u8,
+    is_head: bool,
+    request_bytes: u64,
+    started: Instant,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.stats.update(|stats| stats.request_ended(self.server));
+    }
+}
+
+impl InFlight {
+    /// Records how the request ended and wraps the body to count what is streamed.
+    fn finish<B: MessageBody>(
+        self,
+        result: Result<ServiceResponse<B>, actix_web::Error>,
+    ) -> Result<ServiceResponse<CountedBody<B>>, actix_web::Error> {
+        let seconds = self.started.elapsed().as_secs_f64();
+        let (server, stats) = (self.server, Rc::clone(&self.stats));
+        let mut outcome = Outcome {
+            route: UNKNOWN,
+            method: self.method,
+            status: 0,
+            error: true,
+            seconds,
+            request_bytes: self.request_bytes,
+            response_bytes: 0,
+        };
+        let is_head = self.is_head;
+        drop(self);
+        match result {
+            Ok(response) => {
+                let status = response.status();
+                let streamed = match response.response().body().size() {
+                    BodySize::Sized(bytes) if !is_head => {
+                        outcome.response_bytes = bytes;
+                        false
+                    }
+                    BodySize::Sized(_) | BodySize::None => false,
+                    BodySize::Stream => true,
+                };
+                let route = response.request().match_pattern();
+                outcome.route = route.as_deref().unwrap_or(UNMATCHED);
+                outcome.status = status_index(status);
+                outcome.error = status.is_server_error();
+                let series = stats.update(|s| s.record(server, &outcome));
+                let counter = match (streamed, series) {
+                    (true, Some(series)) => Some(BodyCounter::new(stats, server, series)),
+                    _ => None,
+                };
+                Ok(response.map_body(|_, body| CountedBody::new(body, counter)))
+            }
+            Err(error) => {
+                outcome.status = status_index(error.as_response_error().status_code());
+                stats.update(|s| s.record(server, &outcome));
+                Err(error)
+            }
+        }
+    }
+}
+
+pin_project! {
+    /// The future of a request passing through [`RequestMetrics`](super::RequestMetrics):
+    /// the inner service's future, and what to record when it is done.
+    pub struct RequestMetricsFuture<F> {
+        #[pin]
+        inner: F,
+        request: Option<InFlight>,
+    }
+}
+
+impl<F> std::fmt::Debug for RequestMetricsFuture<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestMetricsFuture")
+            .field("done", &self.request.is_none())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F, B> Future for RequestMetricsFuture<F>
+where
+    F: Future<Output = Result<ServiceResponse<B>, actix_web::Error>>,
+    B: MessageBody,
+{
+    type Output = Result<ServiceResponse<CountedBody<B>>, actix_web::Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let result = ready!(this.inner.poll(cx));
+        match this.request.take() {
+            Some(request) => Poll::Ready(request.finish(result)),
+            // Polled again after it finished: pass the result through unrecorded.
+            None => Poll::Ready(result.map(|r| r.map_body(|_, body| CountedBody::new(body, None)))),
+        }
     }
 }

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::route_hash::BuildRouteHasher;
 use crate::actor::{StatsWriter, WorkerStats};
 use crate::model::{MetricKind, ModelError};
 use crate::stats::{Buckets, Counter, Gauge, Histogram};
@@ -73,7 +74,7 @@ pub(crate) struct ServerStats {
     name: Option<String>,
     port: Option<u16>,
     /// Route pattern → place in `series` for each (method, status).
-    routes: HashMap<Arc<str>, [[u32; 6]; 10]>,
+    routes: HashMap<Arc<str>, [[u32; 6]; 10], BuildRouteHasher>,
     series: Vec<Series>,
     overflow: Option<usize>,
     folded: Counter,
@@ -127,7 +128,7 @@ impl HttpWorkerStats {
         self.servers.push(ServerStats {
             name,
             port,
-            routes: HashMap::new(),
+            routes: HashMap::default(),
             series: Vec::new(),
             overflow: None,
             folded: Counter::new(),
