@@ -16,6 +16,7 @@ REFERENCE = {
     "encode_10k_counters_100_histograms": "actorscope_encode",
     "scrape_16_workers_x_1000_series": "actorscope_scrape_by_message_and_encode",
     "hot_path_16_workers_100k_increments_each": "actorscope_plain_counters",
+    "middleware_per_request": "no middleware",
 }
 
 

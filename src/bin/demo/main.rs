@@ -174,6 +174,7 @@ async fn main() -> ExitCode {
             "ActorScope demo listening on http://{address}/metrics with {} shards (Ctrl-C stops it)",
             options.shards
         );
+        println!("  dashboard: http://{address}/debug/   JSON: http://{address}/debug/metrics");
     }
     if let (true, Some(address)) = (options.load, addresses.first()) {
         load::start(*address);
