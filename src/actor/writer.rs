@@ -40,12 +40,7 @@ impl<'a> StatsWriter<'a> {
         labels: impl IntoLabels,
         value: impl Into<Value>,
     ) -> Result<(), ModelError> {
-        let labels = WithWorkerLabels {
-            worker: self.labels,
-            own: labels,
-        };
-        self.out.family(name, help, kind)?.add(labels, value)?;
-        Ok(())
+        self.add_to(name, help, kind, None, labels, value.into())
     }
 
     /// Like [`Self::add`], for a family with a unit (`seconds`, `bytes`) its name ends with.
@@ -62,13 +57,27 @@ impl<'a> StatsWriter<'a> {
         labels: impl IntoLabels,
         value: impl Into<Value>,
     ) -> Result<(), ModelError> {
+        self.add_to(name, help, kind, Some(unit), labels, value.into())
+    }
+
+    fn add_to(
+        &mut self,
+        name: &str,
+        help: &str,
+        kind: MetricKind,
+        unit: Option<&str>,
+        labels: impl IntoLabels,
+        value: Value,
+    ) -> Result<(), ModelError> {
         let labels = WithWorkerLabels {
             worker: self.labels,
             own: labels,
         };
-        self.out
-            .family_with_unit(name, help, kind, unit)?
-            .add(labels, value)?;
+        let family = match unit {
+            Some(unit) => self.out.family_with_unit(name, help, kind, unit)?,
+            None => self.out.family(name, help, kind)?,
+        };
+        family.add(labels, value)?;
         Ok(())
     }
 

@@ -17,6 +17,7 @@ mod value;
 
 pub use error::ModelError;
 pub use family::{MetricFamily, MetricKind};
+pub(crate) use label_hash::LabelHashSeed;
 pub use labels::{IntoLabels, LabelSet};
 pub use name::{is_valid_label_name, is_valid_metric_name};
 pub use scrape_error::{ScrapeError, ScrapeErrorKind};

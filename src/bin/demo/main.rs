@@ -12,6 +12,7 @@ mod http;
 mod load;
 mod shard;
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -170,11 +171,13 @@ async fn main() -> ExitCode {
     };
     let addresses = server.addrs();
     for address in &addresses {
-        println!(
-            "ActorScope demo listening on http://{address}/metrics with {} shards (Ctrl-C stops it)",
+        // Ignore a closed stdout: whoever started the demo may not be reading any more.
+        let _ = writeln!(
+            std::io::stdout(),
+            "ActorScope demo listening on http://{address}/metrics with {} shards (Ctrl-C stops it)\n  \
+             dashboard: http://{address}/debug/   JSON: http://{address}/debug/metrics",
             options.shards
         );
-        println!("  dashboard: http://{address}/debug/   JSON: http://{address}/debug/metrics");
     }
     if let (true, Some(address)) = (options.load, addresses.first()) {
         load::start(*address);

@@ -61,7 +61,6 @@ mod body;
 mod connections;
 mod local;
 mod middleware;
-mod route_hash;
 mod service;
 mod stats;
 

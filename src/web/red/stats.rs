@@ -4,9 +4,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::route_hash::BuildRouteHasher;
 use crate::actor::{StatsWriter, WorkerStats};
-use crate::model::{MetricKind, ModelError};
+use crate::model::{LabelHashSeed, MetricKind, ModelError};
 use crate::stats::{Buckets, Counter, Gauge, Histogram};
 
 /// The `route` of requests that matched no resource.
@@ -74,7 +73,8 @@ pub(crate) struct ServerStats {
     name: Option<String>,
     port: Option<u16>,
     /// Route pattern → place in `series` for each (method, status).
-    routes: HashMap<Arc<str>, [[u32; 6]; 10], BuildRouteHasher>,
+    /// Hashed with the model's fast label hasher: the keys are the app's own patterns.
+    routes: HashMap<Arc<str>, [[u32; 6]; 10], LabelHashSeed>,
     series: Vec<Series>,
     overflow: Option<usize>,
     folded: Counter,
@@ -128,7 +128,7 @@ impl HttpWorkerStats {
         self.servers.push(ServerStats {
             name,
             port,
-            routes: HashMap::default(),
+            routes: HashMap::with_hasher(LabelHashSeed::new()),
             series: Vec::new(),
             overflow: None,
             folded: Counter::new(),
