@@ -3,7 +3,7 @@
 //!
 //! Run: `cargo run --example buffer_pool`
 
-#[path = "../src/bin/demo/buffer_pool.rs"]
+#[path = "../collectors/src/bin/demo/buffer_pool.rs"]
 mod buffer_pool;
 
 use actix::{Actor, Arbiter, Context, Handler, Message};

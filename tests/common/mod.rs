@@ -66,10 +66,8 @@ pub fn python_parse(
     format: &str,
     exposition: &[u8],
 ) -> Result<(Vec<ParsedFamily>, Vec<ParsedSample>), String> {
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/support/check_exposition.py"
-    );
+    let script = workspace_file("tests/support/check_exposition.py");
+    let script = script.to_str().expect("a UTF-8 path");
     let (code, stdout, stderr) = run_with_stdin("python3", &[script, format], exposition);
     if code != 0 {
         return Err(stderr);
@@ -102,6 +100,15 @@ pub fn python_parse(
         })
         .collect();
     Ok((families, samples))
+}
+
+/// A file of the workspace, found from whichever package's tests include this module.
+pub fn workspace_file(relative: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|dir| dir.join(relative))
+        .find(|path| path.exists())
+        .unwrap_or_else(|| panic!("{relative} not found above {}", env!("CARGO_MANIFEST_DIR")))
 }
 
 /// Whether two floats are the same reading (NaN equals NaN).

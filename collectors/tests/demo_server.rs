@@ -1,5 +1,6 @@
 //! The README's first command: the demo binary, over real HTTP on loopback.
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};

@@ -1,7 +1,7 @@
 //! A per-worker buffer pool and its stats: the worker that owns it reuses freed buffers
 //! instead of allocating, and counts how often that worked.
 //!
-//! Shared by the demo's shards and `examples/buffer_pool.rs`.
+//! Shared by the demo's shards and `examples/buffer_pool.rs` (which includes this file).
 
 use actorscope::actor::{StatsWriter, WorkerStats};
 use actorscope::model::{MetricKind, ModelError};
