@@ -3,7 +3,8 @@ use serde::Serialize;
 
 use super::Encoder;
 use crate::model::{
-    HistogramValue, LabelSet, MetricFamily, MetricSnapshot, ScrapeError, SummaryValue, Value,
+    HistogramValue, LabelSet, MetricFamily, MetricSnapshot, ScrapeError, SlotMap, SummaryValue,
+    Value,
 };
 
 /// ActorScope's JSON document, the dashboard's only data source.
@@ -26,6 +27,10 @@ use crate::model::{
 ///         { "labels": {}, "quantiles": [{"quantile": 0.5, "value": 0.2}],
 ///           "count": 9, "sum": 2.5 }                                              // summary
 ///       ] }
+///   ],
+///   "slot_maps": [
+///     { "name": "actorscope_pool_slots", "labels": {"pool": "connections", "worker": "0"},
+///       "states": "aaiff" }                  // one letter per slot: f free, a active, i idle, c closing
 ///   ],
 ///   "errors": [ { "collector": "db", "kind": "timeout", "message": "..." } ]
 /// }
@@ -61,14 +66,16 @@ struct LabelsJson<'a>(&'a LabelSet);
 struct BucketsJson<'a>(&'a HistogramValue);
 struct QuantilesJson<'a>(&'a SummaryValue);
 struct ErrorsJson<'a>(&'a [ScrapeError]);
+struct SlotMapsJson<'a>(&'a [SlotMap]);
 /// A float: a number when finite, else `"NaN"`, `"+Inf"` or `"-Inf"`.
 struct Float(f64);
 
 impl Serialize for SnapshotJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut document = serializer.serialize_struct("Snapshot", 3)?;
+        let mut document = serializer.serialize_struct("Snapshot", 4)?;
         document.serialize_field("version", &JSON_SCHEMA_VERSION)?;
         document.serialize_field("families", &FamiliesJson(self.0))?;
+        document.serialize_field("slot_maps", &SlotMapsJson(self.0.slot_maps()))?;
         document.serialize_field("errors", &ErrorsJson(self.0.errors()))?;
         document.end()
     }
@@ -163,6 +170,27 @@ impl Serialize for QuantilesJson<'_> {
             value: Float(*value),
         }))
     }
+}
+
+impl Serialize for SlotMapsJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut maps = serializer.serialize_seq(Some(self.0.len()))?;
+        for map in self.0 {
+            maps.serialize_element(&SlotMapJson {
+                name: map.name(),
+                labels: LabelsJson(map.labels()),
+                states: map.states(),
+            })?;
+        }
+        maps.end()
+    }
+}
+
+#[derive(Serialize)]
+struct SlotMapJson<'a> {
+    name: &'a str,
+    labels: LabelsJson<'a>,
+    states: &'a str,
 }
 
 impl Serialize for ErrorsJson<'_> {

@@ -12,6 +12,7 @@ mod label_hash;
 mod labels;
 mod name;
 mod scrape_error;
+mod slot_map;
 mod snapshot;
 mod value;
 
@@ -21,5 +22,6 @@ pub(crate) use label_hash::LabelHashSeed;
 pub use labels::{IntoLabels, LabelSet};
 pub use name::{is_valid_label_name, is_valid_metric_name};
 pub use scrape_error::{ScrapeError, ScrapeErrorKind};
+pub use slot_map::SlotMap;
 pub use snapshot::MetricSnapshot;
 pub use value::{HistogramValue, SummaryValue, Value};

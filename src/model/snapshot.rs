@@ -1,6 +1,6 @@
 use std::collections::{BTreeMap, HashMap};
 
-use super::{LabelSet, MetricFamily, MetricKind, ModelError, ScrapeError};
+use super::{LabelSet, MetricFamily, MetricKind, ModelError, ScrapeError, SlotMap};
 
 /// Everything one scrape gathered: metric families in name order, plus the errors of
 /// collectors that failed.
@@ -34,6 +34,7 @@ pub struct MetricSnapshot {
     families: BTreeMap<String, MetricFamily>,
     /// Series name → the family that writes it.
     claims: HashMap<String, String>,
+    slot_maps: Vec<SlotMap>,
     errors: Vec<ScrapeError>,
 }
 
@@ -170,6 +171,7 @@ impl MetricSnapshot {
         let mut problems = Vec::new();
         let source = other.source.clone();
         self.errors.append(&mut other.errors);
+        self.slot_maps.append(&mut other.slot_maps);
         for (name, mut incoming) in std::mem::take(&mut other.families) {
             if !self.families.contains_key(&name) {
                 // The usual case (one source per family): move the family whole, with its
@@ -218,6 +220,7 @@ impl MetricSnapshot {
     /// A copy holding only what the filters keep, with every error.
     ///
     /// `keep_family` picks families; within them `keep_sample` picks samples by labels.
+    /// Slot maps are kept when `keep_sample` keeps their labels.
     /// A family left with no samples is dropped unless `keep_sample` was never asked
     /// (it had none to begin with).
     ///
@@ -245,6 +248,12 @@ impl MetricSnapshot {
             errors: self.errors.clone(),
             ..MetricSnapshot::default()
         };
+        copy.slot_maps = self
+            .slot_maps
+            .iter()
+            .filter(|map| keep_sample(map.labels()))
+            .cloned()
+            .collect();
         for (name, family) in &self.families {
             if !keep_family(family) {
                 continue;
@@ -288,6 +297,22 @@ impl MetricSnapshot {
     #[must_use]
     pub fn sample_count(&self) -> usize {
         self.families.values().map(MetricFamily::len).sum()
+    }
+
+    /// Adds the slot states of one pool (see [`SlotMap`]); JSON carries them.
+    pub fn push_slot_map(&mut self, map: SlotMap) {
+        self.slot_maps.push(map);
+    }
+
+    /// The slot maps, in the order they were added.
+    #[must_use]
+    pub fn slot_maps(&self) -> &[SlotMap] {
+        &self.slot_maps
+    }
+
+    /// Keeps only the slot maps `keep` accepts.
+    pub fn retain_slot_maps(&mut self, keep: impl FnMut(&SlotMap) -> bool) {
+        self.slot_maps.retain(keep);
     }
 
     /// The collectors that failed in this scrape.

@@ -13,6 +13,7 @@
 
 mod buckets;
 mod padded;
+mod pool;
 
 #[cfg(feature = "metrics")]
 mod counter;
@@ -26,6 +27,7 @@ mod disabled;
 
 pub use buckets::{Buckets, InvalidBuckets};
 pub use padded::Padded;
+pub use pool::{Pool, SlotState};
 
 #[cfg(feature = "metrics")]
 pub use counter::Counter;

@@ -90,7 +90,7 @@ impl DebugFilter {
     /// What the filters keep of `snapshot` (its errors always). A label a sample lacks
     /// counts as the empty value, as in Prometheus.
     pub(crate) fn apply(&self, snapshot: &MetricSnapshot) -> MetricSnapshot {
-        snapshot.filtered(
+        let mut kept = snapshot.filtered(
             |family| {
                 self.prefixes.is_empty()
                     || self
@@ -104,7 +104,15 @@ impl DebugFilter {
                     wanted.iter().any(|w| w == value)
                 })
             },
-        )
+        );
+        if !self.prefixes.is_empty() {
+            kept.retain_slot_maps(|map| {
+                self.prefixes
+                    .iter()
+                    .any(|p| map.name().starts_with(p.as_str()))
+            });
+        }
+        kept
     }
 }
 

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use actorscope::model::{
     HistogramValue, MetricKind, MetricSnapshot, ModelError, ScrapeError, ScrapeErrorKind,
-    SummaryValue,
+    SlotMap, SummaryValue,
 };
 use actorscope::stats::{Buckets, Histogram};
 
@@ -144,6 +144,12 @@ pub fn rich_snapshot() -> MetricSnapshot {
 }
 
 fn build_rich(s: &mut MetricSnapshot) -> Result<(), ModelError> {
+    // JSON carries slot maps; the text formats leave them out.
+    s.push_slot_map(SlotMap::new(
+        "app_pool_slots",
+        [("pool", "db"), ("owner", "<b>api</b>")],
+        "aaiffc",
+    )?);
     s.family(
         "app_requests_total",
         "Requests handled, by route.",
