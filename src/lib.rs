@@ -53,6 +53,8 @@
 //! # Ok::<(), actorscope::registry::RegisterError>(())
 //! ```
 
+#![forbid(unsafe_code)]
+
 pub mod actor;
 mod convert;
 pub mod encode;

@@ -9,8 +9,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use actorscope::model::{
-    HistogramValue, MetricKind, MetricSnapshot, ModelError, ScrapeError, ScrapeErrorKind,
-    SlotMap, SummaryValue,
+    HistogramValue, MetricKind, MetricSnapshot, ModelError, ScrapeError, ScrapeErrorKind, SlotMap,
+    SummaryValue,
 };
 use actorscope::stats::{Buckets, Histogram};
 

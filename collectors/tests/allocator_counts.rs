@@ -1,0 +1,67 @@
+//! The counting allocator's counts are exact for a known pattern. Runs without the test
+//! harness (`harness = false`), so the main thread is the only one allocating.
+
+use std::hint::black_box;
+
+use actorscope_collectors::{reset_peak, AllocatorCounts, CountingAllocator};
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator::system();
+
+/// The change from `before` to `after`, field by field.
+fn delta(before: AllocatorCounts, after: AllocatorCounts) -> [u64; 5] {
+    [
+        after.allocations - before.allocations,
+        after.deallocations - before.deallocations,
+        after.reallocations - before.reallocations,
+        after.allocated_bytes - before.allocated_bytes,
+        after.freed_bytes - before.freed_bytes,
+    ]
+}
+
+fn main() {
+    let before = AllocatorCounts::read();
+    assert!(
+        before.allocations > 0,
+        "the allocator is installed and has counted start-up"
+    );
+
+    // 1 allocation of 100 pointers, then 100 boxes of 1,000 bytes.
+    let mut boxes: Vec<Box<[u8; 1000]>> = black_box(Vec::with_capacity(100));
+    for i in 0..100u8 {
+        boxes.push(black_box(Box::new([i; 1000])));
+    }
+    // 1 allocation of 16 bytes, grown in place or moved to 64: one reallocation (+48).
+    let mut bytes: Vec<u8> = black_box(Vec::with_capacity(16));
+    bytes.reserve_exact(64);
+    black_box(&bytes);
+    let held = AllocatorCounts::read();
+    let pointers = 100 * std::mem::size_of::<usize>() as u64;
+    assert_eq!(
+        delta(before, held),
+        [102, 0, 1, pointers + 100_000 + 64, 0],
+        "allocations, deallocations, reallocations, allocated bytes, freed bytes while held"
+    );
+    assert_eq!(held.live_bytes - before.live_bytes, pointers + 100_064);
+    assert!(held.peak_live_bytes >= held.live_bytes);
+
+    drop(black_box(boxes));
+    drop(black_box(bytes));
+    let after = AllocatorCounts::read();
+    assert_eq!(
+        delta(before, after),
+        [102, 102, 1, pointers + 100_064, pointers + 100_064],
+        "everything given back"
+    );
+    assert_eq!(after.live_bytes, before.live_bytes);
+    assert_eq!(
+        after.peak_live_bytes, held.peak_live_bytes,
+        "the peak stays until reset"
+    );
+    reset_peak();
+    assert_eq!(AllocatorCounts::read().peak_live_bytes, after.live_bytes);
+    println!(
+        "allocator counts exact: 102 allocations, 1 reallocation, {} bytes",
+        pointers + 100_064
+    );
+}
