@@ -159,6 +159,11 @@ async fn eight_workers_count_exactly_the_messages_they_were_sent() {
     }
     assert_eq!(total_jobs(&snapshot), f64::from(sent));
     assert!(snapshot.errors().is_empty(), "{:?}", snapshot.errors());
+    let actors = snapshot
+        .get("actorscope_worker_actors")
+        .and_then(|family| family.value([("collector", "jobs")]))
+        .and_then(|value| value.as_f64());
+    assert_eq!(actors, Some(8.0), "eight registered worker actors");
 }
 
 #[actix::test]

@@ -41,7 +41,11 @@
 //! [`Collector`]: actorscope::registry::Collector
 
 mod allocator;
+mod pool;
 mod process;
+mod runtime;
 
 pub use allocator::{reset_peak, AllocatorCollector, AllocatorCounts, CountingAllocator};
+pub use pool::PoolCollector;
 pub use process::{ProcessCollector, DEFAULT_SMAPS_INTERVAL};
+pub use runtime::RuntimeCollector;

@@ -1,9 +1,14 @@
 //! The counting allocator's counts are exact for a known pattern. Runs without the test
 //! harness (`harness = false`), so the main thread is the only one allocating.
 
+#[path = "../../tests/common/mod.rs"]
+mod common;
+
 use std::hint::black_box;
 
-use actorscope_collectors::{reset_peak, AllocatorCounts, CountingAllocator};
+use actorscope::encode::Format;
+use actorscope::registry::MetricsRegistry;
+use actorscope_collectors::{reset_peak, AllocatorCollector, AllocatorCounts, CountingAllocator};
 
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator::system();
@@ -60,6 +65,27 @@ fn main() {
     );
     reset_peak();
     assert_eq!(AllocatorCounts::read().peak_live_bytes, after.live_bytes);
+    // Installed, the collector reports counters that promtool accepts.
+    let registry = MetricsRegistry::new();
+    registry
+        .register("allocator", AllocatorCollector)
+        .expect("register");
+    let snapshot = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("a runtime")
+        .block_on(registry.scrape());
+    let allocations = snapshot
+        .get("actorscope_allocator_allocations_total")
+        .and_then(|family| family.value(()))
+        .and_then(|value| value.as_f64())
+        .expect("the allocations family");
+    assert!(allocations >= after.allocations as f64);
+    assert!(snapshot
+        .get("actorscope_allocator_peak_live_bytes")
+        .is_some());
+    common::promtool_check(&Format::Prometheus.encode(&snapshot))
+        .unwrap_or_else(|(code, report)| panic!("promtool exited {code}: {report}"));
     println!(
         "allocator counts exact: 102 allocations, 1 reallocation, {} bytes",
         pointers + 100_064

@@ -210,7 +210,13 @@ impl<S: WorkerStats> Collector for WorkerCollector<S> {
             if let Some(problem) = out.merge(retired).into_iter().next() {
                 return Err(problem.into());
             }
-            write_health(cx.collector_name(), &up, &shared.error_counts(), out)?;
+            write_health(
+                cx.collector_name(),
+                targets.len(),
+                &up,
+                &shared.error_counts(),
+                out,
+            )?;
             Ok(())
         }
         .boxed()
@@ -232,10 +238,17 @@ async fn ask<S: WorkerStats>(
 
 fn write_health(
     collector: &str,
+    running: usize,
     up: &[(String, u8)],
     errors: &[((String, &'static str), u64)],
     out: &mut MetricSnapshot,
 ) -> Result<(), ModelError> {
+    out.family(
+        "actorscope_worker_actors",
+        "Worker actors registered with the collector and running when the scrape began.",
+        MetricKind::Gauge,
+    )?
+    .add([("collector", collector)], running)?;
     let family = out.family(
         "actorscope_worker_up",
         "1 if the worker answered the latest scrape, 0 if it stopped or missed the deadline.",
