@@ -55,11 +55,9 @@ async fn main() {
         .iter()
         // Step 3: one line per worker at startup.
         .map(|arbiter| {
-            workers.start_in(&arbiter.handle(), PoolStats::default(), |stats| {
-                PoolWorker {
-                    stats,
-                    pool: BufferPool::new(16),
-                }
+            workers.start_in(&arbiter.handle(), PoolStats::new(16), |stats| PoolWorker {
+                stats,
+                pool: BufferPool::new(16),
             })
         })
         .collect();
@@ -72,7 +70,9 @@ async fn main() {
 
     let snapshot = MetricsRegistry::global().scrape().await;
     let text = String::from_utf8(Format::Prometheus.encode(&snapshot)).expect("UTF-8");
-    for line in text.lines().filter(|line| line.starts_with("buffer_pool_")) {
+    let ours =
+        |line: &&str| line.starts_with("buffer_pool_") || line.starts_with("actorscope_pool_");
+    for line in text.lines().filter(ours) {
         println!("{line}");
     }
     for arbiter in &arbiters {

@@ -18,11 +18,26 @@ use common::http::{get, request, start_server, sum_samples, TestServer};
 use common::wait_until;
 use futures::channel::oneshot;
 
-/// Lets the `/wait` handler go.
-static RELEASE: Mutex<Option<oneshot::Receiver<()>>> = Mutex::new(None);
+/// Lets a `/wait?gate=<name>` handler go; each test uses its own gate name.
+static GATES: Mutex<Vec<(String, oneshot::Receiver<()>)>> = Mutex::new(Vec::new());
 
-async fn wait() -> HttpResponse {
-    let release = RELEASE.lock().expect("lock").take();
+/// A gate for `/wait?gate=<name>`: send on the returned sender to release it.
+fn gate(name: &str) -> oneshot::Sender<()> {
+    let (open, release) = oneshot::channel();
+    GATES.lock().expect("lock").push((name.to_owned(), release));
+    open
+}
+
+async fn wait(request: actix_web::HttpRequest) -> HttpResponse {
+    let name = request
+        .query_string()
+        .trim_start_matches("gate=")
+        .to_owned();
+    let release = {
+        let mut gates = GATES.lock().expect("lock");
+        let at = gates.iter().position(|(gate, _)| *gate == name);
+        at.map(|at| gates.remove(at).1)
+    };
     if let Some(release) = release {
         let _ = release.await;
     }
@@ -225,9 +240,8 @@ fn in_flight_counts_requests_being_handled() {
         .expect("register");
     let server = serve(metrics, registry, 1, 1);
     let address = server.address();
-    let (open, release) = oneshot::channel();
-    *RELEASE.lock().expect("lock") = Some(release);
-    let waiting = std::thread::spawn(move || get(address, "/wait", &[]));
+    let open = gate("in-flight");
+    let waiting = std::thread::spawn(move || get(address, "/wait?gate=in-flight", &[]));
     // The scrape is in flight itself, so 2 means `/wait` is being handled.
     let held = wait_until(Duration::from_secs(10), || {
         sum_samples(
@@ -387,4 +401,54 @@ fn two_servers_in_one_process_are_told_apart_by_name() {
         samples.iter().all(|s| s["labels"]["server"] == "api"),
         "{document}"
     );
+}
+
+/// The letters of the `connections` slot map of server `server`, sorted (order depends on
+/// which slot each connection got).
+fn slot_letters(address: SocketAddr, server: &str) -> Option<(String, f64)> {
+    let document = get(address, "/debug/metrics?name=actorscope_pool", &[]).json();
+    let map = document["slot_maps"]
+        .as_array()?
+        .iter()
+        .find(|m| m["labels"]["owner"] == server && m["labels"]["pool"] == "connections")?;
+    let mut letters: Vec<char> = map["states"].as_str()?.chars().collect();
+    letters.sort_unstable();
+    let overflows = document["families"]
+        .as_array()?
+        .iter()
+        .find(|f| f["name"] == "actorscope_pool_overflows_total")?["samples"][0]["value"]
+        .as_f64()?;
+    Some((letters.into_iter().collect(), overflows))
+}
+
+#[test]
+fn connection_slots_show_active_idle_and_free_and_count_overflows() {
+    let registry = MetricsRegistry::new();
+    let metrics = RequestMetrics::builder()
+        .server("slots")
+        .connection_slots(3)
+        .register(&registry)
+        .expect("register");
+    let server = serve(metrics, registry, 1, 1);
+    let address = server.address();
+    let open = gate("slots");
+    let waiting = std::thread::spawn(move || get(address, "/wait?gate=slots", &[]));
+    let idle: Vec<std::net::TcpStream> = (0..2)
+        .map(|_| std::net::TcpStream::connect(address).expect("connect"))
+        .collect();
+    // One slot active (/wait), two idle (connected, no request): the pool is full, so
+    // each scrape's own connection is refused a slot and counted as an overflow.
+    let full = wait_until(Duration::from_secs(10), || {
+        slot_letters(address, "slots")
+            .is_some_and(|(letters, overflows)| letters == "aii" && overflows >= 1.0)
+    });
+    assert!(full, "last seen: {:?}", slot_letters(address, "slots"));
+    open.send(()).expect("the handler waits");
+    waiting.join().expect("request");
+    drop(idle);
+    // Only the scrape's own connection holds a slot now.
+    let freed = wait_until(Duration::from_secs(10), || {
+        slot_letters(address, "slots").is_some_and(|(letters, _)| letters == "aff")
+    });
+    assert!(freed, "last seen: {:?}", slot_letters(address, "slots"));
 }

@@ -1,5 +1,8 @@
 //! Built-in ActorScope collectors: process, allocator, runtime and pool capacity.
 //!
+//! This package also holds the ActorScope demo (`src/bin/demo`), which uses them: it is
+//! what `cargo run --release` starts at the workspace root.
+//!
 //! Register the ones you want at startup, like any [`Collector`]:
 //!
 //! ```
@@ -37,6 +40,53 @@
 //!
 //! The smaps_rollup families are read at most every 10 s
 //! ([`ProcessCollector::with_smaps_interval`]); reading them costs about 0.6 ms.
+//!
+//! [`AllocatorCollector`] reports the [`CountingAllocator`] (install it as the binary's
+//! `#[global_allocator]`; without it these families are absent):
+//!
+//! | family | type | unit | meaning |
+//! | --- | --- | --- | --- |
+//! | `actorscope_allocator_allocations_total` | counter | | successful `alloc`/`alloc_zeroed` calls |
+//! | `actorscope_allocator_deallocations_total` | counter | | `dealloc` calls |
+//! | `actorscope_allocator_reallocations_total` | counter | | successful `realloc` calls |
+//! | `actorscope_allocator_allocated_bytes_total` | counter | bytes | bytes allocated (reallocations add their growth) |
+//! | `actorscope_allocator_freed_bytes_total` | counter | bytes | bytes freed (reallocations add their shrinkage) |
+//! | `actorscope_allocator_live_bytes` | gauge | bytes | allocated − freed |
+//! | `actorscope_allocator_peak_live_bytes` | gauge | bytes | highest live bytes seen at a read (each scrape), since start or [`reset_peak`] |
+//!
+//! [`RuntimeCollector`] watches the tokio runtime of each actix arbiter you give it
+//! (`runtime` label: the name you give):
+//!
+//! | family | type | unit | meaning |
+//! | --- | --- | --- | --- |
+//! | `actorscope_runtime_up{runtime}` | gauge | | 1 while the arbiter runs; 0 once when it stopped, then the runtime is forgotten |
+//! | `actorscope_runtime_workers{runtime}` | gauge | | worker threads (1 for an arbiter) |
+//! | `actorscope_runtime_global_queue_depth{runtime}` | gauge | | tasks waiting in the global (injection) queue |
+//! | `actorscope_runtime_busy_seconds_total{runtime,worker}` | counter | seconds | time spent running tasks |
+//! | `actorscope_runtime_parks_total{runtime,worker}` | counter | | times the worker went idle |
+//!
+//! Worker actors themselves are counted by the [`WorkerCollector`] that scrapes them
+//! (`actorscope_worker_actors{collector}`, `actorscope_worker_up{collector,worker}`).
+//!
+//! [`PoolCollector`] reads pools shared outside actors; pools owned by an actor are a
+//! [`Pool`] in its stats, written with [`StatsWriter::pool`]. Both give, with labels
+//! `pool` and `owner` (and a worker's labels):
+//!
+//! | family | type | meaning |
+//! | --- | --- | --- |
+//! | `actorscope_pool_capacity` | gauge | units the pool can hold |
+//! | `actorscope_pool_in_use` | gauge | units in use now |
+//! | `actorscope_pool_high_water` | gauge | most in use at once since start or the owner's reset |
+//! | `actorscope_pool_acquisitions_total` | counter | successful acquisitions |
+//! | `actorscope_pool_overflows_total` | counter | acquisitions refused because the pool was full |
+//!
+//! A pool made with [`Pool::with_slots`] also carries each slot's state (free, active,
+//! idle, closing) as a slot map, in the JSON format only, for the dashboard's grid.
+//!
+//! [`WorkerCollector`]: actorscope::actor::WorkerCollector
+//! [`Pool`]: actorscope::stats::Pool
+//! [`Pool::with_slots`]: actorscope::stats::Pool::with_slots
+//! [`StatsWriter::pool`]: actorscope::actor::StatsWriter::pool
 //!
 //! [`Collector`]: actorscope::registry::Collector
 

@@ -29,7 +29,7 @@ fn start_demo() -> Demo {
 
 fn start_demo_with(extra: &[&str]) -> Demo {
     let mut child = Command::new(env!("CARGO_BIN_EXE_demo"))
-        .args(["--bind", "127.0.0.1:0"])
+        .args(["--bind", "127.0.0.1:0", "--workers", "2"])
         .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -113,6 +113,23 @@ fn demo_serves_metrics_that_promtool_and_python_accept() {
     let text = String::from_utf8(body.clone()).expect("utf-8");
     assert!(text.contains("demo_uptime_seconds "), "{text}");
     assert!(text.contains("actorscope_scrapes_total 1\n"), "{text}");
+    // The built-in collectors and the middleware are all mounted.
+    for family in [
+        "process_resident_memory_bytes",
+        "process_open_fds",
+        "actorscope_allocator_live_bytes",
+        "actorscope_runtime_busy_seconds_total",
+        "actorscope_pool_capacity",
+        "http_server_connections_active",
+        "actorscope_worker_up",
+    ] {
+        assert!(text.contains(&format!("\n{family}")), "{family} is missing");
+    }
+    assert_eq!(
+        sum_of(&text, "actorscope_pool_capacity", "pool=\"connections\""),
+        2.0 * 256.0,
+        "256 connection slots on each of the two HTTP workers"
+    );
     promtool_check(&body)
         .unwrap_or_else(|(code, report)| panic!("promtool exited {code}: {report}"));
     python_parse("prometheus", &body).unwrap_or_else(|reason| panic!("{reason}"));

@@ -10,16 +10,18 @@ use actix_web::dev::Extensions;
 use super::local::{for_this_thread, LocalStats};
 use super::RequestMetrics;
 
-/// Lives as long as its connection; counts it out of `http_server_connections_active`.
-struct OpenConnection {
+/// Lives as long as its connection; counts it out of `http_server_connections_active`
+/// and frees its slot. Requests find it with `conn_data` to mark the slot active.
+pub(crate) struct OpenConnection {
     stats: Rc<LocalStats>,
-    server: usize,
+    pub(crate) server: usize,
+    pub(crate) slot: Option<usize>,
 }
 
 impl Drop for OpenConnection {
     fn drop(&mut self) {
         self.stats
-            .update(|stats| stats.connection_closed(self.server));
+            .update(|stats| stats.connection_closed(self.server, self.slot));
     }
 }
 
@@ -40,8 +42,12 @@ impl RequestMetrics {
                     stats.update(|s| s.server_on_port(port, None))
                 }
             };
-            stats.update(|s| s.connection_opened(server));
-            extensions.insert(OpenConnection { stats, server });
+            let slot = stats.update(|s| s.connection_opened(server));
+            extensions.insert(OpenConnection {
+                stats,
+                server,
+                slot,
+            });
         }
     }
 }

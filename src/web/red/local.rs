@@ -47,7 +47,11 @@ pub(crate) fn for_this_thread(shared: &Shared) -> Rc<LocalStats> {
         return stats;
     }
     let mut made = None;
-    let fresh = HttpWorkerStats::new(shared.series_limit, shared.buckets.clone());
+    let fresh = HttpWorkerStats::new(
+        shared.series_limit,
+        shared.buckets.clone(),
+        shared.connection_slots,
+    );
     shared.collector.start_here(fresh, |tracked| {
         let stats = Rc::new(LocalStats {
             stats: RefCell::new(tracked),

@@ -34,6 +34,7 @@ where
             service,
             stats,
             server: Cell::new(server),
+            track_slots: self.shared.connection_slots.is_some(),
         }))
     }
 }
@@ -45,6 +46,8 @@ pub struct RequestMetricsService<S> {
     /// The server's place in the stats, known once the first request shows the address
     /// (or at once when the server was named).
     pub(super) server: Cell<Option<usize>>,
+    /// Whether connection slots are kept (then each request marks its slot active).
+    pub(super) track_slots: bool,
 }
 
 impl<S> std::fmt::Debug for RequestMetricsService<S> {

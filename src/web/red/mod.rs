@@ -16,6 +16,7 @@
 //! | `http_server_connections_opened_total` | counter | | connections accepted (needs [`RequestMetrics::on_connect`]) |
 //! | `http_server_connections_active` | gauge | | connections open (needs [`RequestMetrics::on_connect`]) |
 //! | `http_server_requests_folded_total` | counter | | requests counted in the overflow series |
+//! | `actorscope_pool_*{pool="connections"}` | | owner | connection slots, with [`RequestMetricsBuilder::connection_slots`] |
 //!
 //! - `route` is the matched resource pattern (`/kv/{key}`), never the raw path;
 //!   `(unmatched)` when no resource matched, `(unknown)` when an inner middleware failed
@@ -96,6 +97,7 @@ pub(crate) struct Shared {
     server: Option<String>,
     series_limit: usize,
     buckets: Buckets,
+    connection_slots: Option<usize>,
     collector: WorkerCollector<HttpWorkerStats>,
 }
 
@@ -105,6 +107,7 @@ pub struct RequestMetricsBuilder {
     server: Option<String>,
     series_limit: usize,
     buckets: Buckets,
+    connection_slots: Option<usize>,
 }
 
 impl RequestMetrics {
@@ -116,6 +119,7 @@ impl RequestMetrics {
             server: None,
             series_limit: DEFAULT_SERIES_LIMIT,
             buckets: Buckets::http_seconds(),
+            connection_slots: None,
         }
     }
 
@@ -149,6 +153,17 @@ impl RequestMetricsBuilder {
         self
     }
 
+    /// Keeps `capacity` connection slots per worker and server, each free, idle (open
+    /// between requests) or active (handling one): `actorscope_pool_*{pool="connections",
+    /// owner="<server>"}` and a slot map for the dashboard. Needs
+    /// [`RequestMetrics::on_connect`]. Set it to the server's `max_connections` (per
+    /// worker); connections past it count as overflows. Costs one lookup per request.
+    #[must_use]
+    pub fn connection_slots(mut self, capacity: usize) -> Self {
+        self.connection_slots = Some(capacity);
+        self
+    }
+
     /// Registers the collector in `registry`, as `http` or `http:<server>`.
     ///
     /// # Errors
@@ -167,6 +182,7 @@ impl RequestMetricsBuilder {
                 server: self.server,
                 series_limit: self.series_limit,
                 buckets: self.buckets,
+                connection_slots: self.connection_slots,
                 collector,
             }),
         })

@@ -12,9 +12,11 @@ use actix_web::http::{header, Method};
 use pin_project_lite::pin_project;
 
 use super::body::{BodyCounter, CountedBody};
+use super::connections::OpenConnection;
 use super::local::LocalStats;
 use super::middleware::RequestMetricsService;
 use super::stats::{method_index, status_index, Outcome, UNKNOWN, UNMATCHED};
+use crate::stats::SlotState;
 
 impl<S, B> Service<ServiceRequest> for RequestMetricsService<S>
 where
@@ -38,7 +40,16 @@ where
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.parse::<u64>().ok())
             .unwrap_or(0);
-        self.stats.update(|stats| stats.request_started(server));
+        let slot = self
+            .track_slots
+            .then(|| connection_slot(&request))
+            .flatten();
+        self.stats.update(|stats| {
+            stats.request_started(server);
+            if let Some((connection_server, slot)) = slot {
+                stats.connection_state(connection_server, slot, SlotState::Active);
+            }
+        });
         RequestMetricsFuture {
             inner: self.service.call(request),
             request: Some(InFlight {
@@ -48,9 +59,16 @@ where
                 is_head,
                 request_bytes,
                 started,
+                slot,
             }),
         }
     }
+}
+
+/// The (server, slot) of the request's connection, when it has one.
+fn connection_slot(request: &ServiceRequest) -> Option<(usize, usize)> {
+    let connection = request.conn_data::<OpenConnection>()?;
+    Some((connection.server, connection.slot?))
 }
 
 impl<S> RequestMetricsService<S> {
@@ -77,11 +95,18 @@ struct InFlight {
     is_head: bool,
     request_bytes: u64,
     started: Instant,
+    /// The connection's slot, active while the request is handled.
+    slot: Option<(usize, usize)>,
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.stats.update(|stats| stats.request_ended(self.server));
+        self.stats.update(|stats| {
+            stats.request_ended(self.server);
+            if let Some((server, slot)) = self.slot {
+                stats.connection_state(server, slot, SlotState::Idle);
+            }
+        });
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::actor::{StatsWriter, WorkerStats};
 use crate::model::{LabelHashSeed, MetricKind, ModelError};
-use crate::stats::{Buckets, Counter, Gauge, Histogram};
+use crate::stats::{Buckets, Counter, Gauge, Histogram, Pool, SlotState};
 
 /// The `route` of requests that matched no resource.
 pub(crate) const UNMATCHED: &str = "(unmatched)";
@@ -81,6 +81,8 @@ pub(crate) struct ServerStats {
     in_flight: Gauge,
     connections_opened: Counter,
     connections_active: Gauge,
+    /// Connection slots, when the middleware was asked to keep them.
+    slots: Option<Pool>,
 }
 
 /// Everything one worker thread counts for one [`RequestMetrics`](super::RequestMetrics).
@@ -89,14 +91,16 @@ pub struct HttpWorkerStats {
     servers: Vec<ServerStats>,
     limit: usize,
     buckets: Buckets,
+    slots: Option<usize>,
 }
 
 impl HttpWorkerStats {
-    pub(crate) fn new(limit: usize, buckets: Buckets) -> Self {
+    pub(crate) fn new(limit: usize, buckets: Buckets, slots: Option<usize>) -> Self {
         Self {
             servers: Vec::new(),
             limit,
             buckets,
+            slots,
         }
     }
 
@@ -135,6 +139,7 @@ impl HttpWorkerStats {
             in_flight: Gauge::new(),
             connections_opened: Counter::new(),
             connections_active: Gauge::new(),
+            slots: self.slots.map(Pool::with_slots),
         });
         self.servers.len() - 1
     }
@@ -153,18 +158,32 @@ impl HttpWorkerStats {
         }
     }
 
-    /// A connection opened.
-    pub(crate) fn connection_opened(&mut self, server: usize) {
-        if let Some(server) = self.servers.get_mut(server) {
-            server.connections_opened.inc();
-            server.connections_active.inc();
-        }
+    /// A connection opened; returns its slot when slots are kept and one is free (the
+    /// slot starts idle: connected, no request yet).
+    pub(crate) fn connection_opened(&mut self, server: usize) -> Option<usize> {
+        let server = self.servers.get_mut(server)?;
+        server.connections_opened.inc();
+        server.connections_active.inc();
+        let slots = server.slots.as_mut()?;
+        let slot = slots.acquire_slot()?;
+        slots.set_state(slot, SlotState::Idle);
+        Some(slot)
     }
 
     /// A connection closed.
-    pub(crate) fn connection_closed(&mut self, server: usize) {
+    pub(crate) fn connection_closed(&mut self, server: usize, slot: Option<usize>) {
         if let Some(server) = self.servers.get_mut(server) {
             server.connections_active.dec();
+            if let (Some(slots), Some(slot)) = (server.slots.as_mut(), slot) {
+                slots.release_slot(slot);
+            }
+        }
+    }
+
+    /// A connection's slot moves to `state` (active while a request is handled).
+    pub(crate) fn connection_state(&mut self, server: usize, slot: usize, state: SlotState) {
+        if let Some(slots) = self.servers.get_mut(server).and_then(|s| s.slots.as_mut()) {
+            slots.set_state(slot, state);
         }
     }
 
@@ -285,6 +304,9 @@ impl ServerStats {
             server,
             &self.connections_active,
         )?;
+        if let Some(slots) = &self.slots {
+            out.pool("connections", &name, slots)?;
+        }
         out.add("http_server_requests_folded_total", "Requests counted in the (overflow) series because their route, method and status were past the series limit.", MetricKind::Counter, server, &self.folded)?;
         for series in &self.series {
             let (method, status) = if series.method == 255 {

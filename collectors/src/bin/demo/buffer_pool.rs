@@ -5,46 +5,62 @@
 
 use actorscope::actor::{StatsWriter, WorkerStats};
 use actorscope::model::{MetricKind, ModelError};
-use actorscope::stats::{Counter, Gauge};
+use actorscope::stats::{Counter, Gauge, Pool, SlotState};
 
-/// Buffers kept for reuse, at most `max_buffers`, owned by one worker (no locks).
+/// Buffers kept for reuse, at most one per slot, owned by one worker (no locks).
 ///
 /// Its stats live in the worker's own stats struct and are passed in, so the worker
-/// reports one struct and nothing is copied per operation.
+/// reports one struct and nothing is copied per operation. The slots are a
+/// [`Pool`]: a slot holding a pooled buffer is `idle` (ready for reuse), an empty one
+/// `free`; a buffer released into a full pool is dropped and counted as an overflow.
 #[derive(Debug)]
 pub(crate) struct BufferPool {
-    free: Vec<Vec<u8>>,
-    max_buffers: usize,
+    slots: Vec<Option<Vec<u8>>>,
 }
 
 /// What one worker's pool has done: plain fields, updated only by that worker.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct PoolStats {
     acquires: Counter,
     hits: Counter,
     misses: Counter,
     pooled_bytes: Gauge,
-    pooled_buffers: Gauge,
+    slots: Pool,
+}
+
+impl PoolStats {
+    /// Stats for a pool of `capacity` slots.
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self {
+            acquires: Counter::new(),
+            hits: Counter::new(),
+            misses: Counter::new(),
+            pooled_bytes: Gauge::new(),
+            slots: Pool::with_slots(capacity),
+        }
+    }
 }
 
 impl BufferPool {
-    /// A pool that keeps at most `max_buffers` freed buffers.
-    pub(crate) fn new(max_buffers: usize) -> Self {
+    /// A pool with room for `capacity` freed buffers (give its stats the same capacity).
+    pub(crate) fn new(capacity: usize) -> Self {
         Self {
-            free: Vec::new(),
-            max_buffers,
+            slots: (0..capacity).map(|_| None).collect(),
         }
     }
 
     /// An empty buffer with room for `len` bytes: a pooled one if one is big enough.
     pub(crate) fn acquire(&mut self, len: usize, stats: &mut PoolStats) -> Vec<u8> {
         stats.acquires.inc();
-        match self.free.iter().position(|buffer| buffer.capacity() >= len) {
-            Some(at) => {
+        let found = self
+            .slots
+            .iter()
+            .position(|slot| slot.as_ref().is_some_and(|buffer| buffer.capacity() >= len));
+        match found.and_then(|at| Some((at, self.slots[at].take()?))) {
+            Some((at, buffer)) => {
                 stats.hits.inc();
-                let buffer = self.free.swap_remove(at);
                 stats.pooled_bytes.sub(buffer.capacity() as f64);
-                stats.pooled_buffers.dec();
+                stats.slots.release_slot(at);
                 buffer
             }
             None => {
@@ -54,13 +70,17 @@ impl BufferPool {
         }
     }
 
-    /// Gives `buffer` back for reuse (dropped if the pool is full).
+    /// Gives `buffer` back for reuse (dropped, and counted as an overflow, if the pool is
+    /// full).
     pub(crate) fn release(&mut self, mut buffer: Vec<u8>, stats: &mut PoolStats) {
-        if self.free.len() < self.max_buffers {
-            buffer.clear();
-            stats.pooled_bytes.add(buffer.capacity() as f64);
-            stats.pooled_buffers.inc();
-            self.free.push(buffer);
+        let Some(at) = stats.slots.acquire_slot() else {
+            return;
+        };
+        buffer.clear();
+        stats.pooled_bytes.add(buffer.capacity() as f64);
+        stats.slots.set_state(at, SlotState::Idle);
+        if let Some(slot) = self.slots.get_mut(at) {
+            *slot = Some(buffer);
         }
     }
 }
@@ -93,11 +113,9 @@ impl WorkerStats for PoolStats {
             "Capacity of the buffers waiting in the pool.",
             &self.pooled_bytes,
         )?;
-        out.gauge(
-            "buffer_pool_pooled_buffers",
-            "Buffers waiting in the pool.",
-            &self.pooled_buffers,
-        )
+        // Capacity, buffers pooled now (in use), high-water mark, buffers dropped because
+        // the pool was full (overflows), and the slot grid for the dashboard.
+        out.pool("value_buffers", "kv", &self.slots)
     }
 }
 
@@ -108,7 +126,7 @@ mod tests {
     #[test]
     fn released_buffers_are_reused_and_counted() {
         let mut pool = BufferPool::new(2);
-        let mut stats = PoolStats::default();
+        let mut stats = PoolStats::new(2);
         let first = pool.acquire(100, &mut stats);
         pool.release(first, &mut stats);
         let again = pool.acquire(50, &mut stats);
@@ -118,10 +136,8 @@ mod tests {
         pool.release(again, &mut stats);
         pool.release(Vec::with_capacity(8), &mut stats);
         pool.release(Vec::with_capacity(8), &mut stats);
-        assert_eq!(
-            stats.pooled_buffers.get(),
-            2.0,
-            "full pools drop extra buffers"
-        );
+        assert_eq!(stats.slots.in_use(), 2);
+        assert_eq!(stats.slots.overflows(), 1, "full pools drop extra buffers");
+        assert_eq!(stats.slots.slot_letters().collect::<String>(), "ii");
     }
 }

@@ -5,7 +5,8 @@
 //! routes `GET|PUT|DELETE /kv/{key}` to the key's shard. `/metrics` shows every shard's
 //! stats, scraped by message.
 //!
-//! Flags: `--bind ADDR` (default `127.0.0.1:8080`), `--shards N`, `--load`, `--help`.
+//! Flags: `--bind ADDR` (default `127.0.0.1:8080`), `--shards N`, `--workers N`, `--load`,
+//! `--help`.
 
 mod buffer_pool;
 mod http;
@@ -23,18 +24,23 @@ use actorscope::actor::WorkerCollector;
 use actorscope::model::MetricKind;
 use actorscope::registry::{collector_fn, MetricsRegistry, RegisterError};
 use actorscope::web::{self as observe, RequestMetrics, WebOptions};
+use actorscope_collectors::{
+    AllocatorCollector, CountingAllocator, ProcessCollector, RuntimeCollector,
+};
 
 use crate::shard::{Shard, ShardStats};
 
-const USAGE: &str = "usage: demo [--bind ADDR] [--shards N] [--load]
+const USAGE: &str = "usage: demo [--bind ADDR] [--shards N] [--workers N] [--load]
   --bind ADDR   address to listen on (default 127.0.0.1:8080; port 0 picks a free port)
   --shards N    shard actors, 1 to 1024 (default: one per core)
+  --workers N   HTTP worker threads, 1 to 64 (default: one per core)
   --load        run a bounded client load against the demo so the numbers move";
 
 /// What the command line asked for.
 struct Options {
     bind: SocketAddr,
     shards: usize,
+    workers: usize,
     load: bool,
 }
 
@@ -43,6 +49,7 @@ fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Option<Option
     let mut options = Options {
         bind: ([127, 0, 0, 1], 8080).into(),
         shards: std::thread::available_parallelism().map_or(1, usize::from),
+        workers: std::thread::available_parallelism().map_or(1, usize::from),
         load: false,
     };
     while let Some(arg) = args.next() {
@@ -64,6 +71,16 @@ fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Option<Option
                     .ok()
                     .filter(|n| (1..=1024).contains(n))
                     .ok_or_else(|| format!("--shards {value:?} is not a number from 1 to 1024"))?;
+            }
+            "--workers" => {
+                let value = args
+                    .next()
+                    .ok_or("--workers needs a number, e.g. --workers 2")?;
+                options.workers = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=64).contains(n))
+                    .ok_or_else(|| format!("--workers {value:?} is not a number from 1 to 64"))?;
             }
             "--load" => options.load = true,
             "--help" | "-h" => return Ok(None),
@@ -109,6 +126,42 @@ fn register_demo_info(registry: &MetricsRegistry) -> Result<(), RegisterError> {
     Ok(())
 }
 
+/// Connections each HTTP worker accepts at once, each shown as a slot on the dashboard.
+const CONNECTION_SLOTS: usize = 256;
+
+/// Counts every allocation, for the dashboard's memory panel.
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator::system();
+
+/// What the demo registers at startup, and keeps to start workers with.
+struct Collectors {
+    shards: WorkerCollector<ShardStats>,
+    requests: RequestMetrics,
+    runtimes: RuntimeCollector,
+}
+
+impl Collectors {
+    /// Registers the demo's own collectors and the built-in ones.
+    fn register(registry: &MetricsRegistry) -> Result<Self, RegisterError> {
+        register_demo_info(registry)?;
+        let shards = WorkerCollector::<ShardStats>::new();
+        registry.register("kv", shards.clone())?;
+        let requests = RequestMetrics::builder()
+            .server("kv")
+            .connection_slots(CONNECTION_SLOTS)
+            .register(registry)?;
+        let runtimes = RuntimeCollector::new();
+        registry.register("runtime", runtimes.clone())?;
+        registry.register("process", ProcessCollector::new())?;
+        registry.register("allocator", AllocatorCollector)?;
+        Ok(Self {
+            shards,
+            requests,
+            runtimes,
+        })
+    }
+}
+
 #[actix_web::main]
 async fn main() -> ExitCode {
     let options = match parse_options(std::env::args().skip(1)) {
@@ -123,40 +176,47 @@ async fn main() -> ExitCode {
         }
     };
     let registry = MetricsRegistry::global().clone();
-    let shard_stats = WorkerCollector::<ShardStats>::new();
-    let registered = register_demo_info(&registry)
-        .and_then(|()| registry.register("kv", shard_stats.clone()))
-        .and_then(|_| RequestMetrics::builder().server("kv").register(&registry));
-    let request_metrics = match registered {
-        Ok(request_metrics) => request_metrics,
+    let collectors = match Collectors::register(&registry) {
+        Ok(collectors) => collectors,
         Err(error) => {
             eprintln!("demo: {error}");
             return ExitCode::FAILURE;
         }
     };
+    let Collectors {
+        shards: shard_stats,
+        requests,
+        runtimes,
+    } = collectors;
 
     // One step at startup per shard: start it on its own arbiter, tracked by the collector.
     let arbiters: Vec<Arbiter> = (0..options.shards).map(|_| Arbiter::new()).collect();
     let shards = http::Shards(
         arbiters
             .iter()
-            .map(|arbiter| {
+            .enumerate()
+            .map(|(i, arbiter)| {
+                runtimes.watch_arbiter(format!("shard-{i}"), &arbiter.handle());
                 shard_stats.start_in(&arbiter.handle(), ShardStats::default(), Shard::new)
             })
             .collect(),
     );
+    runtimes.watch_current("system");
 
     let shards = web::Data::new(shards);
     let routes = observe::configure(registry, WebOptions::default());
-    let on_connect = request_metrics.on_connect();
+    let on_connect = requests.on_connect();
     let server = HttpServer::new(move || {
+        runtimes.watch_current_worker("http");
         App::new()
-            .wrap(request_metrics.clone())
+            .wrap(requests.clone())
             .app_data(shards.clone())
             .configure(http::configure)
             .configure(routes.clone())
     })
     .on_connect(on_connect)
+    .workers(options.workers)
+    .max_connections(CONNECTION_SLOTS)
     // Keep-alive connections must not hold Ctrl-C for the default 30 s.
     .shutdown_timeout(1);
     let server = match server.bind(options.bind) {

@@ -75,7 +75,7 @@ impl Default for ShardStats {
             stored_bytes: Gauge::new(),
             value_size: Histogram::new(sizes),
             op_seconds: Histogram::new(latency),
-            pool: PoolStats::default(),
+            pool: PoolStats::new(POOLED_BUFFERS),
         }
     }
 }
