@@ -57,6 +57,67 @@ impl Encoder for Json {
     }
 }
 
+/// Writes a delta document for the live stream (`/debug/stream`): the same shape as a
+/// snapshot, where `families` holds only new and changed samples (each family with its
+/// full declaration), `removed` lists series (`labels` an object) and whole families
+/// (`labels` null) that went away, and `slot_maps` appears only when some slot map
+/// changed (then all of them):
+///
+/// ```text
+/// {"version":1,"families":[...],"removed":[{"name":"kv_keys","labels":{"worker":"3"}}],
+///  "slot_maps":[...],"errors":[...]}
+/// ```
+pub(crate) fn encode_delta(
+    changed: &MetricSnapshot,
+    removed: &[(String, Option<LabelSet>)],
+    with_slot_maps: bool,
+    out: &mut Vec<u8>,
+) {
+    let delta = DeltaJson {
+        changed,
+        removed,
+        with_slot_maps,
+    };
+    serde_json::to_writer(out, &delta).expect("serializing a delta into memory cannot fail");
+}
+
+struct DeltaJson<'a> {
+    changed: &'a MetricSnapshot,
+    removed: &'a [(String, Option<LabelSet>)],
+    with_slot_maps: bool,
+}
+
+impl Serialize for DeltaJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut document = serializer.serialize_map(None)?;
+        document.serialize_entry("version", &JSON_SCHEMA_VERSION)?;
+        document.serialize_entry("families", &FamiliesJson(self.changed))?;
+        document.serialize_entry("removed", &RemovedJson(self.removed))?;
+        if self.with_slot_maps {
+            document.serialize_entry("slot_maps", &SlotMapsJson(self.changed.slot_maps()))?;
+        }
+        document.serialize_entry("errors", &ErrorsJson(self.changed.errors()))?;
+        document.end()
+    }
+}
+
+struct RemovedJson<'a>(&'a [(String, Option<LabelSet>)]);
+
+impl Serialize for RemovedJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|(name, labels)| RemovedSeries {
+            name,
+            labels: labels.as_ref().map(LabelsJson),
+        }))
+    }
+}
+
+#[derive(Serialize)]
+struct RemovedSeries<'a> {
+    name: &'a str,
+    labels: Option<LabelsJson<'a>>,
+}
+
 struct SnapshotJson<'a>(&'a MetricSnapshot);
 struct FamiliesJson<'a>(&'a MetricSnapshot);
 struct FamilyJson<'a>(&'a MetricFamily);

@@ -24,6 +24,7 @@ mod openmetrics;
 mod prometheus;
 mod text;
 
+pub(crate) use json::encode_delta;
 pub use json::{Json, JSON_SCHEMA_VERSION};
 pub use negotiate::{accepts_gzip, NegotiationError};
 pub use openmetrics::OpenMetricsText;

@@ -301,6 +301,17 @@ impl MetricFamily {
             .map(|i| &self.samples[i].1)
     }
 
+    /// The value of the sample whose labels are exactly `labels` (a set taken from this
+    /// or another family): one hash lookup, nothing built.
+    #[must_use]
+    pub fn value_of(&self, labels: &LabelSet) -> Option<&Value> {
+        let first = *self.index.get(&self.hasher.hash_one(labels))?;
+        std::iter::once(first)
+            .chain(self.collisions.iter().copied())
+            .find(|i| self.samples[*i].0 == *labels)
+            .map(|i| &self.samples[i].1)
+    }
+
     /// How many samples there are.
     #[must_use]
     pub fn len(&self) -> usize {
@@ -331,8 +342,8 @@ impl MetricFamily {
         quoted.join(", ")
     }
 
-    /// A copy with the same declaration and only the samples whose labels `keep` accepts.
-    pub(crate) fn copy_where(&self, mut keep: impl FnMut(&LabelSet) -> bool) -> Self {
+    /// A copy with the same declaration and only the samples `keep` accepts.
+    pub(crate) fn copy_where(&self, mut keep: impl FnMut(&LabelSet, &Value) -> bool) -> Self {
         let mut copy = Self {
             name: self.name.clone(),
             help: self.help.clone(),
@@ -345,7 +356,11 @@ impl MetricFamily {
             label_names: self.label_names.clone(),
             sources: self.sources.clone(),
         };
-        for (labels, value) in self.samples.iter().filter(|(labels, _)| keep(labels)) {
+        for (labels, value) in self
+            .samples
+            .iter()
+            .filter(|(labels, value)| keep(labels, value))
+        {
             // The labels were unique here, so they are unique in the copy.
             let _ = copy.insert(labels.clone(), value.clone());
         }

@@ -1,6 +1,6 @@
 use std::collections::{BTreeMap, HashMap};
 
-use super::{LabelSet, MetricFamily, MetricKind, ModelError, ScrapeError, SlotMap};
+use super::{LabelSet, MetricFamily, MetricKind, ModelError, ScrapeError, SlotMap, Value};
 
 /// Everything one scrape gathered: metric families in name order, plus the errors of
 /// collectors that failed.
@@ -217,12 +217,11 @@ impl MetricSnapshot {
         }
     }
 
-    /// A copy holding only what the filters keep, with every error.
+    /// A copy holding only what the filters keep, with every error and slot map.
     ///
-    /// `keep_family` picks families; within them `keep_sample` picks samples by labels.
-    /// Slot maps are kept when `keep_sample` keeps their labels.
-    /// A family left with no samples is dropped unless `keep_sample` was never asked
-    /// (it had none to begin with).
+    /// `keep_family` picks families; within them `keep_sample` picks samples. A family
+    /// left with no samples is dropped unless it had none to begin with. Use
+    /// [`Self::retain_slot_maps`] on the copy to filter slot maps.
     ///
     /// ```
     /// use actorscope::model::{MetricKind, MetricSnapshot};
@@ -232,7 +231,7 @@ impl MetricSnapshot {
     /// jobs.add([("worker", "0")], 4)?.add([("worker", "1")], 2)?;
     /// snapshot.family("queue_depth", "Jobs waiting.", MetricKind::Gauge)?.add((), 7)?;
     ///
-    /// let worker_1 = snapshot.filtered(|_| true, |labels| labels.get("worker") == Some("1"));
+    /// let worker_1 = snapshot.filtered(|_| true, |_, labels, _| labels.get("worker") == Some("1"));
     /// assert_eq!(worker_1.len(), 1);
     /// assert_eq!(worker_1.get("jobs_total").map(|f| f.len()), Some(1));
     /// # Ok::<(), actorscope::model::ModelError>(())
@@ -241,24 +240,19 @@ impl MetricSnapshot {
     pub fn filtered(
         &self,
         mut keep_family: impl FnMut(&MetricFamily) -> bool,
-        mut keep_sample: impl FnMut(&LabelSet) -> bool,
+        mut keep_sample: impl FnMut(&MetricFamily, &LabelSet, &Value) -> bool,
     ) -> MetricSnapshot {
         let mut copy = MetricSnapshot {
             source: self.source.clone(),
             errors: self.errors.clone(),
+            slot_maps: self.slot_maps.clone(),
             ..MetricSnapshot::default()
         };
-        copy.slot_maps = self
-            .slot_maps
-            .iter()
-            .filter(|map| keep_sample(map.labels()))
-            .cloned()
-            .collect();
         for (name, family) in &self.families {
             if !keep_family(family) {
                 continue;
             }
-            let kept = family.copy_where(&mut keep_sample);
+            let kept = family.copy_where(|labels, value| keep_sample(family, labels, value));
             if kept.is_empty() && !family.is_empty() {
                 continue;
             }

@@ -46,6 +46,8 @@ pub struct MetricsRegistry {
 }
 
 pub(crate) struct Inner {
+    /// Tells registries apart (clones share it).
+    id: u64,
     entries: RwLock<Vec<Entry>>,
     next_id: AtomicU64,
     default_deadline: Duration,
@@ -68,6 +70,7 @@ struct InFlight {
 }
 
 static GLOBAL: Lazy<MetricsRegistry> = Lazy::new(MetricsRegistry::new);
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
 /// Locks a mutex that only the cold path uses; a panic elsewhere never leaves its data
 /// half-written, so a poisoned lock is still usable.
@@ -89,6 +92,7 @@ impl MetricsRegistry {
     pub fn with_default_deadline(deadline: Duration) -> Self {
         Self {
             inner: Arc::new(Inner {
+                id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
                 entries: RwLock::new(Vec::new()),
                 next_id: AtomicU64::new(0),
                 default_deadline: deadline,
@@ -149,6 +153,12 @@ impl MetricsRegistry {
             .iter()
             .map(|entry| entry.name.to_string())
             .collect()
+    }
+
+    /// A number no other registry of this process has; clones share it.
+    #[must_use]
+    pub fn id(&self) -> u64 {
+        self.inner.id
     }
 
     /// The deadline [`Self::scrape`] uses.

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::error::{shown, WebError};
-use crate::model::{is_valid_label_name, is_valid_metric_name, MetricSnapshot};
+use crate::model::{is_valid_label_name, is_valid_metric_name, LabelSet, MetricSnapshot};
 
 /// The parameters `/debug/metrics` takes, for error messages.
 const DEBUG_PARAMETERS: &str =
@@ -91,28 +91,24 @@ impl DebugFilter {
     /// counts as the empty value, as in Prometheus.
     pub(crate) fn apply(&self, snapshot: &MetricSnapshot) -> MetricSnapshot {
         let mut kept = snapshot.filtered(
-            |family| {
-                self.prefixes.is_empty()
-                    || self
-                        .prefixes
-                        .iter()
-                        .any(|p| family.name().starts_with(p.as_str()))
-            },
-            |labels| {
-                self.labels.iter().all(|(label, wanted)| {
-                    let value = labels.get(label).unwrap_or("");
-                    wanted.iter().any(|w| w == value)
-                })
-            },
+            |family| self.keeps_name(family.name()),
+            |_, labels, _| self.keeps_labels(labels),
         );
-        if !self.prefixes.is_empty() {
-            kept.retain_slot_maps(|map| {
-                self.prefixes
-                    .iter()
-                    .any(|p| map.name().starts_with(p.as_str()))
-            });
-        }
+        kept.retain_slot_maps(|map| self.keeps_name(map.name()) && self.keeps_labels(map.labels()));
         kept
+    }
+
+    /// Whether a family (or slot map) with this name passes the name filters.
+    pub(crate) fn keeps_name(&self, name: &str) -> bool {
+        self.prefixes.is_empty() || self.prefixes.iter().any(|p| name.starts_with(p.as_str()))
+    }
+
+    /// Whether a series with these labels passes the label filters.
+    pub(crate) fn keeps_labels(&self, labels: &LabelSet) -> bool {
+        self.labels.iter().all(|(label, wanted)| {
+            let value = labels.get(label).unwrap_or("");
+            wanted.iter().any(|w| w == value)
+        })
     }
 }
 
@@ -159,7 +155,7 @@ impl NameFilter {
                     .chain(std::iter::once(&family.name().to_owned()))
                     .any(|series| self.names.contains(series))
             },
-            |_| true,
+            |_, _, _| true,
         ))
     }
 }

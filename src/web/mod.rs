@@ -5,6 +5,8 @@
 //! | --- | --- | --- |
 //! | `/metrics` | GET, HEAD | Prometheus text 0.0.4, or OpenMetrics 1.0 when `Accept` prefers `application/openmetrics-text`; gzip when `Accept-Encoding` allows; `?name[]=` keeps only those metrics |
 //! | `/debug/metrics` | GET, HEAD | the JSON document ([`crate::encode::Json`]); filters `?name=` (prefix), `?worker=`, `?server=`, `?label=key:value`, each repeatable |
+//! | `/debug/stream` | GET | Server-Sent Events: a `snapshot`, then a `delta` per tick (see [`shutdown_streams`] and the stream docs below) |
+//! | `/debug/history` | GET, HEAD | the recent past for `?range=1m|5m|1h` (default `5m`), with the `/debug/metrics` filters |
 //! | `/debug` | any | `308` to `/debug/` |
 //! | `/debug/` | GET, HEAD | the dashboard |
 //! | `/debug/*` | any | `404` with a JSON message |
@@ -36,11 +38,14 @@ mod dashboard;
 mod debug_route;
 mod error;
 mod filter;
+mod history;
+mod live_routes;
 mod metrics_route;
 mod options;
 mod query;
 mod red;
 mod scrape;
+mod stream;
 
 use std::sync::Arc;
 
@@ -52,6 +57,7 @@ pub use red::{
     CountedBody, HttpWorkerStats, RequestMetrics, RequestMetricsBuilder, RequestMetricsFuture,
     RequestMetricsService, DEFAULT_SERIES_LIMIT,
 };
+pub use stream::shutdown_streams;
 
 use scrape::Endpoints;
 
@@ -73,6 +79,13 @@ fn mount(config: &mut web::ServiceConfig, endpoints: &Arc<Endpoints>) {
     let for_debug = Arc::clone(endpoints);
     let debug =
         move |request: HttpRequest| debug_route::debug_metrics(request, Arc::clone(&for_debug));
+    let for_stream = Arc::clone(endpoints);
+    let stream = move |request: HttpRequest| live_routes::stream(request, Arc::clone(&for_stream));
+    let for_history = Arc::clone(endpoints);
+    let history =
+        move |request: HttpRequest| live_routes::history(request, Arc::clone(&for_history));
+    let get_only =
+        |request: HttpRequest| async move { debug_route::method_not_allowed(&request, "GET") };
     let get_or_head = |request: HttpRequest| async move {
         debug_route::method_not_allowed(&request, "GET, HEAD")
     };
@@ -96,6 +109,17 @@ fn mount(config: &mut web::ServiceConfig, endpoints: &Arc<Endpoints>) {
                     web::resource("/metrics")
                         .route(web::get().to(debug.clone()))
                         .route(web::head().to(debug))
+                        .default_service(web::to(get_or_head)),
+                )
+                .service(
+                    web::resource("/stream")
+                        .route(web::get().to(stream))
+                        .default_service(web::to(get_only)),
+                )
+                .service(
+                    web::resource("/history")
+                        .route(web::get().to(history.clone()))
+                        .route(web::head().to(history))
                         .default_service(web::to(get_or_head)),
                 )
                 .default_service(web::to(debug_route::not_found)),

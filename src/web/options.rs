@@ -28,7 +28,16 @@ pub struct WebOptions {
     /// Concurrent scrapes share one gather, so this bounds encoding work, not collection.
     pub max_concurrent_scrapes: usize,
     /// Compress with gzip when the client's `Accept-Encoding` allows it (default on).
+    /// The live stream is never compressed.
     pub gzip: bool,
+    /// How often the live stream (`/debug/stream`) scrapes and sends (default 1 s).
+    pub stream_interval: Duration,
+    /// Live-stream subscribers at once (default 256); past it, `200` with `retry:`.
+    pub max_stream_subscribers: usize,
+    /// Events a subscriber may fall behind before it is dropped (default 10).
+    pub stream_backlog: usize,
+    /// Series the history ring (`/debug/history`) tracks at most (default 5,000).
+    pub history_series: usize,
 }
 
 impl Default for WebOptions {
@@ -38,6 +47,10 @@ impl Default for WebOptions {
             prometheus_timeout_offset: Duration::from_millis(500),
             max_concurrent_scrapes: 8,
             gzip: true,
+            stream_interval: Duration::from_secs(1),
+            max_stream_subscribers: 256,
+            stream_backlog: 10,
+            history_series: 5_000,
         }
     }
 }
@@ -61,6 +74,20 @@ impl WebOptions {
     #[must_use]
     pub fn with_max_concurrent_scrapes(mut self, limit: usize) -> Self {
         self.max_concurrent_scrapes = limit.max(1);
+        self
+    }
+
+    /// Sets [`Self::stream_interval`] (at least 10 ms).
+    #[must_use]
+    pub fn with_stream_interval(mut self, interval: Duration) -> Self {
+        self.stream_interval = interval.max(Duration::from_millis(10));
+        self
+    }
+
+    /// Sets [`Self::max_stream_subscribers`].
+    #[must_use]
+    pub fn with_max_stream_subscribers(mut self, limit: usize) -> Self {
+        self.max_stream_subscribers = limit;
         self
     }
 

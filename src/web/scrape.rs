@@ -12,6 +12,8 @@ use flate2::write::GzEncoder;
 use flate2::Compression;
 
 use super::error::{shown, WebError};
+use super::history::History;
+use super::stream::{Broadcaster, StreamSettings};
 use super::WebOptions;
 use crate::encode::accepts_gzip;
 use crate::model::MetricSnapshot;
@@ -25,6 +27,7 @@ pub(crate) const PROMETHEUS_TIMEOUT_HEADER: &str = "X-Prometheus-Scrape-Timeout-
 pub(crate) struct Endpoints {
     pub(crate) registry: MetricsRegistry,
     pub(crate) options: WebOptions,
+    pub(crate) broadcaster: Arc<Broadcaster>,
     in_flight: AtomicUsize,
 }
 
@@ -40,11 +43,29 @@ impl Drop for Permit {
 
 impl Endpoints {
     pub(crate) fn new(registry: MetricsRegistry, options: WebOptions) -> Self {
+        let settings = StreamSettings {
+            interval: options.stream_interval,
+            max_subscribers: options.max_stream_subscribers,
+            backlog: options.stream_backlog,
+            heartbeat: Duration::from_secs(15),
+            retry: Duration::from_secs(2),
+            scrape_timeout: options
+                .scrape_timeout
+                .unwrap_or_else(|| registry.default_deadline()),
+        };
+        let history = Arc::new(History::new(options.history_series));
+        let broadcaster = Broadcaster::for_registry(&registry, settings, &history);
         Self {
             registry,
             options,
+            broadcaster,
             in_flight: AtomicUsize::new(0),
         }
+    }
+
+    /// The history of this registry (the broadcaster's, shared by every mount).
+    pub(crate) fn history(&self) -> &Arc<History> {
+        self.broadcaster.history()
     }
 
     /// A place among the scrapes in flight, or [`WebError::Busy`].
@@ -98,10 +119,21 @@ impl Endpoints {
         Ok(accepts_gzip(value)?)
     }
 
-    /// The registry's snapshot, shared with concurrent scrapes.
+    /// The registry's snapshot, shared with concurrent scrapes; recorded in the history.
     pub(crate) async fn snapshot(&self, timeout: Duration) -> Arc<MetricSnapshot> {
-        self.registry.scrape_shared(timeout).await
+        let snapshot = self.registry.scrape_shared(timeout).await;
+        self.history().record(&snapshot, now_ms());
+        snapshot
     }
+}
+
+/// Now, in Unix milliseconds.
+pub(crate) fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| {
+            u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
+        })
 }
 
 /// A header's value as text; a value that is not visible ASCII is refused by name.

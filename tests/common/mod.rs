@@ -3,6 +3,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod http;
+pub mod sse;
 
 use std::io::Write;
 use std::process::{Command, Stdio};

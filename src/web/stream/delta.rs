@@ -1,0 +1,154 @@
+//! What changed between two snapshots: the samples whose value changed or that are new,
+//! the series and families that went away, and whether any slot map changed.
+
+use crate::model::{LabelSet, MetricFamily, MetricSnapshot, Value};
+
+/// The change from one snapshot to the next.
+#[derive(Debug)]
+pub(crate) struct Delta {
+    /// New and changed samples, in families with their full declaration.
+    pub(crate) changed: MetricSnapshot,
+    /// Series that went away: (family, labels), or (family, `None`) for a whole family.
+    pub(crate) removed: Vec<(String, Option<LabelSet>)>,
+    /// Whether the slot maps differ (then a delta carries all of them).
+    pub(crate) slot_maps_changed: bool,
+}
+
+impl Delta {
+    /// Whether nothing changed but, perhaps, the errors.
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.changed.is_empty() && self.removed.is_empty() && !self.slot_maps_changed
+    }
+}
+
+/// Two readings are the same (NaN is the same as NaN: a gauge stuck at NaN is no change).
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x == y || (x.is_nan() && y.is_nan()),
+        _ => a == b,
+    }
+}
+
+/// Whether `family` means what `before` meant (else every sample counts as new).
+fn same_declaration(family: &MetricFamily, before: &MetricFamily) -> bool {
+    family.kind() == before.kind()
+        && family.help() == before.help()
+        && family.unit() == before.unit()
+}
+
+/// The delta from `before` to `after`.
+pub(crate) fn diff(before: &MetricSnapshot, after: &MetricSnapshot) -> Delta {
+    let changed = after.filtered(
+        |family| match before.get(family.name()) {
+            // An empty family that was there, empty, already: nothing to say.
+            Some(old) => !(family.is_empty() && old.is_empty() && same_declaration(family, old)),
+            None => true,
+        },
+        |family, labels, value| match before.get(family.name()) {
+            Some(old) if same_declaration(family, old) => {
+                old.value_of(labels).is_none_or(|old| !same(old, value))
+            }
+            _ => true,
+        },
+    );
+    let mut removed = Vec::new();
+    for old in before.families() {
+        match after.get(old.name()) {
+            None => removed.push((old.name().to_owned(), None)),
+            Some(family) => removed.extend(
+                old.samples()
+                    .filter(|(labels, _)| family.value_of(labels).is_none())
+                    .map(|(labels, _)| (old.name().to_owned(), Some(labels.clone()))),
+            ),
+        }
+    }
+    Delta {
+        changed,
+        removed,
+        slot_maps_changed: before.slot_maps() != after.slot_maps(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{MetricKind, SlotMap};
+
+    fn snapshot(requests: &[(&str, f64)], with_queue: bool) -> MetricSnapshot {
+        let mut snapshot = MetricSnapshot::new();
+        let family = snapshot
+            .family("requests_total", "Requests.", MetricKind::Counter)
+            .unwrap();
+        for (worker, value) in requests {
+            family.add([("worker", *worker)], *value).unwrap();
+        }
+        if with_queue {
+            snapshot
+                .family("queue_depth", "Queue.", MetricKind::Gauge)
+                .unwrap()
+                .add((), f64::NAN)
+                .unwrap();
+        }
+        snapshot
+    }
+
+    fn changed(delta: &Delta) -> Vec<(String, String, f64)> {
+        delta
+            .changed
+            .families()
+            .flat_map(|f| {
+                f.samples().map(|(labels, value)| {
+                    (
+                        f.name().to_owned(),
+                        labels.to_string(),
+                        value.as_f64().unwrap_or(-1.0),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn only_changed_and_new_samples_are_sent() {
+        let before = snapshot(&[("0", 1.0), ("1", 5.0)], true);
+        let after = snapshot(&[("0", 2.0), ("1", 5.0), ("2", 1.0)], true);
+        let delta = diff(&before, &after);
+        assert_eq!(
+            changed(&delta),
+            [
+                ("requests_total".into(), "{worker=\"0\"}".into(), 2.0),
+                ("requests_total".into(), "{worker=\"2\"}".into(), 1.0)
+            ],
+            "worker 1 did not change, and NaN staying NaN is no change"
+        );
+        assert!(delta.removed.is_empty());
+        assert!(diff(&after, &after).is_empty());
+    }
+
+    #[test]
+    fn series_and_families_that_went_away_are_listed() {
+        let before = snapshot(&[("0", 1.0), ("1", 5.0)], true);
+        let after = snapshot(&[("0", 1.0)], false);
+        let removed: Vec<String> = diff(&before, &after)
+            .removed
+            .iter()
+            .map(|(name, labels)| {
+                format!(
+                    "{name}{}",
+                    labels.as_ref().map(ToString::to_string).unwrap_or_default()
+                )
+            })
+            .collect();
+        assert_eq!(removed, ["queue_depth", "requests_total{worker=\"1\"}"]);
+    }
+
+    #[test]
+    fn a_changed_slot_map_is_noticed() {
+        let before = snapshot(&[], false);
+        let mut after = snapshot(&[], false);
+        after.push_slot_map(SlotMap::new("pool_slots", (), "af").unwrap());
+        assert!(diff(&before, &after).slot_maps_changed);
+        assert!(!diff(&after, &after).slot_maps_changed);
+    }
+}
