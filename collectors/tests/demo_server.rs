@@ -249,3 +249,36 @@ fn ctrl_c_stops_the_demo_promptly_with_a_connection_open() {
     });
     assert!(stopped, "the demo was still running 5 s after Ctrl-C");
 }
+
+#[test]
+fn sigterm_and_ctrl_c_stop_the_demo_promptly_with_a_dashboard_stream_open() {
+    for signal in ["-TERM", "-INT"] {
+        let mut demo = start_demo();
+        let address = demo.address.parse().expect("a socket address");
+        let mut stream = common::sse::SseClient::connect(address, "/debug/stream", &[]);
+        assert_eq!(stream.status, 200);
+        stream
+            .next_event(Duration::from_secs(10))
+            .expect("the stream is live");
+        let status = Command::new("kill")
+            .args([signal, &demo.child.id().to_string()])
+            .status()
+            .expect("send the signal");
+        assert!(status.success());
+        let stopped = common::wait_until(Duration::from_secs(5), || {
+            matches!(demo.child.try_wait(), Ok(Some(_)))
+        });
+        assert!(
+            stopped,
+            "the demo was still running 5 s after kill {signal}"
+        );
+        assert!(
+            stream.next_event(Duration::from_secs(5)).is_none(),
+            "the stream ended"
+        );
+        assert!(
+            stream.ended_cleanly,
+            "the server ended the stream itself, not the shutdown timeout (kill {signal})"
+        );
+    }
+}

@@ -329,7 +329,10 @@ mod tests {
         let fine = document(&history, "1m", 29_999);
         assert_eq!(fine["resolution_seconds"], 1);
         assert_eq!(fine["points"].as_array().unwrap().len(), 30);
-        assert_eq!(fine["points"][29]["values"][2], 29.5, "requests_total, the later reading");
+        assert_eq!(
+            fine["points"][29]["values"][2], 29.5,
+            "requests_total, the later reading"
+        );
         let names: Vec<&str> = fine["series"]
             .as_array()
             .unwrap()

@@ -30,6 +30,8 @@ pub struct SseClient {
     pending: String,
     chunked: bool,
     ended: bool,
+    /// The body ended with its terminating empty chunk (not a cut connection).
+    pub ended_cleanly: bool,
 }
 
 impl SseClient {
@@ -77,6 +79,7 @@ impl SseClient {
             pending: String::new(),
             chunked,
             ended: false,
+            ended_cleanly: false,
         }
     }
 
@@ -115,6 +118,7 @@ impl SseClient {
             .unwrap_or(0);
         if size == 0 {
             self.ended = true;
+            self.ended_cleanly = size_line.trim() == "0";
             return false;
         }
         let mut chunk = vec![0; size + 2];

@@ -126,6 +126,23 @@ fn register_demo_info(registry: &MetricsRegistry) -> Result<(), RegisterError> {
     Ok(())
 }
 
+/// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use actix_web::rt::signal::unix::{signal, SignalKind};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            futures::future::select(
+                Box::pin(actix_web::rt::signal::ctrl_c()),
+                Box::pin(terminate.recv()),
+            )
+            .await;
+            return;
+        }
+    }
+    let _ = actix_web::rt::signal::ctrl_c().await;
+}
+
 /// Connections each HTTP worker accepts at once, each shown as a slot on the dashboard.
 const CONNECTION_SLOTS: usize = 256;
 
@@ -204,7 +221,7 @@ async fn main() -> ExitCode {
     runtimes.watch_current("system");
 
     let shards = web::Data::new(shards);
-    let routes = observe::configure(registry, WebOptions::default());
+    let routes = observe::configure(registry.clone(), WebOptions::default());
     let on_connect = requests.on_connect();
     let server = HttpServer::new(move || {
         runtimes.watch_current_worker("http");
@@ -215,6 +232,12 @@ async fn main() -> ExitCode {
             .configure(routes.clone())
     })
     .on_connect(on_connect)
+    // Our own signal handling, so open dashboard streams end before the server waits
+    // for its connections to finish.
+    .shutdown_signal(async move {
+        stop_signal().await;
+        observe::shutdown_streams(&registry);
+    })
     .workers(options.workers)
     .max_connections(CONNECTION_SLOTS)
     // Keep-alive connections must not hold Ctrl-C for the default 30 s.
