@@ -8,7 +8,7 @@
 //! | `/debug/stream` | GET | Server-Sent Events: a `snapshot`, then a `delta` per tick (see [`shutdown_streams`] and the stream docs below) |
 //! | `/debug/history` | GET, HEAD | the recent past for `?range=1m|5m|1h` (default `5m`), with the `/debug/metrics` filters |
 //! | `/debug` | any | `308` to `/debug/` |
-//! | `/debug/` | GET, HEAD | the dashboard |
+//! | `/debug/` | GET, HEAD | the dashboard, and its files under `/debug/` (embedded in the binary) |
 //! | `/debug/*` | any | `404` with a JSON message |
 //!
 //! Other methods get `405` with `Allow`. A bad parameter or header gets `400` (`406` for
@@ -97,14 +97,8 @@ fn mount(config: &mut web::ServiceConfig, endpoints: &Arc<Endpoints>) {
                 .default_service(web::to(get_or_head)),
         )
         .service(
-            web::scope("/debug")
+            dashboard::mount(web::scope("/debug"))
                 .service(web::resource("").to(debug_route::redirect_to_dashboard))
-                .service(
-                    web::resource("/")
-                        .route(web::get().to(dashboard::page))
-                        .route(web::head().to(dashboard::page))
-                        .default_service(web::to(get_or_head)),
-                )
                 .service(
                     web::resource("/metrics")
                         .route(web::get().to(debug.clone()))

@@ -1,0 +1,214 @@
+// The dashboard in headless Chromium against the fixture server that
+// tests/dashboard_browser.rs starts (DASHBOARD_URL, SITE_URL, SCREENSHOT_DIR, CHROMIUM).
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import path from "node:path";
+
+import { chromium } from "playwright-core";
+
+const url = process.env.DASHBOARD_URL;
+const site = process.env.SITE_URL;
+const wideSeries = Number(process.env.WIDE_SERIES ?? 2000);
+const HOSTILE = "<img src=x onerror=alert(1)>";
+let browser;
+
+before(async () => {
+  assert.ok(url && site, "run through `cargo test --test dashboard_browser`");
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** A page that records console errors, uncaught exceptions and dialogs. */
+async function open(query = "", init = null) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1600 }, acceptDownloads: true });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (message) => message.type() === "error" && problems.push("console: " + message.text()));
+  page.on("pageerror", (error) => problems.push("page error: " + error.message));
+  page.on("dialog", async (dialog) => {
+    problems.push("dialog: " + dialog.message());
+    await dialog.dismiss();
+  });
+  if (init) await page.addInitScript(init);
+  await page.goto(url + query);
+  return { page, problems, close: () => context.close() };
+}
+
+async function live(page) {
+  await page.waitForFunction(() => document.getElementById("status").dataset.state === "live", null, { timeout: 20_000 });
+}
+
+/** Sends `count` requests to the fixture's routes, so request rates move. */
+async function load(count) {
+  for (let i = 0; i < count; i++) {
+    await fetch(site + (i % 10 === 0 ? "/fail" : "/hello"));
+  }
+}
+
+/** Keeps sending a request every 20 ms until the returned function is called. */
+function steadyLoad() {
+  let running = true;
+  const done = (async () => {
+    for (let i = 0; running; i++) {
+      await fetch(site + (i % 10 === 0 ? "/fail" : "/hello"));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  return async () => {
+    running = false;
+    await done;
+  };
+}
+
+async function openFamily(page, prefix, family) {
+  await page.locator(`details.group:has(> summary:text-is("${prefix}_… "))`).first().evaluate((d) => (d.open = true)).catch(() => {});
+  await page.evaluate(([prefix]) => {
+    for (const group of document.querySelectorAll("details.group")) if (group.querySelector("summary").textContent.startsWith(prefix + "_")) group.open = true;
+  }, [prefix]);
+  await page.locator(`details.family[data-family="${family}"] > summary`).click();
+  await page.waitForSelector(`details.family[data-family="${family}"] table.samples td.value`);
+}
+
+test("the page loads, goes live, shows the panels it has data for, and logs no error", async () => {
+  const { page, problems, close } = await open();
+  await live(page);
+  const stop = steadyLoad();
+  await page
+    .waitForFunction(() => {
+      const value = document.querySelector('[data-metric="request-rate"] .tile-value')?.textContent ?? "";
+      return value !== "" && !value.startsWith("0/") && !value.startsWith("–");
+    }, null, { timeout: 20_000 })
+    .catch(async (error) => {
+      const seen = await page.evaluate(() => ({
+        overview: document.getElementById("overview").textContent,
+        families: [...window.__actorscope.store.families.keys()].filter((n) => n.startsWith("http")),
+        ticks: window.__actorscope.timings.length,
+      }));
+      throw new Error(error.message + " " + JSON.stringify(seen));
+    });
+  await page.waitForFunction(() => !document.querySelector('[data-metric="p99"] .tile-value')?.textContent.startsWith("–"), null, { timeout: 20_000 });
+  for (const panel of ["overview", "workers", "pools", "histogram", "families"]) {
+    assert.equal(await page.isVisible("#" + panel), true, panel + " is shown");
+  }
+  assert.equal(await page.isVisible("#memory"), false, "no process or allocator families: the memory panel hides itself");
+  const level = await page.getAttribute('.pool:has(.pool-title:text("fixture_slots"))', "data-level");
+  assert.equal(level, "warn", "17 of 20 slots in use is past the 80% warning");
+  await page.waitForTimeout(1500); // let sparklines draw a few points for the picture
+  await page.screenshot({ path: path.join(process.env.SCREENSHOT_DIR, "dashboard.png"), fullPage: true });
+  await stop();
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test("values update live", async () => {
+  const { page, problems, close } = await open();
+  await live(page);
+  await openFamily(page, "app", "app_ticks_total");
+  const cell = 'details.family[data-family="app_ticks_total"] td.value';
+  const first = await page.textContent(cell);
+  await page.waitForFunction(([selector, before]) => document.querySelector(selector)?.textContent !== before, [cell, first], { timeout: 10_000 });
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test("a worker filter narrows the view and lands in the URL", async () => {
+  await load(40);
+  const { page, problems, close } = await open();
+  await live(page);
+  await page.waitForFunction(() => document.querySelectorAll("table.workers tbody tr").length >= 2, null, { timeout: 20_000 });
+  await page.selectOption("#worker-filter", "1");
+  await page.waitForFunction(() => document.querySelectorAll("table.workers tbody tr").length === 1, null, { timeout: 10_000 });
+  assert.equal(await page.getAttribute("table.workers tbody tr", "data-worker"), "1");
+  assert.match(page.url(), /[?&]worker=1/);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test("hostile names, labels and help are shown as text, never run", async () => {
+  const { page, problems, close } = await open();
+  await live(page);
+  await openFamily(page, "app", "app_hostile_total");
+  const labels = await page.textContent('details.family[data-family="app_hostile_total"] td.labels');
+  assert.ok(labels.includes(`value="${HOSTILE}"`), labels);
+  const help = await page.textContent('details.family[data-family="app_hostile_total"] p.help');
+  assert.equal(help, "Help with <script>alert('help')</script> in it.");
+  assert.equal(await page.evaluate(() => document.querySelectorAll("img, main script").length), 0, "nothing was parsed as HTML");
+  assert.deepEqual(problems, [], "no alert, no error");
+  await close();
+});
+
+test(`applying a ${wideSeries}-series snapshot: script time`, async () => {
+  const { page, problems, close } = await open();
+  await live(page);
+  await page.waitForFunction((n) => window.__actorscope.store.sampleCount() >= n, wideSeries, { timeout: 20_000 });
+  const first = await page.evaluate(() => window.__actorscope.timings.find((t) => t.kind === "snapshot"));
+  const warm = await page.evaluate(async () => {
+    const doc = await (await fetch("metrics")).json();
+    const runs = [];
+    for (let i = 0; i < 15; i++) runs.push(window.__actorscope.measure(doc));
+    return runs;
+  });
+  const deltas = await page.evaluate(() => window.__actorscope.timings.filter((t) => t.kind === "delta"));
+  const median = (list) => list.map((t) => t.ms).sort((a, b) => a - b)[Math.floor(list.length / 2)];
+  const samples = warm[0].samples;
+  assert.ok(samples >= wideSeries, `${samples} samples`);
+  console.log(
+    `PERF samples=${samples} first_snapshot_ms=${first.ms.toFixed(1)} warm_snapshot_median_ms=${median(warm).toFixed(1)} ` +
+      `warm_snapshot_max_ms=${Math.max(...warm.map((t) => t.ms)).toFixed(1)} delta_median_ms=${deltas.length ? median(deltas).toFixed(1) : "none"} ` +
+      `(store ${median(warm.map((t) => ({ ms: t.store }))).toFixed(1)}, frames ${median(warm.map((t) => ({ ms: t.frames }))).toFixed(1)}, render ${median(warm.map((t) => ({ ms: t.render }))).toFixed(1)})`,
+  );
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test("export writes the state and import brings it back, paused", async () => {
+  const { page, problems, close } = await open();
+  await live(page);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);
+  const file = path.join(process.env.SCREENSHOT_DIR, "export.json");
+  await download.saveAs(file);
+  const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.click("#import")]);
+  await chooser.setFiles(file);
+  await page.waitForFunction(() => document.getElementById("status").dataset.state === "imported", null, { timeout: 10_000 });
+  assert.equal(await page.evaluate(() => window.__actorscope.store.families.has("app_hostile_total")), true);
+  assert.equal(await page.evaluate(() => window.__actorscope.mode()), "stopped", "an imported state is not overwritten by live data");
+  await page.click("#pause"); // "Resume live"
+  await live(page);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test("keyboard: 1/2/3 pick the range, ? opens the help, j moves between panels", async () => {
+  const { page, problems, close } = await open();
+  await live(page);
+  await page.keyboard.press("3");
+  assert.equal(await page.getAttribute('[data-range="1h"]', "aria-pressed"), "true");
+  assert.match(page.url(), /range=1h/);
+  await page.keyboard.press("?");
+  assert.equal(await page.evaluate(() => document.getElementById("help").open), true);
+  await page.keyboard.press("Escape");
+  assert.equal(await page.evaluate(() => document.getElementById("help").open), false);
+  await page.keyboard.press("j");
+  assert.equal(await page.evaluate(() => document.activeElement?.classList.contains("panel")), true);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test("without EventSource the page polls and still updates", async () => {
+  const { page, problems, close } = await open("", () => {
+    delete window.EventSource;
+  });
+  await page.waitForFunction(() => document.getElementById("status").dataset.state === "polling", null, { timeout: 10_000 });
+  await page.waitForFunction(() => window.__actorscope.store.families.has("app_ticks_total"), null, { timeout: 10_000 });
+  const first = await page.evaluate(() => window.__actorscope.timings.length);
+  await page.waitForFunction((n) => window.__actorscope.timings.length > n, first, { timeout: 10_000 });
+  assert.deepEqual(problems, []);
+  await close();
+});

@@ -1,0 +1,256 @@
+// The dashboard: wires the live connection, the store, the frames and the panels.
+
+import { Connection } from "./connection.js";
+import { bucketIncrease, mergeBuckets, passes } from "./derive.js";
+import { append, h, replace } from "./dom.js";
+import { exportDocument, parseImport } from "./exchange.js";
+import { aggregate, Frames } from "./frames.js";
+import { installKeys, KEYS } from "./keyboard.js";
+import { renderErrors } from "./panels/errors.js";
+import { renderFamilies } from "./panels/families.js";
+import { renderHistogram } from "./panels/histogram.js";
+import { renderMemory } from "./panels/memory.js";
+import { DURATION, renderOverview } from "./panels/overview.js";
+import { renderPools } from "./panels/pools.js";
+import { renderWorkers } from "./panels/workers.js";
+import { MetricStore } from "./store.js";
+import { readView, writeView } from "./url.js";
+
+const PANELS = [
+  ["overview", renderOverview],
+  ["workers", renderWorkers],
+  ["memory", renderMemory],
+  ["pools", renderPools],
+  ["histogram", renderHistogram],
+  ["errors", renderErrors],
+  ["families", renderFamilies],
+];
+/** Merged buckets of each histogram family, per tick, for recent quantiles. */
+const BUCKET_TICKS = 61;
+
+const store = new MetricStore();
+let frames = new Frames();
+let view = readView(location.search);
+let imported = null;
+const bucketHistory = new Map();
+const timings = [];
+
+const model = {
+  store,
+  get frames() {
+    return frames;
+  },
+  get view() {
+    return view;
+  },
+  now: Date.now(),
+  /** The merged buckets of `family` about 10 s before the latest tick (or none). */
+  bucketsBefore(family) {
+    const ticks = bucketHistory.get(family) ?? [];
+    return ticks.length > 1 ? ticks[Math.max(0, ticks.length - 11)].buckets : null;
+  },
+  /** Request-duration buckets of the last ~10 s (all of them before there are two ticks). */
+  latencyBuckets() {
+    const ticks = bucketHistory.get(DURATION) ?? [];
+    const latest = ticks[ticks.length - 1]?.buckets;
+    return latest ? bucketIncrease(latest, model.bucketsBefore(DURATION)) : null;
+  },
+  setView(change) {
+    const filterChanged = "filter" in change && JSON.stringify(change.filter) !== JSON.stringify(view.filter);
+    const rangeChanged = "range" in change && change.range !== view.range;
+    view = { ...view, ...change };
+    history.replaceState(null, "", location.pathname + writeView(view));
+    if (filterChanged) {
+      frames.clear();
+      bucketHistory.clear();
+    }
+    if ((filterChanged || rangeChanged) && !imported) seedHistory();
+    render();
+  },
+  rerender() {
+    render();
+  },
+};
+
+const status = document.getElementById("status");
+function setStatus(text, kind = text) {
+  status.textContent = text;
+  status.dataset.state = kind;
+}
+
+function recordTick() {
+  model.now = Date.now();
+  frames.add(model.now, aggregate(store.numericSeries(), view.filter));
+  for (const family of store.families.values()) {
+    if (family.type !== "histogram") continue;
+    const buckets = mergeBuckets([...family.samples.values()].filter((s) => passes(s.labels, view.filter)));
+    if (!buckets) continue;
+    const ticks = bucketHistory.get(family.name) ?? [];
+    ticks.push({ t: model.now, buckets });
+    if (ticks.length > BUCKET_TICKS) ticks.shift();
+    bucketHistory.set(family.name, ticks);
+  }
+}
+
+function labelValues(label) {
+  const values = new Set();
+  for (const family of store.families.values()) {
+    for (const sample of family.samples.values()) {
+      if (sample.labels[label] !== undefined) values.add(sample.labels[label]);
+    }
+  }
+  return [...values].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+}
+
+/** Keeps the server and worker pickers in step with the labels seen. */
+function renderFilters() {
+  for (const label of ["server", "worker"]) {
+    const select = document.getElementById(label + "-filter");
+    const values = labelValues(label);
+    const chosen = view.filter[label][0] ?? "";
+    const signature = values.join("\u0001") + "|" + chosen;
+    if (select.dataset.signature === signature) continue;
+    select.dataset.signature = signature;
+    replace(select, h("option", { value: "" }, "all"), values.map((value) => h("option", { value, selected: value === chosen }, value)));
+    if (chosen && !values.includes(chosen)) append(select, h("option", { value: chosen, selected: true }, chosen));
+  }
+  for (const button of document.querySelectorAll("[data-range]")) {
+    button.setAttribute("aria-pressed", String(button.dataset.range === view.range));
+  }
+}
+
+const panelTimings = {};
+
+function render() {
+  renderFilters();
+  for (const [id, renderPanel] of PANELS) {
+    const started = performance.now();
+    renderPanel(document.getElementById(id), model);
+    panelTimings[id] = performance.now() - started;
+  }
+  document.getElementById("sample-count").textContent = `${store.families.size} families, ${store.sampleCount()} samples`;
+}
+
+/** Applies live data and renders, recording the script time it took. */
+function apply(kind, update) {
+  const started = performance.now();
+  update();
+  const applied = performance.now();
+  recordTick();
+  const recorded = performance.now();
+  render();
+  const done = performance.now();
+  timings.push({ kind, samples: store.sampleCount(), ms: done - started, store: applied - started, frames: recorded - applied, render: done - recorded });
+  if (timings.length > 100) timings.shift();
+}
+
+async function seedHistory() {
+  const params = new URLSearchParams({ range: view.range });
+  for (const label of ["server", "worker"]) for (const value of view.filter[label]) params.append(label, value);
+  try {
+    const response = await fetch("history?" + params);
+    if (response.ok) frames.seed(await response.json(), view.filter);
+    render();
+  } catch {
+    // No history: the page starts from now.
+  }
+}
+
+const connection = new Connection({
+  streamUrl: "stream",
+  snapshotUrl: "metrics",
+  onSnapshot: (doc, id) => apply("snapshot", () => store.applySnapshot(doc, id)),
+  onDelta: (doc, id) => apply("delta", () => store.applyDelta(doc, id)),
+  onStatus: (mode) => setStatus(mode === "polling" ? "polling (stream unavailable)" : mode, mode),
+});
+
+function exportState() {
+  const doc = exportDocument(store, frames, view);
+  const link = h("a", { href: URL.createObjectURL(new Blob([JSON.stringify(doc)], { type: "application/json" })), download: `actorscope-${doc.exported_at.replace(/[:.]/g, "-")}.json` });
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+}
+
+async function importFile(file) {
+  try {
+    const state = parseImport(await file.text());
+    connection.stop();
+    imported = state;
+    store.applySnapshot(state.snapshot);
+    frames = state.frames;
+    bucketHistory.clear();
+    setStatus(`imported (exported ${state.exportedAt ?? "at an unknown time"})`, "imported");
+    document.getElementById("pause").textContent = "Resume live";
+    render();
+  } catch (error) {
+    setStatus("import failed: " + error.message, "error");
+  }
+}
+
+function togglePause() {
+  const button = document.getElementById("pause");
+  if (connection.mode === "stopped") {
+    if (imported) {
+      imported = null;
+      frames = new Frames();
+      bucketHistory.clear();
+      seedHistory();
+    }
+    button.textContent = "Pause";
+    connection.start();
+  } else {
+    connection.stop();
+    setStatus("paused", "stopped");
+    button.textContent = "Resume live";
+  }
+}
+
+function toggleHelp() {
+  const dialog = document.getElementById("help");
+  if (dialog.open) dialog.close();
+  else dialog.showModal();
+}
+
+function setUp() {
+  replace(document.getElementById("help-keys"), KEYS.map(([keys, what]) => h("tr", {}, h("th", {}, keys), h("td", {}, what))));
+  for (const button of document.querySelectorAll("[data-range]")) {
+    button.addEventListener("click", () => model.setView({ range: button.dataset.range }));
+  }
+  for (const label of ["server", "worker"]) {
+    document.getElementById(label + "-filter").addEventListener("change", (event) => {
+      const value = event.target.value;
+      model.setView({ filter: { ...view.filter, [label]: value ? [value] : [] } });
+    });
+  }
+  const file = document.getElementById("import-file");
+  file.addEventListener("change", () => file.files[0] && importFile(file.files[0]));
+  document.getElementById("import").addEventListener("click", () => file.click());
+  document.getElementById("export").addEventListener("click", exportState);
+  document.getElementById("pause").addEventListener("click", togglePause);
+  document.getElementById("help-button").addEventListener("click", toggleHelp);
+  installKeys({
+    range: (range) => model.setView({ range }),
+    search: () => document.getElementById("family-search")?.focus(),
+    pause: togglePause,
+    exportState,
+    importState: () => file.click(),
+    help: toggleHelp,
+  });
+  // For tests and the curious: what the page holds and how long updates took.
+  window.__actorscope = {
+    timings,
+    panelTimings,
+    store,
+    mode: () => connection.mode,
+    /** Applies `doc` as a snapshot exactly as live data is applied; returns the timing. */
+    measure(doc) {
+      apply("measure", () => store.applySnapshot(doc));
+      return timings[timings.length - 1];
+    },
+  };
+  render();
+  seedHistory();
+  connection.start();
+}
+
+setUp();

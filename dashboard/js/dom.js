@@ -1,0 +1,50 @@
+// Building the page: elements from tag, attributes and children, where every string
+// becomes a text node. Nothing here (or anywhere in the dashboard) assigns `innerHTML`:
+// a name, label or help text is always shown as the text it is.
+
+const SVG = "http://www.w3.org/2000/svg";
+
+function fill(element, attrs, children) {
+  for (const [name, value] of Object.entries(attrs ?? {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on") && typeof value === "function") {
+      element.addEventListener(name.slice(2), value);
+    } else {
+      element.setAttribute(name, value === true ? "" : String(value));
+    }
+  }
+  append(element, children);
+  return element;
+}
+
+/** Appends children: nodes as they are, strings and numbers as text, arrays flattened. */
+export function append(element, children) {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    if (Array.isArray(child)) append(element, child);
+    else if (typeof child === "object") element.appendChild(child);
+    else element.appendChild(document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+/** An HTML element. */
+export function h(tag, attrs = {}, ...children) {
+  return fill(document.createElement(tag), attrs, children);
+}
+
+/** An SVG element. */
+export function s(tag, attrs = {}, ...children) {
+  return fill(document.createElementNS(SVG, tag), attrs, children);
+}
+
+/** Replaces an element's children. */
+export function replace(element, ...children) {
+  while (element.firstChild) element.removeChild(element.firstChild);
+  return append(element, children);
+}
+
+/** Shows or hides a panel (panels without data hide themselves). */
+export function show(element, visible) {
+  element.hidden = !visible;
+}

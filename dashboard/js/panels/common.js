@@ -1,0 +1,51 @@
+// What several panels need: the latest value and current rate of a key, and a tile.
+
+import { ratePerSecond } from "../derive.js";
+import { h } from "../dom.js";
+import { sparkline } from "../sparkline.js";
+
+/** The latest value of `key` in the frames (undefined when never seen). */
+export function latest(model, key) {
+  const points = model.frames.latest(key, 1);
+  return points.length ? points[0][1] : undefined;
+}
+
+/** The per-second rate of counter `key` over the last ~10 s. */
+export function currentRate(model, key) {
+  return ratePerSecond(model.frames.latest(key, 11));
+}
+
+/** Whether the store has a family with at least one sample. */
+export function has(model, family) {
+  return (model.store.families.get(family)?.samples.size ?? 0) > 0;
+}
+
+/** A figure with a label, a value and, optionally, a trend. */
+export function tile(label, value, trend, attrs = {}) {
+  return h(
+    "div",
+    { class: "tile", ...attrs },
+    h("div", { class: "tile-label" }, label),
+    h("div", { class: "tile-value" }, value),
+    trend ? sparkline(trend, { label: label + " trend" }) : null,
+  );
+}
+
+/** The first part of a family name: `http` for `http_server_requests_total`. */
+export function prefixOf(name) {
+  const at = name.indexOf("_");
+  return at > 0 ? name.slice(0, at) : name;
+}
+
+/**
+ * Keeps a panel's controls across renders (so focus, typing and open dropdowns
+ * survive the next tick); rebuilds them only when `signature` changes.
+ */
+export function controls(section, signature, build) {
+  const holder = section.querySelector(".panel-controls");
+  if (holder.dataset.signature !== signature) {
+    while (holder.firstChild) holder.removeChild(holder.firstChild);
+    for (const node of build()) if (node) holder.appendChild(node);
+    holder.dataset.signature = signature;
+  }
+}

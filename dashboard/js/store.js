@@ -1,0 +1,97 @@
+// The dashboard's copy of the registry: families and their samples, slot maps and
+// errors, updated from `snapshot` and `delta` events (or polled snapshots). Plain data;
+// nothing here touches the page.
+
+/** A sample's identity within its family: its labels, sorted by name. */
+export function labelKey(labels) {
+  const names = Object.keys(labels).sort();
+  let key = "";
+  for (const name of names) key += name + "\u0000" + labels[name] + "\u0001";
+  return key;
+}
+
+/** A JSON float ("NaN", "+Inf", "-Inf" or a number) as a number. */
+export function num(value) {
+  if (typeof value === "number") return value;
+  if (value === "+Inf") return Infinity;
+  if (value === "-Inf") return -Infinity;
+  return NaN;
+}
+
+export class MetricStore {
+  constructor() {
+    /** @type {Map<string, {name, help, type, unit, samples: Map<string, object>}>} */
+    this.families = new Map();
+    this.slotMaps = [];
+    this.errors = [];
+    /** Id of the last event applied. */
+    this.lastId = null;
+  }
+
+  /** Replaces everything with a full document (`/debug/metrics` or a `snapshot`). */
+  applySnapshot(doc, id = null) {
+    this.families.clear();
+    for (const family of doc.families ?? []) this.#put(family, true);
+    this.slotMaps = doc.slot_maps ?? [];
+    this.errors = doc.errors ?? [];
+    this.lastId = id;
+  }
+
+  /** Applies a `delta`: new and changed samples, removed series, slot maps if sent. */
+  applyDelta(doc, id = null) {
+    for (const family of doc.families ?? []) this.#put(family, false);
+    for (const gone of doc.removed ?? []) {
+      if (gone.labels == null) this.families.delete(gone.name);
+      else this.families.get(gone.name)?.samples.delete(labelKey(gone.labels));
+    }
+    if (doc.slot_maps) this.slotMaps = doc.slot_maps;
+    if (doc.errors) this.errors = doc.errors;
+    this.lastId = id;
+  }
+
+  #put(family, replace) {
+    let known = this.families.get(family.name);
+    if (!known || replace || known.type !== family.type) {
+      known = { name: family.name, help: family.help, type: family.type, unit: family.unit, samples: new Map() };
+      this.families.set(family.name, known);
+    } else {
+      known.help = family.help;
+      known.unit = family.unit;
+    }
+    for (const sample of family.samples ?? []) known.samples.set(labelKey(sample.labels), sample);
+  }
+
+  /** The store as a `/debug/metrics` document (families in name order), for export. */
+  toDocument() {
+    const families = [...this.families.values()]
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((f) => ({ name: f.name, help: f.help, type: f.type, unit: f.unit, samples: [...f.samples.values()] }));
+    return { version: 1, families, slot_maps: this.slotMaps, errors: this.errors };
+  }
+
+  /**
+   * Every numeric series: `{name, labels, value}` for counters and gauges, and
+   * `<name>_count` / `<name>_sum` for histograms and summaries (as `/debug/history`).
+   */
+  *numericSeries() {
+    for (const family of this.families.values()) {
+      if (family.type === "info") continue;
+      const distribution = family.type === "histogram" || family.type === "summary";
+      for (const sample of family.samples.values()) {
+        if (distribution) {
+          yield { name: family.name + "_count", family: family.name, labels: sample.labels, value: num(sample.count) };
+          yield { name: family.name + "_sum", family: family.name, labels: sample.labels, value: num(sample.sum) };
+        } else {
+          yield { name: family.name, family: family.name, labels: sample.labels, value: num(sample.value) };
+        }
+      }
+    }
+  }
+
+  /** How many samples there are in all. */
+  sampleCount() {
+    let count = 0;
+    for (const family of this.families.values()) count += family.samples.size;
+    return count;
+  }
+}

@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { bucketIncrease, histogramQuantile, mergeBuckets, occupancy, passes, ratePerSecond, rates, slotsInUse } from "../js/derive.js";
+
+const buckets = (pairs) => pairs.map(([le, count]) => ({ le, count }));
+
+test("filters: alternatives within a label, every label must match", () => {
+  const filter = { server: ["api"], worker: ["0", "1"] };
+  assert.ok(passes({ server: "api", worker: "1" }, filter));
+  assert.ok(!passes({ server: "admin", worker: "1" }, filter));
+  assert.ok(!passes({ server: "api" }, filter), "a missing label is the empty value");
+  assert.ok(passes({ anything: "x" }, { server: [], worker: [] }));
+});
+
+test("quantiles interpolate as Prometheus' histogram_quantile does", () => {
+  // 10 observations <= 0.1, 10 more <= 0.5, none above.
+  const b = buckets([[0.1, 10], [0.5, 20], [Infinity, 20]]);
+  assert.equal(histogramQuantile(0.5, b), 0.1);
+  assert.ok(Math.abs(histogramQuantile(0.75, b) - 0.3) < 1e-12);
+  assert.ok(Math.abs(histogramQuantile(0.25, b) - 0.05) < 1e-12, "the first bucket starts at 0");
+  // Ranks in the +Inf bucket give the highest finite bound.
+  assert.equal(histogramQuantile(0.99, buckets([[0.1, 1], [Infinity, 10]])), 0.1);
+  assert.ok(Number.isNaN(histogramQuantile(0.5, buckets([[0.1, 0], [Infinity, 0]]))));
+  assert.ok(Number.isNaN(histogramQuantile(1.5, b)));
+});
+
+test("buckets merge across samples with the same bounds and subtract for recent counts", () => {
+  const merged = mergeBuckets([
+    { buckets: [{ le: 0.1, count: 1 }, { le: "+Inf", count: 2 }] },
+    { buckets: [{ le: 0.1, count: 3 }, { le: "+Inf", count: 3 }] },
+    { buckets: [{ le: 0.2, count: 9 }, { le: "+Inf", count: 9 }] },
+  ]);
+  assert.deepEqual(merged, buckets([[0.1, 4], [Infinity, 5]]));
+  assert.deepEqual(bucketIncrease(merged, buckets([[0.1, 1], [Infinity, 1]])), buckets([[0.1, 3], [Infinity, 4]]));
+  assert.deepEqual(bucketIncrease(merged, buckets([[0.1, 9], [Infinity, 9]])), merged, "a reset counts from zero");
+  assert.equal(mergeBuckets([]), null);
+});
+
+test("rates count a drop as a restart", () => {
+  assert.equal(ratePerSecond([[0, 10], [1000, 20], [2000, 30]]), 10);
+  assert.equal(ratePerSecond([[0, 10], [1000, 20], [2000, 5]]), 7.5, "10 before the restart, 5 after, over 2 s");
+  assert.ok(Number.isNaN(ratePerSecond([[0, 1]])));
+  assert.deepEqual(rates([[0, 0], [1000, 4], [3000, 8]]), [[1000, 4], [3000, 2]]);
+});
+
+test("pool occupancy warns at 80% and 95%", () => {
+  assert.deepEqual(occupancy(79, 100), { ratio: 0.79, level: "ok" });
+  assert.equal(occupancy(80, 100).level, "warn");
+  assert.equal(occupancy(95, 100).level, "critical");
+  assert.equal(occupancy(1, 0).level, "ok");
+  assert.equal(slotsInUse("aaiffc"), 4);
+});

@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { aggregate, Frames } from "../js/frames.js";
+
+const series = [
+  { name: "requests_total", labels: { worker: "0", server: "api" }, value: 3 },
+  { name: "requests_total", labels: { worker: "1", server: "api" }, value: 4 },
+  { name: "requests_total", labels: { worker: "1", server: "admin" }, value: 10 },
+  { name: "rss_bytes", labels: {}, value: NaN },
+];
+
+test("aggregation sums by series and by worker, after the filter", () => {
+  const all = aggregate(series, { server: [], worker: [] });
+  assert.equal(all.get("sum|requests_total"), 17);
+  assert.equal(all.get("worker|1|requests_total"), 14);
+  assert.equal(all.has("sum|rss_bytes"), false, "NaN is no reading");
+  const api = aggregate(series, { server: ["api"], worker: [] });
+  assert.equal(api.get("sum|requests_total"), 7);
+});
+
+test("one frame per second, the latest reading of a second wins", () => {
+  const frames = new Frames();
+  frames.add(1000, new Map([["k", 1]]));
+  frames.add(1500, new Map([["k", 2]]));
+  frames.add(2100, new Map([["k", 3]]));
+  assert.deepEqual(frames.series("k", "1m", 2100), [[1500, 2], [2100, 3]]);
+  assert.deepEqual(frames.latest("k", 1), [[2100, 3]]);
+});
+
+test("ranges pick their ring and cut old frames", () => {
+  const frames = new Frames();
+  for (let second = 0; second < 400; second++) frames.add(second * 1000, new Map([["k", second]]));
+  assert.equal(frames.series("k", "5m", 399_000).length, 300, "the fine ring keeps 5 minutes");
+  assert.equal(frames.series("k", "1m", 399_000).length, 61);
+  assert.equal(frames.series("k", "1h", 399_000).length, 40, "one per 10 s");
+});
+
+test("history seeds frames through the same aggregation", () => {
+  const frames = new Frames();
+  frames.seed({
+    resolution_seconds: 1,
+    series: [{ name: "requests_total", labels: { worker: "0" } }, { name: "requests_total", labels: { worker: "1" } }],
+    points: [{ t: 1000, values: [1, 2] }, { t: 2000, values: [2, null] }],
+  }, { server: [], worker: [] });
+  assert.deepEqual(frames.series("sum|requests_total", "1m", 2000), [[1000, 3], [2000, 2]]);
+});
+
+test("frames survive export and import", () => {
+  const frames = new Frames();
+  frames.add(1000, new Map([["k", 1]]));
+  frames.add(15_000, new Map([["k", 2]]));
+  const again = Frames.fromJSON(JSON.parse(JSON.stringify(frames.toJSON())));
+  assert.deepEqual(again.series("k", "1h", 15_000), frames.series("k", "1h", 15_000));
+  assert.deepEqual(again.series("k", "5m", 15_000), [[1000, 1], [15_000, 2]]);
+});

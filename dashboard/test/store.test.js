@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { labelKey, MetricStore, num } from "../js/store.js";
+
+const snapshot = {
+  version: 1,
+  families: [
+    { name: "jobs_total", help: "Jobs.", type: "counter", unit: null, samples: [
+      { labels: { worker: "0" }, value: 1 },
+      { labels: { worker: "1" }, value: 5 },
+    ] },
+    { name: "latency_seconds", help: "Latency.", type: "histogram", unit: "seconds", samples: [
+      { labels: {}, buckets: [{ le: 0.1, count: 2 }, { le: "+Inf", count: 3 }], count: 3, sum: 0.7 },
+    ] },
+    { name: "build_info", help: "Build.", type: "info", unit: null, samples: [{ labels: { version: "1" }, value: 1 }] },
+  ],
+  slot_maps: [{ name: "actorscope_pool_slots", labels: { pool: "db" }, states: "af" }],
+  errors: [],
+};
+
+test("label keys do not depend on label order", () => {
+  assert.equal(labelKey({ a: "1", b: "2" }), labelKey({ b: "2", a: "1" }));
+  assert.notEqual(labelKey({ a: "1" }), labelKey({ a: "1", b: "" }));
+});
+
+test("JSON floats become numbers", () => {
+  assert.equal(num(2.5), 2.5);
+  assert.equal(num("+Inf"), Infinity);
+  assert.equal(num("-Inf"), -Infinity);
+  assert.ok(Number.isNaN(num("NaN")));
+});
+
+test("a delta changes, adds and removes samples and whole families", () => {
+  const store = new MetricStore();
+  store.applySnapshot(snapshot, 1);
+  assert.equal(store.sampleCount(), 4);
+  store.applyDelta({
+    families: [{ name: "jobs_total", help: "Jobs.", type: "counter", unit: null, samples: [
+      { labels: { worker: "0" }, value: 2 },
+      { labels: { worker: "2" }, value: 1 },
+    ] }],
+    removed: [{ name: "jobs_total", labels: { worker: "1" } }, { name: "build_info", labels: null }],
+    errors: [{ collector: "db", kind: "timeout", message: "slow" }],
+  }, 2);
+  const jobs = store.families.get("jobs_total");
+  assert.deepEqual([...jobs.samples.values()].map((s) => [s.labels.worker, s.value]), [["0", 2], ["2", 1]]);
+  assert.equal(store.families.has("build_info"), false);
+  assert.equal(store.slotMaps.length, 1, "slot maps stay when a delta does not send them");
+  assert.equal(store.errors[0].collector, "db");
+  assert.equal(store.lastId, 2);
+});
+
+test("a snapshot replaces everything", () => {
+  const store = new MetricStore();
+  store.applySnapshot(snapshot);
+  store.applySnapshot({ families: [], slot_maps: [], errors: [] });
+  assert.equal(store.families.size, 0);
+  assert.equal(store.slotMaps.length, 0);
+});
+
+test("numeric series split distributions into count and sum and skip info", () => {
+  const store = new MetricStore();
+  store.applySnapshot(snapshot);
+  const names = [...store.numericSeries()].map((s) => `${s.name}=${s.value}`);
+  assert.deepEqual(names, ["jobs_total=1", "jobs_total=5", "latency_seconds_count=3", "latency_seconds_sum=0.7"]);
+});
+
+test("the store round-trips through its document", () => {
+  const store = new MetricStore();
+  store.applySnapshot(snapshot);
+  const again = new MetricStore();
+  again.applySnapshot(store.toDocument());
+  assert.deepEqual(again.toDocument(), store.toDocument());
+  assert.deepEqual(store.toDocument().families.map((f) => f.name), ["build_info", "jobs_total", "latency_seconds"]);
+});

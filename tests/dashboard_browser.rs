@@ -1,0 +1,180 @@
+//! The dashboard end to end in headless Chromium: a fixture server on loopback, and the
+//! browser test in `dashboard/e2e/` (node + playwright-core, Debian `chromium`), which
+//! checks that the page loads and goes live, values update, a filter narrows the view,
+//! hostile names stay text, export and import round-trip, keyboard shortcuts work, the
+//! polling fallback works, and that nothing is logged as an error; it saves a screenshot
+//! under `target/dashboard-e2e/` and prints how long applying a 2,000-series snapshot
+//! took.
+//!
+//! Needs `/usr/bin/chromium` (or `CHROMIUM`) and `dashboard/node_modules` (`npm ci` in
+//! `dashboard/`); `bash .ci/run` installs both.
+
+mod common;
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_web::{web as aweb, App, HttpResponse, HttpServer};
+use actorscope::actor::StatsWriter;
+use actorscope::model::MetricKind;
+use actorscope::registry::{collector_fn, MetricsRegistry};
+use actorscope::stats::{Pool, SlotState};
+use actorscope::web::{self, RequestMetrics, WebOptions};
+use common::http::{start_server, TestServer};
+use common::workspace_file;
+
+/// Series in the wide family: the snapshot whose apply time is measured.
+const WIDE_SERIES: usize = 2000;
+/// The longest the browser test may take before it is stopped and failed.
+const LIMIT: Duration = Duration::from_secs(240);
+
+fn fixture_registry() -> MetricsRegistry {
+    let registry = MetricsRegistry::new();
+    let scrapes = Arc::new(AtomicU64::new(0));
+    let mut pool = Pool::with_slots(20);
+    let slots: Vec<usize> = (0..17).filter_map(|_| pool.acquire_slot()).collect();
+    pool.set_state(slots[3], SlotState::Idle);
+    pool.set_state(slots[4], SlotState::Closing);
+    registry
+        .register(
+            "fixture",
+            collector_fn(move |out| {
+                let n = scrapes.fetch_add(1, Ordering::Relaxed) + 1;
+                out.family(
+                    "app_ticks_total",
+                    "Scrapes of the fixture.",
+                    MetricKind::Counter,
+                )?
+                .add((), n)?;
+                out.family(
+                    "app_hostile_total",
+                    "Help with <script>alert('help')</script> in it.",
+                    MetricKind::Counter,
+                )?
+                .add(
+                    [("value", "<img src=x onerror=alert(1)>"), ("worker", "0")],
+                    n,
+                )?;
+                let wide = out.family(
+                    "app_wide",
+                    "Two thousand series that all change.",
+                    MetricKind::Gauge,
+                )?;
+                for i in 0..WIDE_SERIES {
+                    wide.add([("series", format!("s{i:04}"))], n + i as u64)?;
+                }
+                StatsWriter::new(out, &[]).pool("fixture_slots", "api", &pool)?;
+                Ok(())
+            }),
+        )
+        .expect("register the fixture");
+    registry
+}
+
+fn serve() -> TestServer {
+    start_server(|| {
+        let registry = fixture_registry();
+        let metrics = RequestMetrics::builder()
+            .server("api")
+            .connection_slots(64)
+            .register(&registry)
+            .expect("register the middleware");
+        let on_connect = metrics.on_connect();
+        let routes = web::configure(
+            registry,
+            WebOptions::default().with_stream_interval(Duration::from_millis(250)),
+        );
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(metrics.clone())
+                .route("/hello", aweb::get().to(|| async { "hello" }))
+                .route(
+                    "/fail",
+                    aweb::get().to(|| async { HttpResponse::InternalServerError().finish() }),
+                )
+                .configure(routes.clone())
+        })
+        .on_connect(on_connect)
+        .workers(2)
+        .shutdown_timeout(1)
+        .bind("127.0.0.1:0")
+        .expect("bind");
+        let addresses = server.addrs();
+        (server.run(), addresses)
+    })
+}
+
+#[test]
+fn dashboard_works_end_to_end_in_headless_chromium() {
+    let dashboard = workspace_file("dashboard");
+    assert!(
+        dashboard.join("node_modules/playwright-core").exists(),
+        "run `npm ci` in dashboard/ (or `bash .ci/run`) to install playwright-core"
+    );
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    assert!(
+        std::path::Path::new(&chromium).exists(),
+        "{chromium} is missing: `apt-get install chromium` (or set CHROMIUM)"
+    );
+    let screenshots = workspace_file("target").join("dashboard-e2e");
+    std::fs::create_dir_all(&screenshots).expect("create the screenshot folder");
+
+    let server = serve();
+    let mut child = Command::new("node")
+        .args(["--test", "--test-concurrency=1", "e2e/"])
+        .current_dir(&dashboard)
+        .env(
+            "DASHBOARD_URL",
+            format!("http://{}/debug/", server.address()),
+        )
+        .env("SITE_URL", format!("http://{}", server.address()))
+        .env("SCREENSHOT_DIR", &screenshots)
+        .env("CHROMIUM", &chromium)
+        .env("WIDE_SERIES", WIDE_SERIES.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run node");
+    let started = Instant::now();
+    let finished = common::wait_until(LIMIT, || matches!(child.try_wait(), Ok(Some(_))));
+    if !finished {
+        let _ = child.kill();
+    }
+    let status = child.wait().expect("node exited");
+    let mut stdout = String::new();
+    let mut stderr = String::new();
+    child
+        .stdout
+        .take()
+        .map(|mut out| out.read_to_string(&mut stdout));
+    child
+        .stderr
+        .take()
+        .map(|mut err| err.read_to_string(&mut stderr));
+    // Debian's chromium wrapper prints this harmless line at every launch (pitfall P15).
+    let stderr: String = stderr
+        .lines()
+        .filter(|line| !line.contains("unexpected operator"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    println!(
+        "{stdout}\n{stderr}\n(browser test took {:.1} s)",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        finished,
+        "the browser test did not finish within {LIMIT:?}:\n{stdout}\n{stderr}"
+    );
+    assert!(
+        status.success(),
+        "the browser test failed:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("# fail 0"), "{stdout}");
+    assert!(
+        screenshots.join("dashboard.png").exists(),
+        "no screenshot was saved"
+    );
+}
