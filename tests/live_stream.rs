@@ -314,3 +314,26 @@ fn history_keeps_what_scrapes_saw_and_filters_like_debug_metrics() {
     assert_eq!(bad.status, 400);
     assert_eq!(bad.json()["culprit"], "range");
 }
+
+#[test]
+fn a_quiet_stream_sends_keep_alive_comments() {
+    // Ticks every 10 s, heartbeats every 100 ms: after the first snapshot, comments come
+    // long before the next event.
+    let options = WebOptions::default()
+        .with_stream_interval(Duration::from_secs(10))
+        .with_stream_heartbeat(Duration::from_millis(100));
+    let server = serve(registry(0), options);
+    let mut client = SseClient::connect(server.address(), "/debug/stream", &[]);
+    let mut comments = 0;
+    while comments < 3 {
+        let event = client.next().expect("the stream stays open");
+        if event.comment.as_deref() == Some("keep-alive") {
+            comments += 1;
+        } else {
+            assert!(
+                event.event.is_empty() || event.event == "snapshot",
+                "{event:?}"
+            );
+        }
+    }
+}

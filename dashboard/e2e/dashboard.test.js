@@ -123,6 +123,11 @@ test("a worker filter narrows the view and lands in the URL", async () => {
   const { page, problems, close } = await open();
   await live(page);
   await page.waitForFunction(() => document.querySelectorAll("table.workers tbody tr").length >= 2, null, { timeout: 20_000 });
+  // Sorting: a column header is a button; pressing it again flips the order.
+  const header = 'table.workers th:has(button:text-is("requests_total /s"))';
+  assert.equal(await page.getAttribute(header, "aria-sort"), "descending");
+  await page.click(header + " button");
+  assert.equal(await page.getAttribute(header, "aria-sort"), "ascending");
   await page.selectOption("#worker-filter", "1");
   await page.waitForFunction(() => document.querySelectorAll("table.workers tbody tr").length === 1, null, { timeout: 10_000 });
   assert.equal(await page.getAttribute("table.workers tbody tr", "data-worker"), "1");

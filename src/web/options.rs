@@ -36,6 +36,9 @@ pub struct WebOptions {
     pub max_stream_subscribers: usize,
     /// Events a subscriber may fall behind before it is dropped (default 10).
     pub stream_backlog: usize,
+    /// A quiet stream sends a `: keep-alive` comment this often (default 15 s), which
+    /// keeps proxies from closing it and turns a half-open connection into an error.
+    pub stream_heartbeat: Duration,
     /// Series the history ring (`/debug/history`) tracks at most (default 5,000).
     pub history_series: usize,
 }
@@ -50,6 +53,7 @@ impl Default for WebOptions {
             stream_interval: Duration::from_secs(1),
             max_stream_subscribers: 256,
             stream_backlog: 10,
+            stream_heartbeat: Duration::from_secs(15),
             history_series: 5_000,
         }
     }
@@ -81,6 +85,13 @@ impl WebOptions {
     #[must_use]
     pub fn with_stream_interval(mut self, interval: Duration) -> Self {
         self.stream_interval = interval.max(Duration::from_millis(10));
+        self
+    }
+
+    /// Sets [`Self::stream_heartbeat`] (at least 10 ms).
+    #[must_use]
+    pub fn with_stream_heartbeat(mut self, every: Duration) -> Self {
+        self.stream_heartbeat = every.max(Duration::from_millis(10));
         self
     }
 

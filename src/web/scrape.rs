@@ -47,7 +47,7 @@ impl Endpoints {
             interval: options.stream_interval,
             max_subscribers: options.max_stream_subscribers,
             backlog: options.stream_backlog,
-            heartbeat: Duration::from_secs(15),
+            heartbeat: options.stream_heartbeat,
             retry: Duration::from_secs(2),
             scrape_timeout: options
                 .scrape_timeout
