@@ -3,52 +3,20 @@
 #[path = "../../tests/common/mod.rs"]
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
+use common::demo::Demo;
 use common::{promtool_check, python_parse};
-
-/// The demo process; killed when dropped so a failing test leaves nothing behind.
-struct Demo {
-    child: Child,
-    address: String,
-}
-
-impl Drop for Demo {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn start_demo() -> Demo {
     start_demo_with(&[])
 }
 
 fn start_demo_with(extra: &[&str]) -> Demo {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_demo"))
-        .args(["--bind", "127.0.0.1:0", "--workers", "2"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start the demo");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let mut line = String::new();
-    // The demo prints its address once bound; read_line returns when it does (or at EOF
-    // if the demo died, which the assert below reports).
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("read the demo's first line");
-    let address = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or_else(|| panic!("demo did not print its address: {line:?}"))
-        .to_owned();
-    Demo { child, address }
+    common::demo::start_demo(extra)
 }
 
 /// A plain HTTP/1.1 request; returns (status line, lower-cased headers, body).
