@@ -37,8 +37,9 @@ impl Drop for Demo {
 
 /// Starts the demo with two HTTP workers on `127.0.0.1:0`, plus `extra` flags.
 pub fn start_demo(extra: &[&str]) -> Demo {
-    let program = option_env!("CARGO_BIN_EXE_demo")
-        .expect("only the collectors package's tests can start the demo");
+    let Some(program) = option_env!("CARGO_BIN_EXE_demo") else {
+        panic!("only the collectors package's tests can start the demo");
+    };
     let mut child = Command::new(program)
         .args(["--bind", "127.0.0.1:0", "--workers", "2"])
         .args(extra)
