@@ -66,6 +66,9 @@ impl Handler<Job> for Worker {
 
 actorscope::report_stats!(Worker, stats: JobStats);
 
+/// The running workers, each with its arbiter.
+type WorkerPool = Rc<RefCell<Vec<(Arbiter, Addr<Worker>)>>>;
+
 fn start_worker(workers: &WorkerCollector<JobStats>) -> (Arbiter, Addr<Worker>) {
     let arbiter = Arbiter::new();
     let addr = workers.start_in(&arbiter.handle(), JobStats::default(), |stats| Worker {
@@ -155,8 +158,7 @@ fn faults_lose_nothing_and_every_scrape_answers_in_time() {
             .expect("register");
         let metrics = RequestMetrics::builder().server("api").register(&registry).expect("register");
 
-        let pool: Rc<RefCell<Vec<(Arbiter, Addr<Worker>)>>> =
-            Rc::new(RefCell::new((0..WORKERS).map(|_| start_worker(&workers)).collect()));
+        let pool: WorkerPool = Rc::new(RefCell::new((0..WORKERS).map(|_| start_worker(&workers)).collect()));
         let confirmed = Rc::new(RefCell::new(0u64));
 
         // Jobs keep flowing; a job counts as done when its worker confirmed it.
