@@ -286,3 +286,52 @@ mod tests {
         assert!(accepts_gzip(Some("gzip;q=x")).is_err());
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn entry() -> impl Strategy<Value = String> {
+        let media = prop_oneof![
+            Just("text/plain"),
+            Just("text/*"),
+            Just("*/*"),
+            Just("application/openmetrics-text"),
+            Just("application/json"),
+            Just("gzip"),
+            Just("*"),
+        ];
+        let q = prop_oneof![
+            Just(String::new()),
+            (0u16..=1000).prop_map(|q| format!(";q={}", f64::from(q) / 1000.0)),
+            any::<String>().prop_map(|s| format!(";q={s}"))
+        ];
+        (
+            media,
+            q,
+            prop_oneof![Just(""), Just(";version=1.0.0"), Just(";version=0.0.4")],
+        )
+            .prop_map(|(m, q, v)| format!("{m}{v}{q}"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_headers_never_panic(accept in any::<String>()) {
+            let _ = Format::negotiate(Some(&accept));
+            let _ = accepts_gzip(Some(&accept));
+        }
+
+        #[test]
+        fn spacing_around_separators_changes_nothing(entries in prop::collection::vec(entry(), 0..5)) {
+            let tight = entries.join(",");
+            let loose = entries.iter().map(|e| e.replace(';', " ; ")).collect::<Vec<_>>().join(" ,  ");
+            // Errors quote the entry as sent, so compare outcomes, not messages.
+            prop_assert_eq!(Format::negotiate(Some(&tight)).ok(), Format::negotiate(Some(&loose)).ok());
+            prop_assert_eq!(accepts_gzip(Some(&tight)).ok(), accepts_gzip(Some(&loose)).ok());
+        }
+    }
+}

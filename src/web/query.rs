@@ -82,3 +82,48 @@ mod tests {
         assert!(parse(&vec!["a=1"; MAX_PARAMETERS].join("&")).is_ok());
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::parse;
+    use crate::web::filter::{DebugFilter, NameFilter};
+
+    /// Query-ish text: plausible names, `=`, `&`, `%` escapes (valid or not) and junk.
+    fn query() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop_oneof![
+                Just("name".to_owned()),
+                Just("worker".to_owned()),
+                Just("label".to_owned()),
+                Just("name[]".to_owned()),
+                Just("=".to_owned()),
+                Just("&".to_owned()),
+                Just(":".to_owned()),
+                any::<u8>().prop_map(|b| format!("%{b:02X}")),
+                Just("%".to_owned()),
+                any::<String>(),
+            ],
+            0..12,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_query_parses_or_is_refused_by_name(query in query()) {
+            match parse(&query) {
+                Ok(params) => {
+                    for filter in [DebugFilter::from_query(&params).err(), NameFilter::from_query(&params).err()].into_iter().flatten() {
+                        prop_assert!(filter.culprit().is_some(), "{filter}");
+                        prop_assert_eq!(filter.status(), actix_web::http::StatusCode::BAD_REQUEST);
+                    }
+                }
+                Err(error) => prop_assert_eq!(error.status(), actix_web::http::StatusCode::BAD_REQUEST),
+            }
+        }
+    }
+}

@@ -151,4 +151,118 @@ mod tests {
         assert!(diff(&before, &after).slot_maps_changed);
         assert!(!diff(&after, &after).slot_maps_changed);
     }
+
+    mod round_trip {
+        use std::collections::BTreeMap;
+
+        use proptest::prelude::*;
+
+        use super::super::diff;
+        use crate::model::{MetricKind, MetricSnapshot};
+
+        /// A family: kind (counter or gauge) and samples by worker.
+        type Spec = BTreeMap<String, (bool, BTreeMap<u8, f64>)>;
+
+        fn spec() -> impl Strategy<Value = Spec> {
+            let value = prop_oneof![
+                Just(0.0),
+                Just(1.0),
+                Just(2.0),
+                Just(f64::NAN),
+                0.0..100.0f64
+            ];
+            let family = (
+                any::<bool>(),
+                prop::collection::btree_map(0u8..6, value, 0..5),
+            );
+            prop::collection::btree_map(
+                prop::sample::select(vec!["a_total", "b_total", "c", "d"]).prop_map(str::to_owned),
+                family,
+                0..4,
+            )
+        }
+
+        fn build(spec: &Spec) -> MetricSnapshot {
+            let mut snapshot = MetricSnapshot::new();
+            for (name, (counter_like, samples)) in spec {
+                let counter = name.ends_with("_total");
+                let help = if *counter_like {
+                    "One meaning."
+                } else {
+                    "Another."
+                };
+                let kind = if counter {
+                    MetricKind::Counter
+                } else {
+                    MetricKind::Gauge
+                };
+                let family = snapshot.family(name, help, kind).unwrap();
+                for (worker, value) in samples {
+                    let value = if counter && value.is_nan() {
+                        0.0
+                    } else {
+                        *value
+                    };
+                    family.add([("worker", worker.to_string())], value).unwrap();
+                }
+            }
+            snapshot
+        }
+
+        /// What a client holds: family → (declaration, label set → value bits).
+        type View = BTreeMap<String, (String, BTreeMap<String, u64>)>;
+
+        fn view(snapshot: &MetricSnapshot) -> View {
+            snapshot
+                .families()
+                .map(|f| {
+                    let samples = f
+                        .samples()
+                        .map(|(labels, value)| {
+                            (
+                                labels.to_string(),
+                                value
+                                    .as_f64()
+                                    .map_or(0, |v| if v.is_nan() { 1 } else { v.to_bits() }),
+                            )
+                        })
+                        .collect();
+                    (f.name().to_owned(), (f.help().to_owned(), samples))
+                })
+                .collect()
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 1000, failure_persistence: None, ..ProptestConfig::default() })]
+
+            #[test]
+            fn applying_the_delta_to_the_old_snapshot_gives_the_new_one(before in spec(), after in spec()) {
+                let (before, after) = (build(&before), build(&after));
+                let delta = diff(&before, &after);
+                let mut held = view(&before);
+                for family in delta.changed.families() {
+                    let entry = held.entry(family.name().to_owned()).or_default();
+                    if entry.0 != family.help() {
+                        *entry = (family.help().to_owned(), BTreeMap::new());
+                    }
+                    for (labels, value) in view(&delta.changed)[family.name()].1.iter().map(|(l, v)| (l.clone(), *v)) {
+                        entry.1.insert(labels, value);
+                    }
+                }
+                for (name, labels) in &delta.removed {
+                    match labels {
+                        None => {
+                            held.remove(name);
+                        }
+                        Some(labels) => {
+                            if let Some(family) = held.get_mut(name) {
+                                family.1.remove(&labels.to_string());
+                            }
+                        }
+                    }
+                }
+                prop_assert_eq!(held, view(&after));
+            }
+        }
+    }
 }
