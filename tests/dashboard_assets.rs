@@ -6,22 +6,13 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use actix_web::{App, HttpServer};
 use actorscope::registry::MetricsRegistry;
-use actorscope::web::{self, WebOptions};
-use common::http::{get, request, start_server, TestServer};
+use actorscope::web::WebOptions;
+use common::http::{get, request, serve_routes, TestServer};
 use common::workspace_file;
 
 fn serve() -> TestServer {
-    start_server(|| {
-        let routes = web::configure(MetricsRegistry::new(), WebOptions::default());
-        let server = HttpServer::new(move || App::new().configure(routes.clone()))
-            .workers(1)
-            .bind("127.0.0.1:0")
-            .expect("bind");
-        let addresses = server.addrs();
-        (server.run(), addresses)
-    })
+    serve_routes(MetricsRegistry::new(), WebOptions::default(), 1)
 }
 
 /// Every file under `dashboard/` the page may load, relative to it.

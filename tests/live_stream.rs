@@ -8,11 +8,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::{App, HttpServer};
 use actorscope::model::MetricKind;
 use actorscope::registry::{collector_fn, MetricsRegistry};
 use actorscope::web::{self, WebOptions};
-use common::http::{get, start_server, TestServer};
+use common::http::{get, serve_routes, TestServer};
 use common::sse::SseClient;
 use common::wait_until;
 
@@ -47,16 +46,7 @@ fn registry(wide: usize) -> MetricsRegistry {
 }
 
 fn serve(registry: MetricsRegistry, options: WebOptions) -> TestServer {
-    start_server(move || {
-        let routes = web::configure(registry, options);
-        let server = HttpServer::new(move || App::new().configure(routes.clone()))
-            .workers(2)
-            .shutdown_timeout(1)
-            .bind("127.0.0.1:0")
-            .expect("bind");
-        let addresses = server.addrs();
-        (server.run(), addresses)
-    })
+    serve_routes(registry, options, 2)
 }
 
 fn fast() -> WebOptions {

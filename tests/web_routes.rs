@@ -6,12 +6,11 @@ mod common;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use actix_web::{App, HttpServer};
 use actorscope::model::MetricKind;
 use actorscope::registry::{collector_fn, CollectError, Collector, MetricsRegistry, ScrapeContext};
-use actorscope::web::{self, WebOptions};
+use actorscope::web::WebOptions;
 use actorscope::MetricSnapshot;
-use common::http::{get, gunzip, request, start_server, sum_samples, TestServer};
+use common::http::{get, gunzip, request, serve_routes, sum_samples, TestServer};
 use common::{promtool_check, python_parse};
 use futures::future::{BoxFuture, FutureExt};
 
@@ -44,16 +43,7 @@ fn registry() -> MetricsRegistry {
 }
 
 fn serve(registry: MetricsRegistry, options: WebOptions) -> TestServer {
-    start_server(move || {
-        let routes = web::configure(registry, options);
-        let server = HttpServer::new(move || App::new().configure(routes.clone()))
-            .workers(1)
-            .shutdown_timeout(1)
-            .bind("127.0.0.1:0")
-            .expect("bind a loopback port");
-        let addresses = server.addrs();
-        (server.run(), addresses)
-    })
+    serve_routes(registry, options, 1)
 }
 
 const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";

@@ -203,3 +203,22 @@ pub fn sum_samples(text: &str, family: &str, must_contain: &[&str]) -> f64 {
         .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
         .sum()
 }
+
+/// A server with only ActorScope's routes for `registry`, on `workers` workers.
+pub fn serve_routes(
+    registry: actorscope::registry::MetricsRegistry,
+    options: actorscope::web::WebOptions,
+    workers: usize,
+) -> TestServer {
+    start_server(move || {
+        let routes = actorscope::web::configure(registry, options);
+        let server =
+            actix_web::HttpServer::new(move || actix_web::App::new().configure(routes.clone()))
+                .workers(workers)
+                .shutdown_timeout(1)
+                .bind("127.0.0.1:0")
+                .expect("bind a loopback port");
+        let addresses = server.addrs();
+        (server.run(), addresses)
+    })
+}
