@@ -11,6 +11,7 @@ const url = process.env.DASHBOARD_URL;
 const site = process.env.SITE_URL;
 const wideSeries = Number(process.env.WIDE_SERIES ?? 2000);
 const HOSTILE = "<img src=x onerror=alert(1)>";
+const COLD_PAGES = 7;
 let browser;
 
 before(async () => {
@@ -150,27 +151,44 @@ test("hostile names, labels and help are shown as text, never run", async () => 
 });
 
 test(`applying a ${wideSeries}-series snapshot: script time`, async () => {
-  const { page, problems, close } = await open();
-  await live(page);
-  await page.waitForFunction((n) => window.__actorscope.store.sampleCount() >= n, wideSeries, { timeout: 20_000 });
-  const first = await page.evaluate(() => window.__actorscope.timings.find((t) => t.kind === "snapshot"));
-  const warm = await page.evaluate(async () => {
-    const doc = await (await fetch("metrics")).json();
-    const runs = [];
-    for (let i = 0; i < 15; i++) runs.push(window.__actorscope.measure(doc));
-    return runs;
-  });
-  const deltas = await page.evaluate(() => window.__actorscope.timings.filter((t) => t.kind === "delta"));
-  const median = (list) => list.map((t) => t.ms).sort((a, b) => a - b)[Math.floor(list.length / 2)];
+  // The first snapshot lands on a cold page (nothing compiled yet, every panel built
+  // for the first time), and a page's timings jitter with whatever else the two cores
+  // run: so several fresh pages, and their median.
+  const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+  const firsts = [];
+  let warm = [];
+  let deltas = [];
+  for (let load = 0; load < COLD_PAGES; load++) {
+    const { page, problems, close } = await open();
+    await live(page);
+    await page.waitForFunction((n) => window.__actorscope.store.sampleCount() >= n, wideSeries, { timeout: 20_000 });
+    firsts.push(await page.evaluate(() => window.__actorscope.timings.find((t) => t.kind === "snapshot")));
+    if (load === COLD_PAGES - 1) {
+      warm = await page.evaluate(async () => {
+        const doc = await (await fetch("metrics")).json();
+        const runs = [];
+        for (let i = 0; i < 15; i++) runs.push(window.__actorscope.measure(doc));
+        return runs;
+      });
+      // Deltas with all 2,000 series changed, once the page has been live a few ticks.
+      await page.waitForFunction(() => window.__actorscope.timings.filter((t) => t.kind === "delta").length >= 6, null, { timeout: 20_000 });
+      deltas = await page.evaluate(() => window.__actorscope.timings.filter((t) => t.kind === "delta").slice(1));
+    }
+    assert.deepEqual(problems, []);
+    await close();
+  }
   const samples = warm[0].samples;
   assert.ok(samples >= wideSeries, `${samples} samples`);
+  const part = (list, key) => median(list.map((t) => t[key])).toFixed(1);
+  const panels = Object.keys(firsts[0].panels).map((id) => `${id} ${median(firsts.map((t) => t.panels[id])).toFixed(1)}`).join(", ");
   console.log(
-    `PERF samples=${samples} first_snapshot_ms=${first.ms.toFixed(1)} warm_snapshot_median_ms=${median(warm).toFixed(1)} ` +
-      `warm_snapshot_max_ms=${Math.max(...warm.map((t) => t.ms)).toFixed(1)} delta_median_ms=${deltas.length ? median(deltas).toFixed(1) : "none"} ` +
-      `(store ${median(warm.map((t) => ({ ms: t.store }))).toFixed(1)}, frames ${median(warm.map((t) => ({ ms: t.frames }))).toFixed(1)}, render ${median(warm.map((t) => ({ ms: t.render }))).toFixed(1)})`,
+    `PERF samples=${samples} first_snapshot_median_ms=${part(firsts, "ms")} of ${COLD_PAGES} fresh pages ` +
+      `(each: ${firsts.map((t) => t.ms.toFixed(1)).join(" ")}; store ${part(firsts, "store")}, frames ${part(firsts, "frames")}, render ${part(firsts, "render")}: ${panels})`,
   );
-  assert.deepEqual(problems, []);
-  await close();
+  console.log(
+    `PERF warm_snapshot_median_ms=${part(warm, "ms")} warm_snapshot_max_ms=${Math.max(...warm.map((t) => t.ms)).toFixed(1)} ` +
+      `delta_median_ms=${part(deltas, "ms")} of ${deltas.length} (warm: store ${part(warm, "store")}, frames ${part(warm, "frames")}, render ${part(warm, "render")})`,
+  );
 });
 
 test("export writes the state and import brings it back, paused", async () => {

@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 // Live data: the Server-Sent-Events stream when it works, else polling the JSON
 // snapshot, with the stream tried again from time to time.
 

@@ -1,11 +1,33 @@
+//# allFunctionsCalledOnLoad
 // Derived values: filters, quantiles from histogram buckets, rates from readings over
 // time. Pure functions.
 
 import { num } from "./store.js";
 
+const CHUNKS = /\d+|\D+/g;
+const DIGITS = /^\d+$/;
+
+/**
+ * Orders strings as people read them: runs of digits by their value, so worker "2"
+ * comes before "10" and "127.0.0.1:9" before "127.0.0.1:10". (`localeCompare` with
+ * `numeric` does the same, but loads the locale's collator the first time: about 10 ms
+ * on a fresh page.)
+ */
+export function compareNatural(a, b) {
+  const x = a.match(CHUNKS) ?? [];
+  const y = b.match(CHUNKS) ?? [];
+  for (let i = 0; i < x.length && i < y.length; i++) {
+    if (x[i] === y[i]) continue;
+    if (DIGITS.test(x[i]) && DIGITS.test(y[i]) && Number(x[i]) !== Number(y[i])) return Number(x[i]) - Number(y[i]);
+    return x[i] < y[i] ? -1 : 1;
+  }
+  return x.length - y.length;
+}
+
 /** Whether `labels` pass `filter` ({server: [...], worker: [...]}; empty lists pass). */
 export function passes(labels, filter) {
-  for (const [label, wanted] of Object.entries(filter)) {
+  for (const label in filter) {
+    const wanted = filter[label];
     if (wanted.length > 0 && !wanted.includes(labels[label] ?? "")) return false;
   }
   return true;

@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 // Building the page: elements from tag, attributes and children, where every string
 // becomes a text node. Nothing here (or anywhere in the dashboard) assigns `innerHTML`:
 // a name, label or help text is always shown as the text it is.

@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 // Exporting what the page shows as a JSON file, and importing it back.
 
 import { Frames } from "./frames.js";

@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 // Numbers for people: SI prefixes, bytes in binary units, seconds at a sensible scale.
 
 export function formatNumber(value) {

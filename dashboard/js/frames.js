@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 // Readings over time, for trends and sparklines: the sums the panels draw, one frame per
 // tick. Two rings, as on the server: one frame per second for 5 minutes, one per 10
 // seconds for an hour. Each frame holds a value per key (`sum|<series name>` and
@@ -6,16 +7,34 @@
 
 import { passes } from "./derive.js";
 
-/** The keys and values one set of series adds up to. */
-export function aggregate(series, filter) {
-  const values = new Map();
-  const add = (key, value) => values.set(key, (values.get(key) ?? 0) + value);
-  for (const { name, labels, value } of series) {
-    if (!Number.isFinite(value) || !passes(labels, filter)) continue;
-    add("sum|" + name, value);
-    if (labels.worker !== undefined) add("worker|" + labels.worker + "|" + name, value);
+/**
+ * Sums readings into the keys a frame holds: `sum|<series name>` over every series that
+ * passes `filter`, and `worker|<worker>|<series name>` per worker.
+ */
+export class Totals {
+  constructor(filter) {
+    this.values = new Map();
+    this.everything = Object.values(filter).every((wanted) => wanted.length === 0);
+    this.filter = filter;
   }
-  return values;
+
+  /** Adds one reading; NaN and infinities are no reading. */
+  add(name, labels, value) {
+    if (!Number.isFinite(value) || (!this.everything && !passes(labels, this.filter))) return;
+    this.#add("sum|" + name, value);
+    if (labels.worker !== undefined) this.#add("worker|" + labels.worker + "|" + name, value);
+  }
+
+  #add(key, value) {
+    this.values.set(key, (this.values.get(key) ?? 0) + value);
+  }
+}
+
+/** The totals of a list of `{name, labels, value}` readings. */
+export function aggregate(series, filter) {
+  const totals = new Totals(filter);
+  for (const { name, labels, value } of series) totals.add(name, labels, value);
+  return totals.values;
 }
 
 class Ring {

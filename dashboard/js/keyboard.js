@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 // Keyboard navigation: 1/2/3 time range, / family search, j/k next/previous panel,
 // p pause or resume, e export, i import, ? this help.
 

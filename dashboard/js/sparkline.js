@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 // A small SVG line of `[[t, value], ...]`, scaled to its own range.
 
 import { s } from "./dom.js";

@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 // What the page shows, kept in its URL so a view can be bookmarked or shared:
 // `?server=a&worker=0&worker=1&range=5m&histogram=<family>&budget=0.25`.
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { bucketIncrease, histogramQuantile, mergeBuckets, occupancy, passes, ratePerSecond, rates, slotsInUse } from "../js/derive.js";
+import { bucketIncrease, compareNatural, histogramQuantile, mergeBuckets, occupancy, passes, ratePerSecond, rates, slotsInUse } from "../js/derive.js";
 
 const buckets = (pairs) => pairs.map(([le, count]) => ({ le, count }));
 
@@ -50,4 +50,11 @@ test("pool occupancy warns at 80% and 95%", () => {
   assert.equal(occupancy(95, 100).level, "critical");
   assert.equal(occupancy(1, 0).level, "ok");
   assert.equal(slotsInUse("aaiffc"), 4);
+});
+
+test("natural order: digit runs by value, the rest as text", () => {
+  const sorted = ["10", "2", "1", "worker-10", "worker-9", "127.0.0.1:10", "127.0.0.1:9", "", "b", "a"].sort(compareNatural);
+  assert.deepEqual(sorted, ["", "1", "2", "10", "127.0.0.1:9", "127.0.0.1:10", "a", "b", "worker-9", "worker-10"]);
+  assert.equal(compareNatural("x", "x"), 0);
+  assert.ok(compareNatural("x1", "x") > 0, "a longer name after its prefix");
 });

@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 // What several panels need: the latest value and current rate of a key, and a tile.
 
 import { ratePerSecond } from "../derive.js";

@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 // Collectors that failed in the latest scrape, as the registry reported them.
 
 import { h, replace, show } from "../dom.js";

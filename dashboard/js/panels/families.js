@@ -1,5 +1,6 @@
+//# allFunctionsCalledOnLoad
 // Every family the registry holds, grouped by name prefix; each with its help as a
-// tooltip and, when opened, its samples. Renders only what is open.
+// tooltip and, when opened, its samples. Builds only what is open.
 
 import { passes } from "../derive.js";
 import { h, replace, show } from "../dom.js";
@@ -37,13 +38,16 @@ function familyRow(family, model) {
     { class: "family", "data-family": family.name, open: open.has(family.name) },
     h("summary", { title: family.help }, h("code", {}, family.name), h("span", { class: "type" }, family.type), family.unit ? h("span", { class: "unit" }, family.unit) : null, h("span", { class: "count" }, String(family.samples.size))),
   );
+  // The store's current family, not the one this row was built from: a new snapshot
+  // (after a reconnect) replaces the store's family objects.
+  const current = () => model.store.families.get(family.name) ?? family;
   details.addEventListener("toggle", () => {
     if (details.open) {
       open.add(family.name);
       // A details made open fires toggle too: render once.
       if (details.childNodes.length > 1) return;
-      details.appendChild(h("p", { class: "help" }, family.help));
-      details.appendChild(samplesTable(family, model.view.filter));
+      details.appendChild(h("p", { class: "help" }, current().help));
+      details.appendChild(samplesTable(current(), model.view.filter));
     } else {
       open.delete(family.name);
       while (details.childNodes.length > 1) details.removeChild(details.lastChild);
@@ -112,12 +116,27 @@ export function renderFamilies(section, model) {
   const body = [...groups.keys()].sort().map((prefix) => {
     const families = groups.get(prefix).sort((a, b) => (a.name < b.name ? -1 : 1));
     const group = h("details", { class: "group", open: open.has("group:" + prefix) || search !== "" }, h("summary", {}, prefix + "_… ", h("span", { class: "count" }, String(families.length))));
-    group.addEventListener("toggle", () => (group.open ? open.add("group:" + prefix) : open.delete("group:" + prefix)));
-    for (const family of families) {
-      const details = familyRow(family, model);
-      built.rows.set(family.name, { details, count: details.querySelector("summary .count") });
-      group.appendChild(details);
-    }
+    // A closed group's rows are built when it is first opened: a fresh page then builds
+    // a summary per group, not a row per family.
+    const fill = () => {
+      if (group.childNodes.length > 1) return;
+      for (const { name } of families) {
+        const family = model.store.families.get(name);
+        if (!family) continue;
+        const details = familyRow(family, model);
+        built.rows.set(name, { details, count: details.querySelector("summary .count") });
+        group.appendChild(details);
+      }
+    };
+    group.addEventListener("toggle", () => {
+      if (group.open) {
+        open.add("group:" + prefix);
+        fill();
+      } else {
+        open.delete("group:" + prefix);
+      }
+    });
+    if (group.open) fill();
     return group;
   });
   built.signature = signature;

@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 // One histogram at a time: its buckets as bars (counts per bucket, recent when the page
 // has seen it move), p50/p90/p99, and an optional latency budget line with the share of
 // observations above it.

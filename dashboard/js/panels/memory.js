@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 // The memory panel: resident memory over time, live heap bytes, allocation and free
 // rates, and high-water marks, from the process and allocator collectors.
 

@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 // The overview strip: request rate, error rate, latency quantiles, in-flight requests
 // and resident memory, from the built-in families when they are there.
 

@@ -1,3 +1,4 @@
+//# allFunctionsCalledOnLoad
 // Pool occupancy: a grid of slots for every slot map (free, active, idle, closing), and
 // a bar for pools that report counts only; a warning at 80% in use, critical at 95%.
 

@@ -1,8 +1,9 @@
+//# allFunctionsCalledOnLoad
 // The per-worker table: one row per `worker` label value, one column per family of the
 // chosen group that has a worker label (counters as rates, gauges as values), sortable,
 // with a sparkline of the sorted column.
 
-import { passes, rates } from "../derive.js";
+import { compareNatural, passes, rates } from "../derive.js";
 import { h, replace, show } from "../dom.js";
 import { formatNumber, formatRate } from "../format.js";
 import { sparkline } from "../sparkline.js";
@@ -75,7 +76,7 @@ export function renderWorkers(section, model) {
   rows.sort((a, b) => {
     const x = Number.isFinite(a.values[at]) ? a.values[at] : -Infinity;
     const y = Number.isFinite(b.values[at]) ? b.values[at] : -Infinity;
-    return x === y ? a.worker.localeCompare(b.worker, undefined, { numeric: true }) : (x - y) * direction;
+    return x === y ? compareNatural(a.worker, b.worker) : (x - y) * direction;
   });
 
   const names = [...all.keys()].sort();
