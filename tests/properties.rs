@@ -1,5 +1,6 @@
 //! Property tests: arbitrary names, label values, HELP texts and values go in; the real
-//! parsers must read the same values back out of both text formats.
+//! parsers must read the same values back out of both text formats, and `serde_json` out
+//! of the JSON document.
 //!
 //! Each case builds one snapshot of several random families and runs each parser once,
 //! so a case costs a few process launches, not one per sample.
@@ -12,7 +13,9 @@ use actorscope::encode::Format;
 use actorscope::model::{
     HistogramValue, MetricKind, MetricSnapshot, ModelError, SummaryValue, Value,
 };
-use common::{assert_same_samples, expected_samples, normalize, promtool_check, python_parse};
+use common::{
+    assert_same_samples, expected_samples, normalize, promtool_check, python_parse, ParsedSample,
+};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
@@ -153,6 +156,63 @@ fn build(specs: &[FamilySpec]) -> Result<MetricSnapshot, ModelError> {
     Ok(snapshot)
 }
 
+/// A JSON float: a number, or `"NaN"`, `"+Inf"`, `"-Inf"` (the documented schema).
+fn json_float(value: &serde_json::Value) -> Result<f64, String> {
+    match value {
+        serde_json::Value::Number(number) => number.as_f64().ok_or("number out of range".into()),
+        serde_json::Value::String(text) => match text.as_str() {
+            "NaN" => Ok(f64::NAN),
+            "+Inf" => Ok(f64::INFINITY),
+            "-Inf" => Ok(f64::NEG_INFINITY),
+            other => Err(format!("not a float: {other:?}")),
+        },
+        other => Err(format!("not a float: {other}")),
+    }
+}
+
+/// Reads a JSON document's samples the way the text parsers report them (`_bucket` with
+/// `le`, quantiles with `quantile`, `_sum` and `_count`), to compare with the model.
+fn json_samples(doc: &serde_json::Value) -> Result<Vec<ParsedSample>, String> {
+    let mut out = Vec::new();
+    for family in doc["families"].as_array().ok_or("no families array")? {
+        let name = family["name"].as_str().ok_or("family without a name")?;
+        for sample in family["samples"].as_array().ok_or("no samples array")? {
+            let mut labels: Vec<(String, String)> = Vec::new();
+            for (key, value) in sample["labels"].as_object().ok_or("no labels object")? {
+                let value = value.as_str().ok_or("label value not a string")?;
+                labels.push((key.clone(), value.to_owned()));
+            }
+            let with = |key: &str, bound: &serde_json::Value| -> Result<_, String> {
+                let mut labels = labels.clone();
+                labels.push((key.to_owned(), format!("{:?}", json_float(bound)?)));
+                Ok(labels)
+            };
+            let parts = [
+                ("buckets", "le", "count"),
+                ("quantiles", "quantile", "value"),
+            ];
+            match parts.iter().find(|(list, ..)| sample.get(*list).is_some()) {
+                Some((list, key, field)) => {
+                    for entry in sample[*list].as_array().ok_or("not an array")? {
+                        let suffix = if *list == "buckets" { "_bucket" } else { "" };
+                        let value = json_float(&entry[*field])?;
+                        out.push((format!("{name}{suffix}"), with(key, &entry[*key])?, value));
+                    }
+                    let count = sample["count"].as_u64().ok_or("count not an integer")?;
+                    out.push((
+                        format!("{name}_sum"),
+                        labels.clone(),
+                        json_float(&sample["sum"])?,
+                    ));
+                    out.push((format!("{name}_count"), labels, count as f64));
+                }
+                None => out.push((name.to_owned(), labels, json_float(&sample["value"])?)),
+            }
+        }
+    }
+    Ok(out)
+}
+
 #[test]
 fn parsers_read_back_arbitrary_names_labels_help_and_values() {
     let cases = std::env::var("PROPTEST_CASES")
@@ -189,6 +249,8 @@ fn parsers_read_back_arbitrary_names_labels_help_and_values() {
             json["families"].as_array().map(Vec::len),
             Some(snapshot.len())
         );
+        let parsed = json_samples(&json).map_err(TestCaseError::fail)?;
+        assert_same_samples(normalize(parsed), expected_samples(&snapshot, false));
         Ok(())
     });
     if let Err(failure) = result {
