@@ -9,8 +9,10 @@
 
 #[path = "../../tests/common/mod.rs"]
 mod common;
+#[path = "../src/bin/demo/kv_client.rs"]
+mod kv_client;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -20,6 +22,7 @@ use common::demo::start_demo;
 use common::http::{get, sum_samples};
 use common::sse::SseClient;
 use common::wait_until;
+use kv_client::{exchange, RequestMix};
 
 const WARM_UP: Duration = Duration::from_secs(10);
 const SOAK: Duration = Duration::from_secs(45);
@@ -34,32 +37,6 @@ struct Tally {
     errors: AtomicU64,
 }
 
-/// Sends one request on a keep-alive connection and reads the answer; `None` if the
-/// connection failed.
-fn exchange(stream: &mut BufReader<TcpStream>, request: &[u8]) -> Option<u16> {
-    stream.get_mut().write_all(request).ok()?;
-    let mut line = String::new();
-    stream.read_line(&mut line).ok().filter(|n| *n > 0)?;
-    let status = line.split(' ').nth(1)?.parse().ok()?;
-    let mut length = 0;
-    loop {
-        line.clear();
-        stream.read_line(&mut line).ok().filter(|n| *n > 0)?;
-        let header = line.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = header.split_once(':') {
-            if name.eq_ignore_ascii_case("content-length") {
-                length = value.trim().parse().ok()?;
-            }
-        }
-    }
-    let mut body = vec![0; length];
-    stream.read_exact(&mut body).ok()?;
-    Some(status)
-}
-
 /// Key-value load on one keep-alive connection until `stop`.
 fn drive_load(address: SocketAddr, seed: u64, stop: &AtomicBool, tally: &Tally) {
     let connect = || TcpStream::connect(address).map(BufReader::new);
@@ -67,23 +44,9 @@ fn drive_load(address: SocketAddr, seed: u64, stop: &AtomicBool, tally: &Tally) 
         tally.errors.fetch_add(1, Ordering::Relaxed);
         return;
     };
-    let mut random = seed | 1;
+    let mut mix = RequestMix::new(seed);
     while !stop.load(Ordering::Relaxed) {
-        random ^= random << 13;
-        random ^= random >> 7;
-        random ^= random << 17;
-        let key = format!("soak-{}", random % 500);
-        let request = match random % 10 {
-            0..=5 => format!("GET /kv/{key} HTTP/1.1\r\nHost: soak\r\n\r\n"),
-            6..=8 => {
-                let value = "v".repeat(1 + (random >> 16) as usize % 2048);
-                format!(
-                    "PUT /kv/{key} HTTP/1.1\r\nHost: soak\r\nContent-Length: {}\r\n\r\n{value}",
-                    value.len()
-                )
-            }
-            _ => format!("DELETE /kv/{key} HTTP/1.1\r\nHost: soak\r\n\r\n"),
-        };
+        let request = mix.next_request();
         match exchange(&mut stream, request.as_bytes()) {
             Some(status) if status < 500 => {
                 tally.completed.fetch_add(1, Ordering::Relaxed);

@@ -10,6 +10,7 @@
 
 mod buffer_pool;
 mod http;
+mod kv_client;
 mod load;
 mod shard;
 
