@@ -24,7 +24,9 @@ impl RequestMix {
         self.state ^= self.state >> 7;
         self.state ^= self.state << 17;
         let random = self.state;
-        let key = format!("key-{}", random % 1000);
+        // Key and kind from different bits: `random % 1000` and `random % 10` would tie
+        // every key to one kind, and no GET would ever find what a PUT wrote.
+        let key = format!("key-{}", (random >> 32) % 1000);
         match random % 10 {
             0..=5 => format!("GET /kv/{key} HTTP/1.1\r\nHost: demo\r\n\r\n"),
             6..=8 => {
@@ -63,4 +65,47 @@ pub(crate) fn exchange(connection: &mut BufReader<TcpStream>, request: &[u8]) ->
     let mut body = vec![0; length];
     connection.read_exact(&mut body).ok()?;
     Some(status)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::RequestMix;
+
+    fn key_of(request: &str) -> &str {
+        request.split(' ').nth(1).unwrap_or_default()
+    }
+
+    #[test]
+    fn gets_and_deletes_meet_keys_that_puts_wrote() {
+        let mut mix = RequestMix::new(7);
+        let mut put = HashSet::new();
+        let (mut gets, mut found, mut deletes) = (0, 0, 0);
+        for _ in 0..20_000 {
+            let request = mix.next_request();
+            let key = key_of(&request).to_owned();
+            if request.starts_with("PUT") {
+                put.insert(key);
+            } else {
+                gets += usize::from(request.starts_with("GET"));
+                deletes += usize::from(request.starts_with("DELETE"));
+                found += usize::from(put.contains(&key));
+            }
+        }
+        assert!(
+            gets > 10_000 && deletes > 1_000,
+            "{gets} GETs, {deletes} DELETEs"
+        );
+        assert!(
+            put.len() > 900,
+            "PUTs reach most of the 1,000 keys: {}",
+            put.len()
+        );
+        assert!(
+            found > (gets + deletes) / 2,
+            "{found} of {} found a written key",
+            gets + deletes
+        );
+    }
 }
