@@ -40,23 +40,22 @@ function familyRow(family, model) {
   );
   // The store's current family, not the one this row was built from: a new snapshot
   // (after a reconnect) replaces the store's family objects.
-  const current = () => model.store.families.get(family.name) ?? family;
+  const showSamples = () => {
+    const current = model.store.families.get(family.name) ?? family;
+    details.appendChild(h("p", { class: "help" }, current.help));
+    details.appendChild(samplesTable(current, model.view.filter));
+  };
   details.addEventListener("toggle", () => {
     if (details.open) {
       open.add(family.name);
       // A details made open fires toggle too: render once.
-      if (details.childNodes.length > 1) return;
-      details.appendChild(h("p", { class: "help" }, current().help));
-      details.appendChild(samplesTable(current(), model.view.filter));
+      if (details.childNodes.length === 1) showSamples();
     } else {
       open.delete(family.name);
       while (details.childNodes.length > 1) details.removeChild(details.lastChild);
     }
   });
-  if (open.has(family.name)) {
-    details.appendChild(h("p", { class: "help" }, family.help));
-    details.appendChild(samplesTable(family, model.view.filter));
-  }
+  if (open.has(family.name)) showSamples();
   return details;
 }
 
