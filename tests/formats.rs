@@ -104,6 +104,66 @@ fn python_checker_catches_a_split_family_and_a_bad_inf_bucket() {
 }
 
 #[test]
+fn python_checker_catches_non_canonical_openmetrics_numbers() {
+    // What main wrote before (the parser alone accepts every one of these).
+    for bad in [
+        "64", "1024", "1048576", "0.000016", "1e-6", "1.6e-5", "1.0e+06",
+    ] {
+        let text = format!(
+            "# TYPE h histogram\nh_bucket{{le=\"{bad}\"}} 1\nh_bucket{{le=\"+Inf\"}} 2\nh_sum 1.0\nh_count 2\n# EOF\n"
+        );
+        let reason = python_parse("openmetrics", text.as_bytes()).unwrap_err();
+        assert!(reason.contains("not a canonical number"), "{bad}: {reason}");
+    }
+    let quantile = "# TYPE s summary\ns{quantile=\"1\"} 2\ns_sum 1.0\ns_count 2\n# EOF\n";
+    assert!(python_parse("openmetrics", quantile.as_bytes()).is_err());
+    for good in [
+        "64.0",
+        "1.048576e+06",
+        "1.6e-05",
+        "1e-06",
+        "0.0001",
+        "100000.0",
+    ] {
+        let text = format!(
+            "# TYPE h histogram\nh_bucket{{le=\"{good}\"}} 1\nh_bucket{{le=\"+Inf\"}} 2\nh_sum 1.0\nh_count 2\n# EOF\n"
+        );
+        python_parse("openmetrics", text.as_bytes())
+            .unwrap_or_else(|reason| panic!("{good}: {reason}"));
+    }
+}
+
+#[test]
+fn openmetrics_writes_canonical_bounds_and_prometheus_text_the_shortest() {
+    let snapshot = rich_snapshot();
+    let open = String::from_utf8(Format::OpenMetrics.encode(&snapshot)).unwrap();
+    for le in [
+        "1e-06",
+        "1.6e-05",
+        "0.0001",
+        "64.0",
+        "1024.0",
+        "1.048576e+06",
+    ] {
+        assert!(
+            open.contains(&format!("app_wait_seconds_bucket{{le=\"{le}\"}}")),
+            "{le}\n{open}"
+        );
+    }
+    assert!(
+        open.contains("app_rpc_duration_seconds{service=\"c\",quantile=\"1.0\"} 2\n"),
+        "{open}"
+    );
+    let text = String::from_utf8(Format::Prometheus.encode(&snapshot)).unwrap();
+    for le in ["1e-6", "0.000016", "0.0001", "64", "1024", "1048576"] {
+        assert!(
+            text.contains(&format!("app_wait_seconds_bucket{{le=\"{le}\"}}")),
+            "{le}\n{text}"
+        );
+    }
+}
+
+#[test]
 fn json_keeps_special_floats_and_errors() {
     let json: serde_json::Value =
         serde_json::from_slice(&Format::Json.encode(&rich_snapshot())).expect("valid JSON");

@@ -1,5 +1,5 @@
 use super::escape::write_openmetrics_help;
-use super::text::{write_histogram, write_number, write_summary};
+use super::text::{write_histogram, write_number, write_summary, BoundText};
 use super::Encoder;
 use crate::model::{MetricSnapshot, Value};
 
@@ -7,6 +7,9 @@ use crate::model::{MetricSnapshot, Value};
 ///
 /// The family name in `# TYPE`, `# UNIT` and `# HELP` drops the counter's `_total` (and
 /// the info's `_info`), which the samples keep; the output ends with `# EOF`.
+/// `le` and `quantile` label values are the spec's canonical numbers (`le="64.0"`,
+/// `le="1e-06"`, as client_golang writes them), where Prometheus text writes the shortest
+/// form (`le="64"`, `le="1e-6"`): a scraper that switches formats sees other series.
 /// OpenMetrics treats `_sum` as a counter, so a histogram or summary whose sum is
 /// negative or NaN, or whose buckets go below zero, is written without `_sum` and
 /// `_count` (its buckets and quantiles are still there).
@@ -38,10 +41,18 @@ impl Encoder for OpenMetricsText {
                     Value::Histogram(histogram) => {
                         let countable = histogram.sum() >= 0.0
                             && histogram.bounds().first().is_none_or(|bound| *bound >= 0.0);
-                        write_histogram(out, name, labels, histogram, countable);
+                        write_histogram(
+                            out,
+                            name,
+                            labels,
+                            histogram,
+                            BoundText::Canonical,
+                            countable,
+                        );
                     }
                     Value::Summary(summary) => {
-                        write_summary(out, name, labels, summary, summary.sum() >= 0.0);
+                        let countable = summary.sum() >= 0.0;
+                        write_summary(out, name, labels, summary, BoundText::Canonical, countable);
                     }
                 }
             }

@@ -1,5 +1,5 @@
 use super::escape::write_prometheus_help;
-use super::text::{write_histogram, write_number, write_summary};
+use super::text::{write_histogram, write_number, write_summary, BoundText};
 use super::Encoder;
 use crate::model::{MetricKind, MetricSnapshot, Value};
 
@@ -35,9 +35,11 @@ impl Encoder for PrometheusText {
                     Value::Number(number) => write_number(out, name, "", labels, *number),
                     Value::Info => write_number(out, name, "", labels, 1.0),
                     Value::Histogram(histogram) => {
-                        write_histogram(out, name, labels, histogram, true)
+                        write_histogram(out, name, labels, histogram, BoundText::Shortest, true);
                     }
-                    Value::Summary(summary) => write_summary(out, name, labels, summary, true),
+                    Value::Summary(summary) => {
+                        write_summary(out, name, labels, summary, BoundText::Shortest, true);
+                    }
                 }
             }
         }

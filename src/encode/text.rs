@@ -1,17 +1,32 @@
 //! Sample lines shared by the Prometheus and OpenMetrics text formats.
 
 use super::escape::write_label_value;
-use super::number::{write_f64, write_u64};
+use super::number::{write_canonical_f64, write_f64, write_u64};
 use crate::model::{HistogramValue, LabelSet, SummaryValue};
 
+/// How a format writes the numbers in `le` and `quantile` label values.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum BoundText {
+    /// The shortest text that reads back exactly (`64`, `1e-6`): Prometheus text 0.0.4.
+    Shortest,
+    /// OpenMetrics' canonical numbers (`64.0`, `1e-06`).
+    Canonical,
+}
+
+impl BoundText {
+    fn write(self, out: &mut Vec<u8>, bound: f64) {
+        match self {
+            Self::Shortest => write_f64(out, bound),
+            Self::Canonical => write_canonical_f64(out, bound),
+        }
+    }
+}
+
+/// The extra label of a bucket or quantile line: its name, number and how to write it.
+type Extra<'a> = Option<(&'a str, f64, BoundText)>;
+
 /// Appends `name{labels,extra="x"} ` (with the trailing space), ready for the value.
-fn write_series(
-    out: &mut Vec<u8>,
-    name: &str,
-    suffix: &str,
-    labels: &LabelSet,
-    extra: Option<(&str, f64)>,
-) {
+fn write_series(out: &mut Vec<u8>, name: &str, suffix: &str, labels: &LabelSet, extra: Extra<'_>) {
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(suffix.as_bytes());
     if !labels.is_empty() || extra.is_some() {
@@ -27,13 +42,13 @@ fn write_series(
             write_label_value(out, value);
             out.push(b'"');
         }
-        if let Some((label, bound)) = extra {
+        if let Some((label, bound, style)) = extra {
             if !first {
                 out.push(b',');
             }
             out.extend_from_slice(label.as_bytes());
             out.extend_from_slice(b"=\"");
-            write_f64(out, bound);
+            style.write(out, bound);
             out.push(b'"');
         }
         out.push(b'}');
@@ -59,7 +74,7 @@ fn write_count(
     name: &str,
     suffix: &str,
     labels: &LabelSet,
-    extra: Option<(&str, f64)>,
+    extra: Extra<'_>,
     count: u64,
 ) {
     write_series(out, name, suffix, labels, extra);
@@ -74,10 +89,12 @@ pub(crate) fn write_histogram(
     name: &str,
     labels: &LabelSet,
     histogram: &HistogramValue,
+    bounds: BoundText,
     with_sum_and_count: bool,
 ) {
     for (bound, count) in histogram.buckets() {
-        write_count(out, name, "_bucket", labels, Some(("le", bound)), count);
+        let le = Some(("le", bound, bounds));
+        write_count(out, name, "_bucket", labels, le, count);
     }
     if with_sum_and_count {
         write_number(out, name, "_sum", labels, histogram.sum());
@@ -91,10 +108,11 @@ pub(crate) fn write_summary(
     name: &str,
     labels: &LabelSet,
     summary: &SummaryValue,
+    bounds: BoundText,
     with_sum_and_count: bool,
 ) {
     for (quantile, value) in summary.quantiles() {
-        write_series(out, name, "", labels, Some(("quantile", *quantile)));
+        write_series(out, name, "", labels, Some(("quantile", *quantile, bounds)));
         write_f64(out, *value);
         out.push(b'\n');
     }

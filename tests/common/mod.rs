@@ -207,6 +207,19 @@ fn build_rich(s: &mut MetricSnapshot) -> Result<(), ModelError> {
         [("route", "/empty")],
         &Histogram::new(Buckets::http_seconds()),
     )?;
+    // Bounds whose canonical OpenMetrics text differs from the shortest one.
+    let bounds = [1e-6, 1.6e-5, 1e-4, 64.0, 1024.0, 1_048_576.0];
+    let mut wide = Histogram::new(Buckets::new(bounds).expect("valid bounds"));
+    for value in [5e-7, 1e-5, 3.0, 100.0, 5e6] {
+        wide.observe(value);
+    }
+    s.family_with_unit(
+        "app_wait_seconds",
+        "Waits from a microsecond to days.",
+        MetricKind::Histogram,
+        "seconds",
+    )?
+    .add((), &wide)?;
     let below_zero = HistogramValue::from_bucket_counts(&[-10.0, 0.0, 10.0], &[1, 2, 3, 1], -4.0)?;
     s.family(
         "app_offset_celsius",
@@ -226,6 +239,10 @@ fn build_rich(s: &mut MetricSnapshot) -> Result<(), ModelError> {
     .add(
         [("service", "b")],
         SummaryValue::new(&[(0.5, f64::NAN)], 0, 0.0)?,
+    )?
+    .add(
+        [("service", "c")],
+        SummaryValue::new(&[(0.0, 0.01), (1.0, 2.0)], 3, 2.5)?,
     )?;
     s.family(
         "app_build_info",

@@ -5,8 +5,11 @@ Usage: check_exposition.py prometheus|openmetrics < exposition
 Prints JSON {"families": [[name, type, help, unit]], "samples": [[name, labels, value]]}
 (values as Python repr strings, so NaN and infinities survive), or exits 1 with the reason.
 Checks beyond the parser: no family split in two, no duplicate series, histogram buckets
-in increasing `le` order with non-decreasing counts, and the +Inf bucket equal to _count.
+in increasing `le` order with non-decreasing counts, the +Inf bucket equal to _count, and
+in OpenMetrics `le` and `quantile` values written as canonical numbers (the spec's
+"Canonical Numbers": Go's %g with ".0" added; the parser accepts any float there).
 """
+import decimal
 import json
 import math
 import sys
@@ -18,6 +21,42 @@ from prometheus_client.parser import text_string_to_metric_families as parse_pro
 def fail(message):
     print(message, file=sys.stderr)
     sys.exit(1)
+
+
+def go_canonical(value):
+    """OpenMetrics' canonical text for a float: Go's shortest %g, plus ".0" when it has
+    neither a point nor an exponent (64.0, 0.001, 1.6e-05, 1.048576e+06, +Inf)."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    negative, digit_tuple, exponent = decimal.Decimal(repr(value)).as_tuple()
+    digits = "".join(map(str, digit_tuple)).lstrip("0")
+    point = len(digits) + exponent  # value = 0.DIGITS * 10**point
+    digits = digits.rstrip("0")
+    sign = "-" if negative else ""
+    if not digits:
+        return sign + "0.0"
+    scientific = point - 1
+    if scientific < -4 or scientific >= 6:
+        mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        return f"{sign}{mantissa}e{'-' if scientific < 0 else '+'}{abs(scientific):02d}"
+    if point <= 0:
+        return f"{sign}0.{'0' * -point}{digits}"
+    if len(digits) <= point:
+        return f"{sign}{digits}{'0' * (point - len(digits))}.0"
+    return f"{sign}{digits[:point]}.{digits[point:]}"
+
+
+def check_canonical(sample):
+    """The sample's le and quantile label values, as written, are canonical numbers."""
+    for key in ("le", "quantile"):
+        raw = sample.labels.get(key)
+        if raw is None:
+            continue
+        wanted = go_canonical(float(raw))
+        if raw != wanted:
+            fail(f'{sample.name}: {key}="{raw}" is not a canonical number (OpenMetrics wants "{wanted}")')
 
 
 def check_histograms(family):
@@ -65,6 +104,8 @@ def main():
             if key in seen:
                 fail(f"duplicate series {sample.name}{sample.labels}")
             seen.add(key)
+            if fmt == "openmetrics":
+                check_canonical(sample)
             out["samples"].append([sample.name, sample.labels, repr(float(sample.value))])
     json.dump(out, sys.stdout)
 
