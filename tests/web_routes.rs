@@ -95,20 +95,44 @@ fn metrics_negotiates_the_format_from_accept_and_the_parsers_accept_both() {
 }
 
 #[test]
-fn metrics_refuses_an_accept_it_cannot_honour_and_a_malformed_one() {
+fn metrics_never_fails_because_of_accept_or_accept_encoding() {
+    // A scraper that gets a 4xx marks the target down, so what cannot be honoured falls
+    // back to Prometheus text 0.0.4 without compression, as from client_golang.
     let server = serve(registry(), WebOptions::default());
-    let refused = get(server.address(), "/metrics", &["Accept: text/plain;q=0"]);
-    assert_eq!(refused.status, 406);
-    assert!(refused.text().contains("Accept"), "{}", refused.text());
-    let malformed = get(server.address(), "/metrics", &["Accept: text/plain;q=lots"]);
-    assert_eq!(malformed.status, 400);
-    assert!(
-        malformed
-            .text()
-            .contains("header Accept has entry \"text/plain;q=lots\""),
-        "{}",
-        malformed.text()
+    let cases: &[&[&str]] = &[
+        &["Accept: ;;,foo/bar;q=abc,*/*;q=,text/plain;version=9.9"],
+        &["Accept: text/plain;q=0"],
+        &["Accept: text/plain;q=lots"],
+        &["Accept: text/plain;q=0, application/openmetrics-text;q=0"],
+        &["Accept: image/png"],
+        &["Accept-Encoding: gzip;q=lots"],
+        &["Accept-Encoding: ;;,,q=1"],
+        &["Accept: \u{e9}t\u{e9}", "Accept-Encoding: gz\u{ef}p"],
+    ];
+    for headers in cases {
+        let response = get(server.address(), "/metrics", headers);
+        assert_eq!(response.status, 200, "{headers:?}: {}", response.text());
+        assert_eq!(
+            response.header("content-type"),
+            Some(PROMETHEUS_TEXT),
+            "{headers:?}"
+        );
+        assert_eq!(response.header("content-encoding"), None, "{headers:?}");
+        let text = response.text();
+        promtool_check(text.as_bytes()).expect("promtool accepts it");
+        assert_eq!(
+            sum_samples(&text, "app_jobs_total", &[]),
+            11.0,
+            "{headers:?}"
+        );
+    }
+    // A junk entry next to a good one does not hide the good one.
+    let mixed = get(
+        server.address(),
+        "/metrics",
+        &["Accept: text/plain;q=lots, application/openmetrics-text;q=0.5"],
     );
+    assert_eq!(mixed.header("content-type"), Some(OPENMETRICS));
 }
 
 #[test]
@@ -238,12 +262,18 @@ fn prometheus_timeout_header_shortens_the_deadline_so_the_answer_comes_in_time()
         "the rest came back"
     );
 
+    // A bad header leaves the configured deadline on /metrics (a scrape never fails
+    // because of a header); /debug/metrics, read by people, names it.
+    let quick = serve(
+        crate::registry(),
+        WebOptions::default().with_scrape_timeout(Duration::from_secs(2)),
+    );
     for bad in ["soon", "-1", "0", "NaN", "inf"] {
-        let response = get(
-            server.address(),
-            "/metrics",
-            &[&format!("X-Prometheus-Scrape-Timeout-Seconds: {bad}")],
-        );
+        let header = format!("X-Prometheus-Scrape-Timeout-Seconds: {bad}");
+        let response = get(quick.address(), "/metrics", &[&header]);
+        assert_eq!(response.status, 200, "{bad}");
+        assert_eq!(sum_samples(&response.text(), "app_jobs_total", &[]), 11.0);
+        let response = get(quick.address(), "/debug/metrics", &[&header]);
         assert_eq!(response.status, 400, "{bad}");
         assert!(
             response

@@ -26,7 +26,7 @@ mod text;
 
 pub(crate) use json::encode_delta;
 pub use json::{Json, JSON_SCHEMA_VERSION};
-pub use negotiate::{accepts_gzip, NegotiationError};
+pub use negotiate::accepts_gzip;
 pub use openmetrics::OpenMetricsText;
 pub use prometheus::PrometheusText;
 

@@ -3,32 +3,13 @@
 //! Both headers are lists of `value;param=x;q=0.5` entries. An entry's `q` (default 1)
 //! says how much the client wants it; `q=0` means "not this". The most specific entry
 //! that matches a candidate decides its `q` (`text/plain` beats `text/*` beats `*/*`).
+//!
+//! Negotiation never fails, because a scraper whose request is refused marks the target
+//! down: as client_golang's `promhttp` does, an entry that cannot be parsed (a `q` that
+//! is not a number from 0 to 1) is ignored, and a header that accepts none of the
+//! formats gets Prometheus text 0.0.4 without compression.
 
 use super::Format;
-
-/// Why a header could not be honoured.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum NegotiationError {
-    /// An entry's `q` is not a number from 0 to 1.
-    #[error("header {header} has entry {entry:?} whose q is not a number from 0 to 1")]
-    InvalidQuality {
-        /// The header's name.
-        header: &'static str,
-        /// The entry, as sent.
-        entry: String,
-    },
-    /// The client refused every format on offer.
-    #[error("header {header} {value:?} accepts none of the formats on offer: {offered}")]
-    NotAcceptable {
-        /// The header's name.
-        header: &'static str,
-        /// The header, as sent.
-        value: String,
-        /// What could have been sent.
-        offered: &'static str,
-    },
-}
 
 /// One entry of a preference list: its lower-cased value, parameters and `q`.
 struct Entry<'a> {
@@ -37,40 +18,37 @@ struct Entry<'a> {
     q: f32,
 }
 
-/// Parses `header` (named `name` in errors). Empty entries are skipped.
-fn entries<'a>(name: &'static str, header: &'a str) -> Result<Vec<Entry<'a>>, NegotiationError> {
-    let mut list = Vec::new();
-    for raw in header.split(',') {
-        let mut parts = raw.split(';').map(str::trim);
-        let value = parts.next().unwrap_or_default().to_ascii_lowercase();
-        if value.is_empty() {
-            continue;
-        }
-        let mut entry = Entry {
-            value,
-            params: Vec::new(),
-            q: 1.0,
-        };
-        for param in parts.filter(|p| !p.is_empty()) {
-            let (key, val) = param.split_once('=').unwrap_or((param, ""));
-            let key = key.trim().to_ascii_lowercase();
-            let val = val.trim().trim_matches('"');
-            if key == "q" {
-                entry.q = val
-                    .parse::<f32>()
-                    .ok()
-                    .filter(|q| (0.0..=1.0).contains(q))
-                    .ok_or_else(|| NegotiationError::InvalidQuality {
-                        header: name,
-                        entry: raw.trim().chars().take(100).collect(),
-                    })?;
-            } else {
-                entry.params.push((key, val));
-            }
-        }
-        list.push(entry);
+/// Parses `header`, leaving out empty entries and entries whose `q` is not a number
+/// from 0 to 1.
+fn entries(header: &str) -> Vec<Entry<'_>> {
+    header.split(',').filter_map(entry).collect()
+}
+
+fn entry(raw: &str) -> Option<Entry<'_>> {
+    let mut parts = raw.split(';').map(str::trim);
+    let value = parts.next().unwrap_or_default().to_ascii_lowercase();
+    if value.is_empty() {
+        return None;
     }
-    Ok(list)
+    let mut entry = Entry {
+        value,
+        params: Vec::new(),
+        q: 1.0,
+    };
+    for param in parts.filter(|p| !p.is_empty()) {
+        let (key, val) = param.split_once('=').unwrap_or((param, ""));
+        let key = key.trim().to_ascii_lowercase();
+        let val = val.trim().trim_matches('"');
+        if key == "q" {
+            entry.q = val
+                .parse::<f32>()
+                .ok()
+                .filter(|q| (0.0..=1.0).contains(q))?;
+        } else {
+            entry.params.push((key, val));
+        }
+    }
+    Some(entry)
 }
 
 /// The `q` of the most specific entry `matches` ranks above 0 (0 when none does).
@@ -108,80 +86,70 @@ fn openmetrics_version_ok(entry: &Entry<'_>) -> bool {
 }
 
 impl Format {
-    /// The text format an `Accept` header asks for: Prometheus text by default,
-    /// OpenMetrics when the client names `application/openmetrics-text` with a `q` at
-    /// least that of text. `q=0` refuses a format. A client that names neither format
-    /// gets Prometheus text, as from client_golang. Never [`Format::Json`].
+    /// The text format an `Accept` header asks for: OpenMetrics when the client names
+    /// `application/openmetrics-text` with a `q` above 0 and at least that of text,
+    /// Prometheus text 0.0.4 otherwise. Never [`Format::Json`], and never a refusal:
+    /// entries that cannot be parsed are ignored, and a header that refuses both text
+    /// formats (`q=0`) still gets Prometheus text, as from client_golang.
     ///
     /// ```
     /// use actorscope::encode::Format;
     ///
-    /// assert_eq!(Format::negotiate(None), Ok(Format::Prometheus));
+    /// assert_eq!(Format::negotiate(None), Format::Prometheus);
     /// // What Prometheus 3 sends.
     /// let prometheus = "application/openmetrics-text;version=1.0.0;q=0.6,\
     ///                   text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
-    /// assert_eq!(Format::negotiate(Some(prometheus)), Ok(Format::OpenMetrics));
-    /// assert_eq!(Format::negotiate(Some("application/openmetrics-text;q=0")), Ok(Format::Prometheus));
-    /// assert_eq!(Format::negotiate(Some("application/json")), Ok(Format::Prometheus));
-    /// assert!(Format::negotiate(Some("text/plain;q=0")).is_err());
+    /// assert_eq!(Format::negotiate(Some(prometheus)), Format::OpenMetrics);
+    /// assert_eq!(Format::negotiate(Some("application/openmetrics-text;q=0")), Format::Prometheus);
+    /// assert_eq!(Format::negotiate(Some("application/json")), Format::Prometheus);
+    /// // Junk is ignored rather than refused.
+    /// let junk = ";;,foo/bar;q=abc,*/*;q=,text/plain;version=9.9";
+    /// assert_eq!(Format::negotiate(Some(junk)), Format::Prometheus);
+    /// assert_eq!(Format::negotiate(Some("text/plain;q=0")), Format::Prometheus);
     /// ```
-    ///
-    /// # Errors
-    /// [`NegotiationError::InvalidQuality`] for a malformed `q`, and
-    /// [`NegotiationError::NotAcceptable`] when text is refused (`q=0`) and OpenMetrics
-    /// is not accepted.
-    pub fn negotiate(accept: Option<&str>) -> Result<Format, NegotiationError> {
-        const HEADER: &str = "Accept";
-        let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else {
-            return Ok(Format::Prometheus);
+    #[must_use]
+    pub fn negotiate(accept: Option<&str>) -> Format {
+        let Some(accept) = accept else {
+            return Format::Prometheus;
         };
-        let list = entries(HEADER, accept)?;
+        let list = entries(accept);
         let (text_q, text_specificity) = best_q(&list, |entry| media_match(entry, "text/plain"));
         let (open_q, open_specificity) = best_q(&list, |entry| {
             let specificity = media_match(entry, "application/openmetrics-text")?;
             (specificity < 3 || openmetrics_version_ok(entry)).then_some(specificity)
         });
         let open_named = open_specificity == 3;
-        if open_q > 0.0 && open_named && open_q >= text_q {
-            Ok(Format::OpenMetrics)
-        } else if text_q > 0.0 || text_specificity == 0 {
-            // Text is the default for a client that does not mention it at all.
-            Ok(Format::Prometheus)
-        } else if open_q > 0.0 {
-            Ok(Format::OpenMetrics)
+        let text_refused = text_q == 0.0 && text_specificity > 0;
+        if open_q > 0.0 && (open_named && open_q >= text_q || text_refused) {
+            Format::OpenMetrics
         } else {
-            Err(NegotiationError::NotAcceptable {
-                header: HEADER,
-                value: accept.chars().take(200).collect(),
-                offered: "text/plain; version=0.0.4, application/openmetrics-text; version=1.0.0",
-            })
+            Format::Prometheus
         }
     }
 }
 
 /// Whether an `Accept-Encoding` header allows gzip (`gzip`, `x-gzip` or `*` with `q` > 0).
+/// Entries that cannot be parsed are ignored, so junk means no compression.
 ///
 /// ```
 /// use actorscope::encode::accepts_gzip;
 ///
-/// assert_eq!(accepts_gzip(Some("gzip, deflate, br")), Ok(true));
-/// assert_eq!(accepts_gzip(Some("gzip;q=0, *")), Ok(false));
-/// assert_eq!(accepts_gzip(None), Ok(false));
+/// assert!(accepts_gzip(Some("gzip, deflate, br")));
+/// assert!(!accepts_gzip(Some("gzip;q=0, *")));
+/// assert!(!accepts_gzip(Some("gzip;q=lots")));
+/// assert!(!accepts_gzip(None));
 /// ```
-///
-/// # Errors
-/// [`NegotiationError::InvalidQuality`] for a malformed `q`.
-pub fn accepts_gzip(accept_encoding: Option<&str>) -> Result<bool, NegotiationError> {
+#[must_use]
+pub fn accepts_gzip(accept_encoding: Option<&str>) -> bool {
     let Some(header) = accept_encoding else {
-        return Ok(false);
+        return false;
     };
-    let list = entries("Accept-Encoding", header)?;
-    let (q, _) = best_q(&list, |entry| match entry.value.as_str() {
+    let (q, _) = best_q(&entries(header), |entry| match entry.value.as_str() {
         "gzip" | "x-gzip" => Some(2),
         "*" => Some(1),
         _ => None,
     });
-    Ok(q > 0.0)
+    q > 0.0
 }
 
 #[cfg(test)]
@@ -226,9 +194,12 @@ mod tests {
             ),
             ("application/openmetrics-text;q=0", Some(Format::Prometheus)),
             ("text/plain;q=0, */*", Some(Format::OpenMetrics)),
-            ("text/plain;q=0, application/openmetrics-text;q=0", None),
+            (
+                "text/plain;q=0, application/openmetrics-text;q=0",
+                Some(Format::Prometheus),
+            ),
             ("application/json", Some(Format::Prometheus)),
-            ("text/plain;q=0", None),
+            ("text/plain;q=0", Some(Format::Prometheus)),
             ("text/*;q=0, application/*", Some(Format::OpenMetrics)),
             (
                 "text/html, image/gif, *; q=.2, */*; q=.2",
@@ -237,7 +208,7 @@ mod tests {
         ];
         for (accept, expected) in cases {
             assert_eq!(
-                Format::negotiate(Some(accept)).ok(),
+                Some(Format::negotiate(Some(accept))),
                 *expected,
                 "Accept: {accept}"
             );
@@ -245,19 +216,35 @@ mod tests {
     }
 
     #[test]
-    fn a_malformed_quality_is_named() {
-        for accept in [
-            "text/plain;q=abc",
-            "text/plain;q=1.5",
-            "*/*;q=-1",
-            "*/*;q=NaN",
-        ] {
-            let error = Format::negotiate(Some(accept)).unwrap_err();
-            assert!(
-                matches!(&error, NegotiationError::InvalidQuality { header: "Accept", entry } if entry == accept),
-                "{accept}: {error}"
+    fn entries_that_cannot_be_parsed_are_ignored_not_refused() {
+        let cases: &[(&str, Format)] = &[
+            // The header the issue found answered with 400.
+            (
+                ";;,foo/bar;q=abc,*/*;q=,text/plain;version=9.9",
+                Format::Prometheus,
+            ),
+            ("text/plain;q=abc", Format::Prometheus),
+            ("text/plain;q=1.5", Format::Prometheus),
+            ("*/*;q=-1", Format::Prometheus),
+            ("*/*;q=NaN", Format::Prometheus),
+            // A bad entry does not spoil the good ones beside it.
+            (
+                "text/plain;q=lots, application/openmetrics-text;q=0.5",
+                Format::OpenMetrics,
+            ),
+            (
+                "application/openmetrics-text;q=x, text/plain;q=0.1",
+                Format::Prometheus,
+            ),
+            ("", Format::Prometheus),
+            (",,,", Format::Prometheus),
+        ];
+        for (accept, expected) in cases {
+            assert_eq!(
+                Format::negotiate(Some(accept)),
+                *expected,
+                "Accept: {accept}"
             );
-            assert!(error.to_string().contains("Accept"), "{error}");
         }
     }
 
@@ -279,11 +266,15 @@ mod tests {
         for (header, expected) in cases {
             assert_eq!(
                 accepts_gzip(Some(header)),
-                Ok(*expected),
+                *expected,
                 "Accept-Encoding: {header}"
             );
         }
-        assert!(accepts_gzip(Some("gzip;q=x")).is_err());
+        assert!(!accepts_gzip(Some("gzip;q=x")), "a bad entry is ignored");
+        assert!(
+            accepts_gzip(Some("gzip;q=x, *;q=0.5")),
+            "the others still count"
+        );
     }
 }
 
@@ -329,9 +320,8 @@ mod fuzz {
         fn spacing_around_separators_changes_nothing(entries in prop::collection::vec(entry(), 0..5)) {
             let tight = entries.join(",");
             let loose = entries.iter().map(|e| e.replace(';', " ; ")).collect::<Vec<_>>().join(" ,  ");
-            // Errors quote the entry as sent, so compare outcomes, not messages.
-            prop_assert_eq!(Format::negotiate(Some(&tight)).ok(), Format::negotiate(Some(&loose)).ok());
-            prop_assert_eq!(accepts_gzip(Some(&tight)).ok(), accepts_gzip(Some(&loose)).ok());
+            prop_assert_eq!(Format::negotiate(Some(&tight)), Format::negotiate(Some(&loose)));
+            prop_assert_eq!(accepts_gzip(Some(&tight)), accepts_gzip(Some(&loose)));
         }
     }
 }

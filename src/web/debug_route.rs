@@ -24,7 +24,7 @@ async fn serve(
     endpoints: &Arc<Endpoints>,
 ) -> Result<HttpResponse, WebError> {
     let filter = DebugFilter::from_query(&query::parse(request.query_string())?)?;
-    let gzip = endpoints.gzip(request.headers())?;
+    let gzip = endpoints.gzip(request.headers());
     let timeout = endpoints.timeout(request.headers())?;
     let _permit = endpoints.admit()?;
     let snapshot = endpoints.snapshot(timeout).await;

@@ -1,8 +1,6 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::HttpResponse;
 
-use crate::encode::NegotiationError;
-
 /// Why a request to the ActorScope routes was refused. Every message names the
 /// parameter or header and quotes the bad value; nothing counted is affected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -48,9 +46,6 @@ pub enum WebError {
         /// What would be accepted.
         reason: &'static str,
     },
-    /// `Accept` or `Accept-Encoding` could not be honoured.
-    #[error(transparent)]
-    Negotiation(#[from] NegotiationError),
     /// Too many scrapes are being served already.
     #[error("{limit} scrapes are being served already (the limit); retry in a second")]
     Busy {
@@ -69,7 +64,6 @@ impl WebError {
     #[must_use]
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::Negotiation(NegotiationError::NotAcceptable { .. }) => StatusCode::NOT_ACCEPTABLE,
             Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,
         }
@@ -83,11 +77,7 @@ impl WebError {
                 Some(parameter)
             }
             Self::InvalidParameter { parameter, .. } => Some(parameter),
-            Self::InvalidHeader { header, .. }
-            | Self::Negotiation(
-                NegotiationError::InvalidQuality { header, .. }
-                | NegotiationError::NotAcceptable { header, .. },
-            ) => Some(header),
+            Self::InvalidHeader { header, .. } => Some(header),
             Self::TooManyParameters { .. } | Self::Busy { .. } => None,
         }
     }

@@ -71,7 +71,7 @@ fn serve_history(request: &HttpRequest, endpoints: &Endpoints) -> Result<HttpRes
         })?;
     }
     let filter = DebugFilter::from_query(&params)?;
-    let gzip = endpoints.gzip(request.headers())?;
+    let gzip = endpoints.gzip(request.headers());
     let body = endpoints.history().to_json(range, &filter, now_ms());
     Ok(finish(HttpResponse::Ok(), "application/json", body, gzip))
 }

@@ -1,4 +1,9 @@
 //! `GET|HEAD /metrics`: Prometheus text, or OpenMetrics when `Accept` asks for it.
+//!
+//! No header can make a scrape fail (a scraper marks a target down on a 4xx): an
+//! `Accept` or `Accept-Encoding` that cannot be honoured gets Prometheus text 0.0.4
+//! without compression, and a bad `X-Prometheus-Scrape-Timeout-Seconds` leaves the
+//! configured deadline. Only a bad query string is refused, with a message naming it.
 
 use std::sync::Arc;
 
@@ -8,7 +13,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use super::error::WebError;
 use super::filter::NameFilter;
 use super::query;
-use super::scrape::{finish, header_text, Endpoints};
+use super::scrape::{finish, Endpoints};
 use crate::encode::Format;
 
 /// Answers one scrape; every refusal is `text/plain` naming what was wrong.
@@ -25,9 +30,12 @@ async fn serve(
 ) -> Result<HttpResponse, WebError> {
     let headers = request.headers();
     let names = NameFilter::from_query(&query::parse(request.query_string())?)?;
-    let format = Format::negotiate(header_text(headers, "Accept", &header::ACCEPT)?)?;
-    let gzip = endpoints.gzip(headers)?;
-    let timeout = endpoints.timeout(headers)?;
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let format = Format::negotiate(accept);
+    let gzip = endpoints.gzip(headers);
+    let timeout = endpoints
+        .timeout(headers)
+        .unwrap_or_else(|_| endpoints.configured_timeout());
     let _permit = endpoints.admit()?;
     let snapshot = endpoints.snapshot(timeout).await;
     let body = match names.apply(&snapshot) {

@@ -11,9 +11,11 @@
 //! | `/debug/` | GET, HEAD | the dashboard, and its files under `/debug/` (embedded in the binary) |
 //! | `/debug/*` | any | `404` with a JSON message |
 //!
-//! Other methods get `405` with `Allow`. A bad parameter or header gets `400` (`406` for
-//! an `Accept` that refuses both text formats) with a message naming it: text on
-//! `/metrics`, JSON `{"error", "culprit"}` on `/debug/*`. No route sends
+//! Other methods get `405` with `Allow`. A bad query parameter gets `400` with a message
+//! naming it: text on `/metrics`, JSON `{"error", "culprit"}` on `/debug/*`, which is
+//! also strict about the headers it reads. A header never fails a scrape of `/metrics`
+//! (Prometheus marks a target down on a 4xx): what cannot be honoured falls back to
+//! Prometheus text 0.0.4, no compression and the configured deadline. No route sends
 //! `Access-Control-Allow-Origin`; the routes do no authentication (put a reverse proxy
 //! in front before exposing them beyond the machine).
 //!

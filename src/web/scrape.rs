@@ -79,13 +79,20 @@ impl Endpoints {
         Ok(permit)
     }
 
+    /// The collectors' deadline as configured (the registry's default unless set).
+    pub(crate) fn configured_timeout(&self) -> Duration {
+        self.options
+            .scrape_timeout
+            .unwrap_or_else(|| self.registry.default_deadline())
+    }
+
     /// The collectors' deadline: the configured one, shortened to fit Prometheus'
     /// timeout header when it is sent.
+    ///
+    /// # Errors
+    /// [`WebError::InvalidHeader`] when the header is not a number of seconds above 0.
     pub(crate) fn timeout(&self, headers: &HeaderMap) -> Result<Duration, WebError> {
-        let configured = self
-            .options
-            .scrape_timeout
-            .unwrap_or_else(|| self.registry.default_deadline());
+        let configured = self.configured_timeout();
         let Some(raw) = headers.get(PROMETHEUS_TIMEOUT_HEADER) else {
             return Ok(configured);
         };
@@ -110,13 +117,13 @@ impl Endpoints {
         Ok(configured.min(fitted))
     }
 
-    /// Whether to gzip the answer.
-    pub(crate) fn gzip(&self, headers: &HeaderMap) -> Result<bool, WebError> {
-        if !self.options.gzip {
-            return Ok(false);
-        }
-        let value = header_text(headers, "Accept-Encoding", &header::ACCEPT_ENCODING)?;
-        Ok(accepts_gzip(value)?)
+    /// Whether to gzip the answer: when enabled and `Accept-Encoding` allows it (a value
+    /// that is not visible ASCII allows nothing).
+    pub(crate) fn gzip(&self, headers: &HeaderMap) -> bool {
+        let value = headers
+            .get(header::ACCEPT_ENCODING)
+            .and_then(|value| value.to_str().ok());
+        self.options.gzip && accepts_gzip(value)
     }
 
     /// The registry's snapshot, shared with concurrent scrapes; recorded in the history.
@@ -134,24 +141,6 @@ pub(crate) fn now_ms() -> u64 {
         .map_or(0, |since| {
             u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
         })
-}
-
-/// A header's value as text; a value that is not visible ASCII is refused by name.
-pub(crate) fn header_text<'a>(
-    headers: &'a HeaderMap,
-    name: &'static str,
-    key: &header::HeaderName,
-) -> Result<Option<&'a str>, WebError> {
-    headers
-        .get(key)
-        .map(|value| {
-            value.to_str().map_err(|_| WebError::InvalidHeader {
-                header: name,
-                value: shown(&String::from_utf8_lossy(value.as_bytes())),
-                reason: "only visible ASCII is understood here",
-            })
-        })
-        .transpose()
 }
 
 /// Adds the headers every scrape answer has, compresses `body` if asked, and finishes.
