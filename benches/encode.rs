@@ -9,8 +9,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use actorscope::encode::Format;
-use actorscope::model::{MetricKind, MetricSnapshot};
+use actorscope::model::MetricSnapshot;
 use actorscope::stats::{Buckets, Histogram};
+use actorscope::write::Writer;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 const COUNTERS: usize = 10_000;
@@ -59,8 +60,10 @@ fn worker_stats() -> WorkerStats {
 
 fn snapshot_of(stats: &WorkerStats) -> MetricSnapshot {
     let mut snapshot = MetricSnapshot::new();
-    let requests = snapshot
-        .family("bench_requests_total", "Requests.", MetricKind::Counter)
+    let mut out = Writer::new(&mut snapshot);
+    let mut requests = out
+        .counter("bench_requests_total", "Requests.")
+        .declare()
         .expect("valid family");
     for (i, count) in stats.counters.iter().enumerate() {
         let labels = [
@@ -69,8 +72,9 @@ fn snapshot_of(stats: &WorkerStats) -> MetricSnapshot {
         ];
         requests.add(labels, *count).expect("valid sample");
     }
-    let latency = snapshot
-        .family("bench_latency_seconds", "Latency.", MetricKind::Histogram)
+    let mut latency = out
+        .histogram("bench_latency_seconds", "Latency.")
+        .declare()
         .expect("valid family");
     for (i, histogram) in stats.histograms.iter().enumerate() {
         latency

@@ -15,7 +15,7 @@ use actix_web::dev::ServerHandle;
 use actix_web::{web, App, HttpServer};
 use actix_web_prom::PrometheusMetricsBuilder;
 use actorscope::registry::MetricsRegistry;
-use actorscope::web::RequestMetrics;
+use actorscope::RequestMetrics;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Variant {

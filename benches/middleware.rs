@@ -10,7 +10,7 @@ use actix_web::dev::{Service, ServiceResponse};
 use actix_web::{test, web, App};
 use actix_web_prom::PrometheusMetricsBuilder;
 use actorscope::registry::MetricsRegistry;
-use actorscope::web::RequestMetrics;
+use actorscope::RequestMetrics;
 use criterion::{criterion_group, criterion_main, Criterion};
 
 async fn hello() -> &'static str {

@@ -12,11 +12,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix::{Actor, Addr, Arbiter, Context, Handler, Message, SystemRunner};
-use actorscope::actor::{StatsWriter, Tracked, WorkerCollector, WorkerStats};
-use actorscope::model::{MetricKind, ModelError};
-use actorscope::registry::MetricsRegistry;
-use actorscope::stats::Counter;
-use actorscope::Format;
+use actorscope::model::ModelError;
+use actorscope::prelude::*;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use prometheus_client::metrics::counter::Counter as PeerCounter;
 use prometheus_client::metrics::family::Family;
@@ -33,15 +30,10 @@ struct BenchStats {
 }
 
 impl WorkerStats for BenchStats {
-    fn write(&self, out: &mut StatsWriter<'_>) -> Result<(), ModelError> {
+    fn write(&self, out: &mut Writer<'_>) -> Result<(), ModelError> {
+        let mut events = out.counter("bench_events_total", "Events.").declare()?;
         for (counter, label) in self.counters.iter().zip(self.labels.iter()) {
-            out.add(
-                "bench_events_total",
-                "Events.",
-                MetricKind::Counter,
-                [("series", label.as_str())],
-                counter,
-            )?;
+            events.add([("series", label.as_str())], counter)?;
         }
         Ok(())
     }
@@ -121,9 +113,10 @@ fn setup() -> Setup {
                     counters: vec![Counter::new(); SERIES],
                     labels: Arc::clone(&labels),
                 };
-                collector.start_in(&arbiter.handle(), stats, move |stats| BenchWorker {
-                    stats,
-                    peer,
+                let mut stats = collector.tracked_with(stats);
+                BenchWorker::start_in_arbiter(&arbiter.handle(), move |ctx| {
+                    stats.attach(ctx);
+                    BenchWorker { stats, peer }
                 })
             })
             .collect();

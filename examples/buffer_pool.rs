@@ -1,30 +1,43 @@
-//! A per-worker buffer pool, instrumented in three steps: stats struct, one trait impl,
-//! one line at startup. Four workers on four arbiters; the scrape asks each by message.
+//! A per-worker buffer pool, instrumented: its stats declared once, each worker tracked
+//! from `started`, one handler line. Four workers on four arbiters; the scrape asks each
+//! by message.
 //!
 //! Run: `cargo run --example buffer_pool`
 
-#[path = "../collectors/src/bin/demo/buffer_pool.rs"]
-mod buffer_pool;
-
 use actix::{Actor, Arbiter, Context, Handler, Message};
-use actorscope::actor::{Tracked, WorkerCollector};
-use actorscope::registry::MetricsRegistry;
-use actorscope::Format;
-use buffer_pool::{BufferPool, PoolStats};
+use actorscope::prelude::*;
 
-/// A worker that serves requests from its own buffer pool.
+actorscope::worker_stats! {
+    /// What one worker's pool did: plain fields, updated only by that worker.
+    pub struct PoolStats {
+        /// Acquisitions by result: hit (a pooled buffer was reused) or miss (allocated).
+        #[metric("buffer_pool_lookups_total", by = "result", values = ["hit", "miss"])]
+        lookups: [Counter; 2],
+        /// Capacity of the buffers waiting in the pool.
+        #[metric("buffer_pool_pooled_bytes", unit = Bytes)]
+        pooled_bytes: Gauge,
+    }
+}
+
+/// A lookup's result, as an index into `PoolStats::lookups`.
+const HIT: usize = 0;
+const MISS: usize = 1;
+
+/// A worker that serves requests from its own pool of freed buffers.
 struct PoolWorker {
-    // Step 1: the stats (here the pool's, `PoolStats`, which implements `WorkerStats`),
-    // held as `Tracked` so a stopped worker's counts are kept.
     stats: Tracked<PoolStats>,
-    pool: BufferPool,
+    free: Vec<Vec<u8>>,
 }
 
 impl Actor for PoolWorker {
     type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        self.stats.attach(ctx); // scraped from now on
+    }
 }
 
-// Step 2: answer scrapes with a copy of the stats.
+// The handler that answers scrapes with a copy of the stats.
 actorscope::report_stats!(PoolWorker, stats: PoolStats);
 
 /// Serve a request that needs a buffer of this many bytes.
@@ -38,8 +51,21 @@ impl Handler<Serve> for PoolWorker {
     type Result = ();
 
     fn handle(&mut self, Serve(len): Serve, _: &mut Context<Self>) {
-        let buffer = self.pool.acquire(len, &mut self.stats);
-        self.pool.release(buffer, &mut self.stats);
+        let stats = &mut *self.stats;
+        let buffer = match self.free.iter().position(|b| b.capacity() >= len) {
+            Some(at) => {
+                stats.lookups[HIT].inc();
+                let buffer = self.free.swap_remove(at);
+                stats.pooled_bytes.sub(buffer.capacity() as f64);
+                buffer
+            }
+            None => {
+                stats.lookups[MISS].inc();
+                Vec::with_capacity(len)
+            }
+        };
+        stats.pooled_bytes.add(buffer.capacity() as f64);
+        self.free.push(buffer);
     }
 }
 
@@ -48,31 +74,29 @@ async fn main() {
     let workers = WorkerCollector::<PoolStats>::new();
     MetricsRegistry::global()
         .register("pool", workers.clone())
-        .expect("the name is free");
+        .expect("the name is free and the families are valid");
 
     let arbiters: Vec<Arbiter> = (0..4).map(|_| Arbiter::new()).collect();
     let addrs: Vec<_> = arbiters
         .iter()
-        // Step 3: one line per worker at startup.
         .map(|arbiter| {
-            workers.start_in(&arbiter.handle(), PoolStats::new(16), |stats| PoolWorker {
+            let stats = workers.tracked();
+            PoolWorker::start_in_arbiter(&arbiter.handle(), move |_| PoolWorker {
                 stats,
-                pool: BufferPool::new(16),
+                free: Vec::new(),
             })
         })
         .collect();
 
     for (i, addr) in addrs.iter().enumerate() {
         for request in 0..100 * (i + 1) {
-            addr.do_send(Serve(256 << (request % 4)));
+            let _ = addr.send(Serve(256 << (request % 4))).await;
         }
     }
 
     let snapshot = MetricsRegistry::global().scrape().await;
     let text = String::from_utf8(Format::Prometheus.encode(&snapshot)).expect("UTF-8");
-    let ours =
-        |line: &&str| line.starts_with("buffer_pool_") || line.starts_with("actorscope_pool_");
-    for line in text.lines().filter(ours) {
+    for line in text.lines().filter(|line| line.starts_with("buffer_pool_")) {
         println!("{line}");
     }
     for arbiter in &arbiters {

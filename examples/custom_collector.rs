@@ -4,54 +4,45 @@
 
 use std::sync::{Arc, Mutex};
 
-use actorscope::model::{MetricKind, MetricSnapshot};
-use actorscope::registry::{CollectError, Collector, MetricsRegistry, ScrapeContext};
-use actorscope::stats::{Buckets, Counter, Histogram};
-use actorscope::Format;
-use futures::future::{BoxFuture, FutureExt};
+use actorscope::prelude::*;
+use actorscope::write::Metric;
 
 /// A job queue's stats. In an actor these are fields of the actor itself; here a mutex
 /// stands in for the actor's mailbox.
+#[derive(Default)]
 struct QueueStats {
     enqueued: Counter,
     wait_seconds: Histogram,
 }
+
+// Declared once: name, help, kind (the type) and unit.
+const ENQUEUED: Metric<'static, Counter> =
+    Metric::counter("queue_enqueued_total", "Jobs put on the queue.");
+const WAIT: Metric<'static, Histogram> = Metric::histogram(
+    "queue_wait_seconds",
+    "Time jobs waited before a worker took them.",
+)
+.unit(Unit::Seconds);
 
 struct QueueCollector {
     stats: Arc<Mutex<QueueStats>>,
 }
 
 impl Collector for QueueCollector {
-    fn collect<'a>(
-        &'a self,
-        _cx: &'a ScrapeContext,
-        out: &'a mut MetricSnapshot,
-    ) -> BoxFuture<'a, Result<(), CollectError>> {
-        async move {
-            let stats = self.stats.lock().map_err(|_| "queue stats poisoned")?;
-            out.family(
-                "queue_enqueued_total",
-                "Jobs put on the queue.",
-                MetricKind::Counter,
-            )?
+    async fn collect(&self, _cx: &ScrapeContext, out: &mut Writer<'_>) -> Result<(), CollectError> {
+        let stats = self.stats.lock().map_err(|_| "queue stats poisoned")?;
+        out.family(ENQUEUED)
             .add([("queue", "email")], &stats.enqueued)?;
-            out.family_with_unit(
-                "queue_wait_seconds",
-                "Time jobs waited before a worker took them.",
-                MetricKind::Histogram,
-                "seconds",
-            )?
+        out.family(WAIT)
             .add([("queue", "email")], &stats.wait_seconds)?;
-            Ok(())
-        }
-        .boxed()
+        Ok(())
     }
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let stats = Arc::new(Mutex::new(QueueStats {
-        enqueued: Counter::new(),
         wait_seconds: Histogram::new(Buckets::exponential(0.001, 10.0, 4)?),
+        ..QueueStats::default()
     }));
     // Hot path: the component updates its own stats.
     if let Ok(mut stats) = stats.lock() {

@@ -2,67 +2,103 @@
 //!
 //! ```text
 //!  HOT PATH (per request, per message)          COLD PATH (per scrape)
-//!  worker actor ──owns──▶ stats::{Counter,      MetricsRegistry ──asks──▶ Collector(s)
-//!                         Gauge, Histogram}          │                        │ message to each
-//!  plain fields, &mut self: no atomics,              │                        ▼ worker, reply from
-//!  no locks, no allocation, no lookup                │            MetricSnapshot ◀── its own thread
-//!                                                    ▼
-//!                         encode::{Prometheus, OpenMetrics, Json} ──▶ /metrics, /debug/metrics
+//!  worker actor ──owns──▶ Tracked<stats>        MetricsRegistry ──asks──▶ Collector(s)
+//!                         {Counter, Gauge,           │                        │ message to each
+//!                          Histogram, Pool}          │                        ▼ worker, reply from
+//!  plain fields, &mut self: no atomics,              │            MetricSnapshot ◀── its own thread
+//!  no locks, no allocation, no lookup                ▼
+//!                         encode::{Prometheus, OpenMetrics, Json} ──▶ Routes: /metrics, /debug/*
 //! ```
 //!
 //! Modules, and what each may import (`tests/layering.rs` checks the first two):
 //! - [`stats`]: hot-path types; imports only `std`.
 //! - [`model`]: the snapshot, families, samples and their validation; imports nothing of
 //!   the crate.
-//! - [`registry`]: the [`Collector`](registry::Collector) trait, the
-//!   [`MetricsRegistry`](registry::MetricsRegistry) and the scrape; imports `model`.
+//! - [`write`]: the one typed [`Writer`](write::Writer) every worker and collector writes
+//!   families with; imports `stats` and `model`.
+//! - [`registry`]: the [`Collector`] trait, the [`MetricsRegistry`] and the scrape;
+//!   imports `model` and `write`.
 //! - [`encode`]: Prometheus text 0.0.4, OpenMetrics 1.0 and JSON; imports `model`.
-//! - [`actor`]: worker actors that own their stats and answer scrapes by message;
-//!   imports `stats`, `model` and `registry`.
-//! - [`web`]: actix-web routes (`/metrics`, `/debug/...`) and the request-metrics
-//!   middleware; may import everything.
+//! - [`actor`]: worker actors that own their stats and answer scrapes by message
+//!   ([`worker_stats!`], [`Tracked`](actor::Tracked), [`WorkerCollector`](actor::WorkerCollector));
+//!   imports `stats`, `model`, `write` and `registry`.
+//! - the web side ([`Routes`], [`RequestMetrics`]): actix-web routes and middleware;
+//!   imports everything. Its types live at the crate root, so nothing here is named `web`.
+//!
+//! `use actorscope::prelude::*;` brings what instrumenting an actor needs; a glob import
+//! never clashes with your own names (an actor called `Counter` wins over ours).
 //!
 //! # Quick start
 //!
 //! ```
-//! use actorscope::encode::Format;
-//! use actorscope::model::MetricKind;
-//! use actorscope::registry::{collector_fn, MetricsRegistry};
-//! use actorscope::stats::Counter;
-//! use std::sync::{Arc, Mutex};
+//! use actix::{Actor, Context};
+//! use actorscope::prelude::*;
 //!
-//! // A component's stats (in a real worker these live in the actor, not behind a mutex).
-//! let jobs = Arc::new(Mutex::new(Counter::new()));
-//! jobs.lock().unwrap().add(3);
+//! // The stats of a worker, declared once: field, family, help (the doc comment).
+//! actorscope::worker_stats! {
+//!     pub struct JobStats {
+//!         /// Jobs finished.
+//!         #[metric("jobs_done_total")]
+//!         done: Counter,
+//!     }
+//! }
 //!
-//! // At startup: register a collector that turns the stats into families.
-//! let registry = MetricsRegistry::new();
-//! let stats = Arc::clone(&jobs);
-//! registry.register("jobs", collector_fn(move |out| {
-//!     let done = stats.lock().map(|counter| counter.get()).unwrap_or(0);
-//!     out.family("jobs_done_total", "Jobs finished.", MetricKind::Counter)?.add((), done)?;
-//!     Ok(())
-//! }))?;
+//! struct Worker {
+//!     stats: Tracked<JobStats>,
+//! }
 //!
-//! // At scrape time: gather and encode.
-//! # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
-//! let snapshot = registry.scrape().await;
-//! let text = String::from_utf8(Format::Prometheus.encode(&snapshot)).unwrap();
-//! assert!(text.contains("jobs_done_total 3\n"));
-//! # });
-//! # Ok::<(), actorscope::registry::RegisterError>(())
+//! impl Actor for Worker {
+//!     type Context = Context<Self>;
+//!     fn started(&mut self, ctx: &mut Context<Self>) {
+//!         self.stats.attach(ctx);
+//!         self.stats.done.add(3); // the hot path: a plain add
+//!     }
+//! }
+//! actorscope::report_stats!(Worker, stats: JobStats);
+//!
+//! actix::System::new().block_on(async {
+//!     // At startup: one collector for all workers of this kind.
+//!     let registry = MetricsRegistry::new();
+//!     let workers = WorkerCollector::<JobStats>::new();
+//!     registry.register("jobs", workers.clone()).unwrap();
+//!     let _worker = Worker { stats: workers.tracked() }.start();
+//!
+//!     // At scrape time: gather and encode (what `/metrics` does).
+//!     let text = String::from_utf8(Format::Prometheus.encode(&registry.scrape().await)).unwrap();
+//!     assert!(text.contains("jobs_done_total{worker=\"0\"} 3\n"), "{text}");
+//! });
 //! ```
 
 #![forbid(unsafe_code)]
 
 pub mod actor;
-mod convert;
 pub mod encode;
 pub mod model;
 pub mod registry;
 pub mod stats;
-pub mod web;
+mod web;
+pub mod write;
 
 pub use encode::Format;
 pub use model::{MetricFamily, MetricKind, MetricSnapshot};
 pub use registry::{Collector, MetricsRegistry};
+pub use web::{
+    CountedBody, HttpWorkerStats, MountError, RequestMetrics, RequestMetricsBuilder,
+    RequestMetricsFuture, RequestMetricsService, RouteOptions, Routes, WebError,
+    DEFAULT_SERIES_LIMIT,
+};
+
+/// What instrumenting an actor, writing a collector and serving the routes need, for
+/// `use actorscope::prelude::*;`. A glob import: your own names win over these.
+pub mod prelude {
+    pub use crate::actor::{Tracked, WorkerCollector, WorkerStats};
+    pub use crate::encode::Format;
+    pub use crate::model::{ModelError, Unit};
+    pub use crate::registry::{
+        collector_fn, CollectError, Collector, MetricsRegistry, ScrapeContext,
+    };
+    pub use crate::stats::{Buckets, Counter, Gauge, Histogram, Pool};
+    pub use crate::web::{RequestMetrics, RouteOptions, Routes};
+    pub use crate::write::Writer;
+    pub use crate::{report_stats, worker_stats};
+}

@@ -7,12 +7,12 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use actorscope::registry::MetricsRegistry;
-use actorscope::web::WebOptions;
+use actorscope::RouteOptions;
 use common::http::{get, request, serve_routes, TestServer};
 use common::workspace_file;
 
 fn serve() -> TestServer {
-    serve_routes(MetricsRegistry::new(), WebOptions::default(), 1)
+    serve_routes(MetricsRegistry::new(), RouteOptions::default(), 1)
 }
 
 /// Every file under `dashboard/` the page may load, relative to it.

@@ -18,11 +18,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::{web as aweb, App, HttpResponse, HttpServer};
-use actorscope::actor::StatsWriter;
-use actorscope::model::MetricKind;
 use actorscope::registry::{collector_fn, MetricsRegistry};
 use actorscope::stats::{Pool, SlotState};
-use actorscope::web::{self, RequestMetrics, WebOptions};
+use actorscope::{RequestMetrics, RouteOptions, Routes};
 use common::http::{start_server, TestServer};
 use common::workspace_file;
 
@@ -43,30 +41,23 @@ fn fixture_registry() -> MetricsRegistry {
             "fixture",
             collector_fn(move |out| {
                 let n = scrapes.fetch_add(1, Ordering::Relaxed) + 1;
-                out.family(
-                    "app_ticks_total",
-                    "Scrapes of the fixture.",
-                    MetricKind::Counter,
-                )?
-                .add((), n)?;
-                out.family(
+                out.counter("app_ticks_total", "Scrapes of the fixture.")
+                    .add((), n)?;
+                out.counter(
                     "app_hostile_total",
                     "Help with <script>alert('help')</script> in it.",
-                    MetricKind::Counter,
-                )?
+                )
                 .add(
                     [("value", "<img src=x onerror=alert(1)>"), ("worker", "0")],
                     n,
                 )?;
-                let wide = out.family(
-                    "app_wide",
-                    "Two thousand series that all change.",
-                    MetricKind::Gauge,
-                )?;
+                let mut wide = out
+                    .gauge("app_wide", "Two thousand series that all change.")
+                    .declare()?;
                 for i in 0..WIDE_SERIES {
                     wide.add([("series", format!("s{i:04}"))], n + i as u64)?;
                 }
-                StatsWriter::new(out, &[]).pool("fixture_slots", "api", &pool)?;
+                out.pool("fixture_slots", "api", &pool)?;
                 Ok(())
             }),
         )
@@ -83,10 +74,11 @@ fn serve() -> TestServer {
             .register(&registry)
             .expect("register the middleware");
         let on_connect = metrics.on_connect();
-        let routes = web::configure(
-            registry,
-            WebOptions::default().with_stream_interval(Duration::from_millis(250)),
-        );
+        let routes = Routes::new(
+            &registry,
+            RouteOptions::default().with_stream_interval(Duration::from_millis(250)),
+        )
+        .expect("the routes mount");
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(metrics.clone())
@@ -95,7 +87,7 @@ fn serve() -> TestServer {
                     "/fail",
                     aweb::get().to(|| async { HttpResponse::InternalServerError().finish() }),
                 )
-                .configure(routes.clone())
+                .service(routes.clone())
         })
         .on_connect(on_connect)
         .workers(2)

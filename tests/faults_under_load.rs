@@ -15,24 +15,18 @@ use std::time::{Duration, Instant};
 
 use actix::{Actor, Addr, Arbiter, Context, Handler, Message};
 use actix_web::{web as aweb, App, HttpServer};
-use actorscope::actor::{StatsWriter, Tracked, WorkerCollector, WorkerStats};
-use actorscope::model::{MetricKind, MetricSnapshot, ModelError, ScrapeErrorKind};
-use actorscope::registry::{collector_fn, MetricsRegistry};
-use actorscope::stats::Counter;
-use actorscope::web::RequestMetrics;
+use actorscope::model::{FailureKind, MetricSnapshot};
+use actorscope::prelude::*;
 
 const WORKERS: usize = 6;
 const DEADLINE: Duration = Duration::from_millis(400);
 const ROUNDS: usize = 24;
 
-#[derive(Clone, Default)]
-struct JobStats {
-    jobs: Counter,
-}
-
-impl WorkerStats for JobStats {
-    fn write(&self, out: &mut StatsWriter<'_>) -> Result<(), ModelError> {
-        out.counter("jobs_total", "Jobs done.", &self.jobs)
+actorscope::worker_stats! {
+    struct JobStats {
+        /// Jobs done.
+        #[metric("jobs_total")]
+        jobs: Counter,
     }
 }
 
@@ -71,9 +65,7 @@ type WorkerPool = Rc<RefCell<Vec<(Arbiter, Addr<Worker>)>>>;
 
 fn start_worker(workers: &WorkerCollector<JobStats>) -> (Arbiter, Addr<Worker>) {
     let arbiter = Arbiter::new();
-    let addr = workers.start_in(&arbiter.handle(), JobStats::default(), |stats| Worker {
-        stats,
-    });
+    let addr = workers.start_in(&arbiter.handle(), |stats| Worker { stats });
     (arbiter, addr)
 }
 
@@ -151,7 +143,7 @@ fn faults_lose_nothing_and_every_scrape_answers_in_time() {
                     if flaky_calls.fetch_add(1, Ordering::Relaxed) % 2 == 1 {
                         panic!("the flaky collector fails every other scrape");
                     }
-                    out.family("flaky_up", "Reported when it works.", MetricKind::Gauge)?.add((), 1)?;
+                    out.gauge("flaky_up", "Reported when it works.").declare()?.add((), 1)?;
                     Ok(())
                 }),
             )
@@ -211,7 +203,7 @@ fn faults_lose_nothing_and_every_scrape_answers_in_time() {
             let flaky_failed = snapshot
                 .errors()
                 .iter()
-                .any(|e| e.collector() == "flaky" && e.kind() == ScrapeErrorKind::Panicked);
+                .any(|e| e.collector() == "flaky" && e.kind() == FailureKind::Panicked);
             assert_eq!(flaky_failed, snapshot.get("flaky_up").is_none(), "round {round}");
             panics_seen += usize::from(flaky_failed);
             assert!(

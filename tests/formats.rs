@@ -167,7 +167,7 @@ fn openmetrics_writes_canonical_bounds_and_prometheus_text_the_shortest() {
 fn json_keeps_special_floats_and_errors() {
     let json: serde_json::Value =
         serde_json::from_slice(&Format::Json.encode(&rich_snapshot())).expect("valid JSON");
-    assert_eq!(json["version"], 1);
+    assert_eq!(json["version"], 2);
     let families = json["families"].as_array().unwrap();
     let names: Vec<&str> = families
         .iter()

@@ -8,10 +8,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use actorscope::model::MetricKind;
 use actorscope::registry::{collector_fn, MetricsRegistry};
-use actorscope::web::{self, WebOptions};
-use common::http::{get, serve_routes, TestServer};
+use actorscope::{MountError, RouteOptions, Routes};
+use common::http::{get, serve_routes, serve_these_routes, TestServer};
 use common::sse::SseClient;
 use common::wait_until;
 
@@ -28,12 +27,11 @@ fn registry(wide: usize) -> MetricsRegistry {
             "app",
             collector_fn(move |out| {
                 let n = scrapes.fetch_add(1, Ordering::Relaxed) + 1;
-                out.family("app_ticks_total", "Scrapes seen.", MetricKind::Counter)?
-                    .add((), n)?;
-                out.family("app_constant", "Never changes.", MetricKind::Gauge)?
+                out.counter("app_ticks_total", "Scrapes seen.").add((), n)?;
+                out.gauge("app_constant", "Never changes.")
                     .add([("label", "<img src=x onerror=alert(1)>")], 42)?;
                 if wide > 0 {
-                    let family = out.family("app_wide", "Many series.", MetricKind::Gauge)?;
+                    let mut family = out.gauge("app_wide", "Many series.").declare()?;
                     for i in 0..wide {
                         family.add([("series", format!("series-number-{i:06}"))], n)?;
                     }
@@ -45,12 +43,12 @@ fn registry(wide: usize) -> MetricsRegistry {
     registry
 }
 
-fn serve(registry: MetricsRegistry, options: WebOptions) -> TestServer {
+fn serve(registry: MetricsRegistry, options: RouteOptions) -> TestServer {
     serve_routes(registry, options, 2)
 }
 
-fn fast() -> WebOptions {
-    WebOptions::default().with_stream_interval(TICK)
+fn fast() -> RouteOptions {
+    RouteOptions::default().with_stream_interval(TICK)
 }
 
 /// The family names in a snapshot or delta document.
@@ -243,11 +241,11 @@ fn past_the_limit_the_answer_is_200_with_retry_and_an_end() {
 
 #[test]
 fn shutdown_ends_every_stream_and_refuses_new_ones() {
-    let registry = registry(0);
-    let server = serve(registry.clone(), fast());
+    let routes = Routes::new(&registry(0), fast()).expect("the routes mount");
+    let server = serve_these_routes(routes.clone(), 2);
     let mut client = SseClient::connect(server.address(), "/debug/stream", &[]);
     client.next_event(WAIT).expect("a snapshot");
-    assert!(web::shutdown_streams(&registry));
+    routes.shutdown();
     let mut ended = false;
     for _ in 0..1000 {
         if client.next().is_none() {
@@ -262,10 +260,30 @@ fn shutdown_ends_every_stream_and_refuses_new_ones() {
         .next()
         .and_then(|e| e.comment)
         .is_some_and(|c| c.contains("shutting down")));
+    let answer = get(server.address(), "/metrics", &[]);
+    assert_eq!(answer.status, 200, "the other routes keep answering");
+}
+
+#[test]
+fn a_registry_has_one_routes_value_and_its_clones() {
+    let registry = registry(0);
+    let routes = Routes::new(&registry, fast()).expect("the routes mount");
+    let again = Routes::new(&registry, RouteOptions::default()).unwrap_err();
+    assert_eq!(again, MountError::AlreadyMounted);
+    assert!(again.to_string().contains("clone that `Routes`"), "{again}");
+    // Clones share the stream: a second server of the same routes serves one history.
+    let first = serve_these_routes(routes.clone(), 1);
+    let second = serve_these_routes(routes.clone(), 1);
+    assert_eq!(get(first.address(), "/metrics", &[]).status, 200);
+    let history = get(second.address(), "/debug/history?range=1m", &[]).json();
     assert!(
-        !web::shutdown_streams(&MetricsRegistry::new()),
-        "a registry without routes"
+        !history["points"].as_array().expect("points").is_empty(),
+        "the scrape served by the first server is in the second's history"
     );
+    drop((first, second, routes));
+    // Dropped with their last clone, they leave the registry free for new routes.
+    let replaced = wait_until(WAIT, || Routes::new(&registry, fast()).is_ok());
+    assert!(replaced, "the old routes still held the registry");
 }
 
 #[test]
@@ -309,7 +327,7 @@ fn history_keeps_what_scrapes_saw_and_filters_like_debug_metrics() {
 fn a_quiet_stream_sends_keep_alive_comments() {
     // Ticks every 10 s, heartbeats every 100 ms: after the first snapshot, comments come
     // long before the next event.
-    let options = WebOptions::default()
+    let options = RouteOptions::default()
         .with_stream_interval(Duration::from_secs(10))
         .with_stream_heartbeat(Duration::from_millis(100));
     let server = serve(registry(0), options);

@@ -11,8 +11,9 @@ use std::collections::BTreeMap;
 
 use actorscope::encode::Format;
 use actorscope::model::{
-    HistogramValue, MetricKind, MetricSnapshot, ModelError, SummaryValue, Value,
+    HistogramValue, IntoLabels, MetricKind, MetricSnapshot, ModelError, SummaryValue, Value,
 };
+use actorscope::write::Writer;
 use common::{
     assert_same_samples, expected_samples, normalize, promtool_check, python_parse, ParsedSample,
 };
@@ -129,10 +130,42 @@ fn family() -> impl Strategy<Value = FamilySpec> {
         })
 }
 
+/// Declares family `name` of `kind` and, if given, adds one sample of `value` to it,
+/// through the typed writer (the value's variant picks the sample type).
+fn write(
+    out: &mut Writer<'_>,
+    (name, help, kind): (&str, &str, MetricKind),
+    sample: Option<(impl IntoLabels, &Value)>,
+) -> Result<(), ModelError> {
+    match (kind, sample) {
+        (MetricKind::Counter, None) => out.counter(name, help).declare().map(drop),
+        (MetricKind::Gauge, None) => out.gauge(name, help).declare().map(drop),
+        (MetricKind::Histogram, None) => out.histogram(name, help).declare().map(drop),
+        (MetricKind::Summary, None) => out.summary(name, help).declare().map(drop),
+        (MetricKind::Counter, Some((labels, Value::Number(n)))) => {
+            out.counter(name, help).add(labels, *n).map(drop)
+        }
+        (MetricKind::Gauge, Some((labels, Value::Number(n)))) => {
+            out.gauge(name, help).add(labels, *n).map(drop)
+        }
+        (MetricKind::Histogram, Some((labels, Value::Histogram(h)))) => {
+            out.histogram(name, help).add(labels, h).map(drop)
+        }
+        (MetricKind::Summary, Some((labels, Value::Summary(v)))) => {
+            out.summary(name, help).add(labels, v).map(drop)
+        }
+        (MetricKind::Info, Some((labels, _))) => out.info(name, help).add(labels, ()).map(drop),
+        (MetricKind::Info, None) => out.info(name, help).declare().map(drop),
+        (kind, Some((_, value))) => panic!("the strategy made a {value:?} for a {kind}"),
+        (kind, None) => panic!("no such kind in the strategy: {kind}"),
+    }
+}
+
 /// Builds the snapshot; a unique prefix per family keeps names from clashing, and a help
 /// that is only whitespace gets a visible character (empty help is refused by design).
 fn build(specs: &[FamilySpec]) -> Result<MetricSnapshot, ModelError> {
     let mut snapshot = MetricSnapshot::new();
+    let mut out = Writer::new(&mut snapshot);
     for (i, spec) in specs.iter().enumerate() {
         let suffix = match spec.kind {
             MetricKind::Counter => "_total",
@@ -141,14 +174,15 @@ fn build(specs: &[FamilySpec]) -> Result<MetricSnapshot, ModelError> {
         };
         let name = format!("m{i}_{}{suffix}", spec.name);
         let help = format!("{}.", spec.help);
-        let family = snapshot.family(&name, &help, spec.kind)?;
+        let declaration = (name.as_str(), help.as_str(), spec.kind);
+        write(&mut out, declaration, None::<((), &Value)>)?;
         for (labels, value) in &spec.samples {
             let pairs: Vec<(&str, &str)> = labels
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect();
-            match family.add(pairs, value.clone()) {
-                Ok(_) | Err(ModelError::DuplicateSeries { .. }) => {}
+            match write(&mut out, declaration, Some((pairs, value))) {
+                Ok(()) | Err(ModelError::DuplicateSeries { .. }) => {}
                 Err(other) => return Err(other),
             }
         }
@@ -270,8 +304,9 @@ fn arbitrary_names_never_panic_and_bad_ones_are_refused() {
             &(any::<String>(), any::<String>(), any::<String>()),
             |(name, label, help)| {
                 let mut snapshot = MetricSnapshot::new();
-                match snapshot.family(&name, &help, MetricKind::Gauge) {
-                    Ok(family) => {
+                let mut out = Writer::new(&mut snapshot);
+                match out.gauge(&name, &help).declare() {
+                    Ok(mut family) => {
                         prop_assert!(actorscope::model::is_valid_metric_name(&name));
                         let added = family.add([(label.as_str(), "v")], 1.0).is_ok();
                         prop_assert_eq!(

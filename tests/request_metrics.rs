@@ -13,7 +13,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Next};
 use actix_web::{web as aweb, App, HttpResponse, HttpServer};
 use actorscope::registry::MetricsRegistry;
-use actorscope::web::{self, RequestMetrics, WebOptions};
+use actorscope::{RequestMetrics, RouteOptions, Routes};
 use common::http::{get, request, start_server, sum_samples, TestServer};
 use common::wait_until;
 use futures::channel::oneshot;
@@ -79,23 +79,22 @@ fn routes(config: &mut aweb::ServiceConfig) {
         .route("/wait", aweb::get().to(wait));
 }
 
+/// The registry's routes (one `Routes` per registry; servers share clones).
+fn exposed(registry: &MetricsRegistry) -> Routes {
+    Routes::new(registry, RouteOptions::default()).expect("the routes mount")
+}
+
 /// A server with the middleware, the test routes and `/metrics`, on `binds` loopback
 /// ports with `workers` workers.
-fn serve(
-    metrics: RequestMetrics,
-    registry: MetricsRegistry,
-    workers: usize,
-    binds: usize,
-) -> TestServer {
+fn serve(metrics: RequestMetrics, exposed: Routes, workers: usize, binds: usize) -> TestServer {
     start_server(move || {
         let on_connect = metrics.on_connect();
-        let exposed = web::configure(registry, WebOptions::default());
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(deny))
                 .wrap(metrics.clone())
                 .configure(routes)
-                .configure(exposed.clone())
+                .service(exposed.clone())
         })
         .workers(workers)
         .shutdown_timeout(1)
@@ -120,7 +119,7 @@ fn requests_are_counted_exactly_by_route_method_and_status() {
     let metrics = RequestMetrics::builder()
         .register(&registry)
         .expect("register");
-    let server = serve(metrics, registry, 2, 1);
+    let server = serve(metrics, exposed(&registry), 2, 1);
     let address = server.address();
     let driven: &[(&str, &str, &[u8], usize, u16)] = &[
         ("GET", "/hello", b"", 30, 200),
@@ -238,7 +237,7 @@ fn in_flight_counts_requests_being_handled() {
         .server("api")
         .register(&registry)
         .expect("register");
-    let server = serve(metrics, registry, 1, 1);
+    let server = serve(metrics, exposed(&registry), 1, 1);
     let address = server.address();
     let open = gate("in-flight");
     let waiting = std::thread::spawn(move || get(address, "/wait?gate=in-flight", &[]));
@@ -269,7 +268,7 @@ fn one_worker_block_per_worker_thread_even_with_two_bound_addresses() {
     let metrics = RequestMetrics::builder()
         .register(&registry)
         .expect("register");
-    let server = serve(metrics, registry, 2, 2);
+    let server = serve(metrics, exposed(&registry), 2, 2);
     let (first, second) = (server.addresses[0], server.addresses[1]);
     for _ in 0..6 {
         assert_eq!(get(first, "/hello", &[]).status, 200);
@@ -303,7 +302,7 @@ fn label_sets_past_the_limit_fold_into_one_overflow_series() {
         .series_limit(3)
         .register(&registry)
         .expect("register");
-    let server = serve(metrics, registry, 1, 1);
+    let server = serve(metrics, exposed(&registry), 1, 1);
     let address = server.address();
     // Three label sets fit; then two new ones (three requests) fold; known ones still count.
     for (method, path) in [
@@ -372,8 +371,9 @@ fn two_servers_in_one_process_are_told_apart_by_name() {
         duplicate.is_err_and(|error| error.to_string().contains("http:api")),
         "a second RequestMetrics with the same name is refused by name"
     );
-    let api_server = serve(api, registry.clone(), 1, 1);
-    let admin_server = serve(admin, registry, 1, 1);
+    let routes = exposed(&registry);
+    let api_server = serve(api, routes.clone(), 1, 1);
+    let admin_server = serve(admin, routes, 1, 1);
     for _ in 0..3 {
         get(api_server.address(), "/hello", &[]);
     }
@@ -407,14 +407,16 @@ fn two_servers_in_one_process_are_told_apart_by_name() {
 /// which slot each connection got).
 fn slot_letters(address: SocketAddr, server: &str) -> Option<(String, f64)> {
     let document = get(address, "/debug/metrics?name=actorscope_pool", &[]).json();
-    let map = document["slot_maps"]
+    let families = document["families"].as_array()?;
+    let map = families
+        .iter()
+        .find(|f| f["name"] == "actorscope_pool_slots")?["samples"]
         .as_array()?
         .iter()
         .find(|m| m["labels"]["owner"] == server && m["labels"]["pool"] == "connections")?;
     let mut letters: Vec<char> = map["states"].as_str()?.chars().collect();
     letters.sort_unstable();
-    let overflows = document["families"]
-        .as_array()?
+    let overflows = families
         .iter()
         .find(|f| f["name"] == "actorscope_pool_overflows_total")?["samples"][0]["value"]
         .as_f64()?;
@@ -429,7 +431,7 @@ fn connection_slots_show_active_idle_and_free_and_count_overflows() {
         .connection_slots(3)
         .register(&registry)
         .expect("register");
-    let server = serve(metrics, registry, 1, 1);
+    let server = serve(metrics, exposed(&registry), 1, 1);
     let address = server.address();
     let open = gate("slots");
     let waiting = std::thread::spawn(move || get(address, "/wait?gate=slots", &[]));

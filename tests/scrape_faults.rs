@@ -6,11 +6,11 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actorscope::model::{MetricKind, MetricSnapshot, ScrapeErrorKind};
+use actorscope::model::{FailureKind, MetricKind, MetricSnapshot};
 use actorscope::registry::{
     collector_fn, CollectError, Collector, MetricsRegistry, RegisterError, ScrapeContext,
 };
-use futures::future::{self, BoxFuture, FutureExt};
+use actorscope::write::Writer;
 
 /// A collector that waits `delay` (forever when `None`) and then reports a gauge.
 struct Sleeper {
@@ -19,28 +19,20 @@ struct Sleeper {
 }
 
 impl Collector for Sleeper {
-    fn collect<'a>(
-        &'a self,
-        _cx: &'a ScrapeContext,
-        out: &'a mut MetricSnapshot,
-    ) -> BoxFuture<'a, Result<(), CollectError>> {
-        async move {
-            match self.delay {
-                Some(delay) => tokio::time::sleep(delay).await,
-                None => future::pending::<()>().await,
-            }
-            out.family(self.family, "Arrives after a delay.", MetricKind::Gauge)?
-                .add((), 2)?;
-            Ok(())
+    async fn collect(&self, _cx: &ScrapeContext, out: &mut Writer<'_>) -> Result<(), CollectError> {
+        match self.delay {
+            Some(delay) => tokio::time::sleep(delay).await,
+            None => std::future::pending::<()>().await,
         }
-        .boxed()
+        out.gauge(self.family, "Arrives after a delay.")
+            .add((), 2)?;
+        Ok(())
     }
 }
 
 fn gauge(name: &'static str, value: f64) -> impl Collector {
     collector_fn(move |out| {
-        out.family(name, "A test gauge.", MetricKind::Gauge)?
-            .add((), value)?;
+        out.gauge(name, "A test gauge.").add((), value)?;
         Ok(())
     })
 }
@@ -59,12 +51,8 @@ fn faulty_registry() -> MetricsRegistry {
         .register(
             "erroring",
             collector_fn(|out| {
-                out.family(
-                    "erroring_partial",
-                    "Written before failing.",
-                    MetricKind::Gauge,
-                )?
-                .add((), 1)?;
+                out.gauge("erroring_partial", "Written before failing.")
+                    .add((), 1)?;
                 Err("database unreachable".into())
             }),
         )
@@ -113,7 +101,7 @@ async fn scrape_reports_erroring_panicking_and_hanging_collectors_and_keeps_the_
         "a failed collector's partial output is discarded"
     );
 
-    let mut failures: Vec<(&str, ScrapeErrorKind)> = snapshot
+    let mut failures: Vec<(&str, FailureKind)> = snapshot
         .errors()
         .iter()
         .map(|error| (error.collector(), error.kind()))
@@ -122,9 +110,9 @@ async fn scrape_reports_erroring_panicking_and_hanging_collectors_and_keeps_the_
     assert_eq!(
         failures,
         vec![
-            ("erroring", ScrapeErrorKind::Failed),
-            ("hanging", ScrapeErrorKind::TimedOut),
-            ("panicking", ScrapeErrorKind::Panicked),
+            ("erroring", FailureKind::Error),
+            ("hanging", FailureKind::TimedOut),
+            ("panicking", FailureKind::Panicked),
         ]
     );
     let messages: Vec<String> = snapshot.errors().iter().map(ToString::to_string).collect();
@@ -150,7 +138,7 @@ async fn scrape_reports_erroring_panicking_and_hanging_collectors_and_keeps_the_
         value_of(
             &snapshot,
             errors,
-            &[("collector", "panicking"), ("kind", "panic")]
+            &[("collector", "panicking"), ("kind", "panicked")]
         ),
         Some(1.0)
     );
@@ -199,13 +187,22 @@ async fn scrape_reports_erroring_panicking_and_hanging_collectors_and_keeps_the_
 #[tokio::test]
 async fn panic_before_the_future_is_returned_is_caught_too() {
     struct PanicsWhenCalled;
+    impl PanicsWhenCalled {
+        fn panics(&self) -> bool {
+            true
+        }
+    }
     impl Collector for PanicsWhenCalled {
-        fn collect<'a>(
-            &'a self,
-            _cx: &'a ScrapeContext,
-            _out: &'a mut MetricSnapshot,
-        ) -> BoxFuture<'a, Result<(), CollectError>> {
-            panic!("panicked while building the future")
+        #[allow(clippy::manual_async_fn)] // the panic must come before the future
+        fn collect(
+            &self,
+            _cx: &ScrapeContext,
+            _out: &mut Writer<'_>,
+        ) -> impl std::future::Future<Output = Result<(), CollectError>> + Send {
+            if self.panics() {
+                panic!("panicked while building the future");
+            }
+            std::future::ready(Ok(()))
         }
     }
     let registry = MetricsRegistry::new();
@@ -213,7 +210,7 @@ async fn panic_before_the_future_is_returned_is_caught_too() {
     registry.register("good", gauge("good_value", 3.0)).unwrap();
     let snapshot = registry.scrape().await;
     assert_eq!(value_of(&snapshot, "good_value", &[]), Some(3.0));
-    assert_eq!(snapshot.errors()[0].kind(), ScrapeErrorKind::Panicked);
+    assert_eq!(snapshot.errors()[0].kind(), FailureKind::Panicked);
 }
 
 #[tokio::test]
@@ -226,9 +223,9 @@ async fn conflicting_family_is_left_out_and_names_both_collectors() {
         .register(
             "second",
             collector_fn(|out| {
-                out.family("shared_name", "Declared as a summary.", MetricKind::Summary)?;
-                out.family("second_only", "Unrelated family.", MetricKind::Gauge)?
-                    .add((), 5)?;
+                out.summary("shared_name", "Declared as a summary.")
+                    .declare()?;
+                out.gauge("second_only", "Unrelated family.").add((), 5)?;
                 Ok(())
             }),
         )
@@ -246,7 +243,7 @@ async fn conflicting_family_is_left_out_and_names_both_collectors() {
     let conflict = &snapshot.errors()[0];
     assert_eq!(
         (conflict.collector(), conflict.kind()),
-        ("second", ScrapeErrorKind::Conflict)
+        ("second", FailureKind::Conflict)
     );
     assert!(
         conflict.message().contains("\"first\"") && conflict.message().contains("\"second\""),
@@ -268,7 +265,7 @@ async fn concurrent_shared_scrapes_coalesce_into_one_gather() {
         )
         .unwrap();
     let scrapes = (0..10).map(|_| registry.scrape_shared(Duration::from_secs(5)));
-    let snapshots = future::join_all(scrapes).await;
+    let snapshots = futures::future::join_all(scrapes).await;
     assert_eq!(
         registry.scrape_count(),
         1,
@@ -328,18 +325,15 @@ async fn collector_sees_its_name_and_deadline() {
     let registry = MetricsRegistry::new();
     struct Reports;
     impl Collector for Reports {
-        fn collect<'a>(
-            &'a self,
-            cx: &'a ScrapeContext,
-            out: &'a mut MetricSnapshot,
-        ) -> BoxFuture<'a, Result<(), CollectError>> {
-            async move {
-                let remaining = cx.remaining().as_secs_f64();
-                out.family("remaining_seconds", "Time left.", MetricKind::Gauge)?
-                    .add([("collector", cx.collector_name())], remaining)?;
-                Ok(())
-            }
-            .boxed()
+        async fn collect(
+            &self,
+            cx: &ScrapeContext,
+            out: &mut Writer<'_>,
+        ) -> Result<(), CollectError> {
+            let remaining = cx.remaining().as_secs_f64();
+            out.gauge("remaining_seconds", "Time left.")
+                .add([("collector", cx.collector_name())], remaining)?;
+            Ok(())
         }
     }
     registry.register("reporter", Reports).unwrap();

@@ -3,19 +3,14 @@
 use std::time::{Duration, Instant};
 
 use actix::{Actor, ActorContext, Addr, Arbiter, Context, Handler, Message};
-use actorscope::actor::{StatsWriter, Tracked, WorkerCollector, WorkerStats};
-use actorscope::model::{MetricSnapshot, ModelError};
-use actorscope::registry::MetricsRegistry;
-use actorscope::stats::Counter;
+use actorscope::model::MetricSnapshot;
+use actorscope::prelude::*;
 
-#[derive(Clone, Default)]
-struct JobStats {
-    jobs: Counter,
-}
-
-impl WorkerStats for JobStats {
-    fn write(&self, out: &mut StatsWriter<'_>) -> Result<(), ModelError> {
-        out.counter("test_jobs_total", "Jobs done.", &self.jobs)
+actorscope::worker_stats! {
+    struct JobStats {
+        /// Jobs done.
+        #[metric("test_jobs_total")]
+        jobs: Counter,
     }
 }
 
@@ -77,11 +72,10 @@ impl Pool {
     }
 
     fn start(&self, arbiter: usize) -> Addr<JobWorker> {
-        self.collector.start_in(
-            &self.arbiters[arbiter].handle(),
-            JobStats::default(),
-            |stats| JobWorker { stats },
-        )
+        self.collector
+            .start_in(&self.arbiters[arbiter].handle(), |stats| JobWorker {
+                stats,
+            })
     }
 }
 
@@ -343,7 +337,7 @@ async fn starting_a_worker_on_a_stopped_arbiter_reports_it_instead_of_hanging() 
     let collector = pool.collector.clone();
     let (done, finished) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        collector.start_in(&handle, JobStats::default(), |stats| JobWorker { stats });
+        collector.start_in(&handle, |stats| JobWorker { stats });
         let _ = done.send(());
     });
     assert!(

@@ -6,9 +6,8 @@ mod common;
 use std::net::SocketAddr;
 
 use actix_web::{App, HttpServer};
-use actorscope::model::MetricKind;
 use actorscope::registry::{collector_fn, MetricsRegistry};
-use actorscope::web::{self, RequestMetrics, WebOptions};
+use actorscope::{RequestMetrics, RouteOptions, Routes};
 use common::http::{request_raw, start_server, TestServer};
 use once_cell::sync::Lazy;
 use proptest::prelude::*;
@@ -21,7 +20,7 @@ static SERVER: Lazy<TestServer> = Lazy::new(|| {
             .register(
                 "app",
                 collector_fn(|out| {
-                    out.family("app_jobs_total", "Jobs.", MetricKind::Counter)?
+                    out.counter("app_jobs_total", "Jobs.")
                         .add([("worker", "0"), ("server", "api")], 1)?;
                     Ok(())
                 }),
@@ -30,9 +29,9 @@ static SERVER: Lazy<TestServer> = Lazy::new(|| {
         let metrics = RequestMetrics::builder()
             .register(&registry)
             .expect("register");
-        let routes = web::configure(registry, WebOptions::default());
+        let routes = Routes::new(&registry, RouteOptions::default()).expect("the routes mount");
         let server =
-            HttpServer::new(move || App::new().wrap(metrics.clone()).configure(routes.clone()))
+            HttpServer::new(move || App::new().wrap(metrics.clone()).service(routes.clone()))
                 .workers(1)
                 .shutdown_timeout(1)
                 .bind("127.0.0.1:0")

@@ -6,13 +6,12 @@ mod common;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use actorscope::model::MetricKind;
+use actorscope::model::Unit;
 use actorscope::registry::{collector_fn, CollectError, Collector, MetricsRegistry, ScrapeContext};
-use actorscope::web::WebOptions;
-use actorscope::MetricSnapshot;
+use actorscope::write::Writer;
+use actorscope::RouteOptions;
 use common::http::{get, gunzip, request, serve_routes, sum_samples, TestServer};
 use common::{promtool_check, python_parse};
-use futures::future::{BoxFuture, FutureExt};
 
 /// A registry with a few families, including a hostile label value.
 fn registry() -> MetricsRegistry {
@@ -21,20 +20,16 @@ fn registry() -> MetricsRegistry {
         .register(
             "app",
             collector_fn(|out| {
-                out.family("app_jobs_total", "Jobs done.", MetricKind::Counter)?
+                out.counter("app_jobs_total", "Jobs done.")
                     .add([("worker", "0"), ("server", "api")], 4)?
                     .add([("worker", "1"), ("server", "api")], 6)?
                     .add([("worker", "0"), ("server", "admin")], 1)?;
-                out.family_with_unit(
-                    "app_queue_bytes",
-                    "Bytes queued.",
-                    MetricKind::Gauge,
-                    "bytes",
-                )?
-                .add(
-                    [("worker", "0"), ("note", "<img src=x onerror=alert(1)>")],
-                    512,
-                )?;
+                out.gauge("app_queue_bytes", "Bytes queued.")
+                    .unit(Unit::Bytes)
+                    .add(
+                        [("worker", "0"), ("note", "<img src=x onerror=alert(1)>")],
+                        512,
+                    )?;
                 Ok(())
             }),
         )
@@ -42,7 +37,7 @@ fn registry() -> MetricsRegistry {
     registry
 }
 
-fn serve(registry: MetricsRegistry, options: WebOptions) -> TestServer {
+fn serve(registry: MetricsRegistry, options: RouteOptions) -> TestServer {
     serve_routes(registry, options, 1)
 }
 
@@ -51,7 +46,7 @@ const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=
 
 #[test]
 fn metrics_negotiates_the_format_from_accept_and_the_parsers_accept_both() {
-    let server = serve(registry(), WebOptions::default());
+    let server = serve(registry(), RouteOptions::default());
     let prometheus_3 = "Accept: application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
     let cases: &[(&[&str], &str)] = &[
         (&[], PROMETHEUS_TEXT),
@@ -98,7 +93,7 @@ fn metrics_negotiates_the_format_from_accept_and_the_parsers_accept_both() {
 fn metrics_never_fails_because_of_accept_or_accept_encoding() {
     // A scraper that gets a 4xx marks the target down, so what cannot be honoured falls
     // back to Prometheus text 0.0.4 without compression, as from client_golang.
-    let server = serve(registry(), WebOptions::default());
+    let server = serve(registry(), RouteOptions::default());
     let cases: &[&[&str]] = &[
         &["Accept: ;;,foo/bar;q=abc,*/*;q=,text/plain;version=9.9"],
         &["Accept: text/plain;q=0"],
@@ -137,7 +132,7 @@ fn metrics_never_fails_because_of_accept_or_accept_encoding() {
 
 #[test]
 fn metrics_is_gzipped_when_accept_encoding_allows_and_only_then() {
-    let server = serve(registry(), WebOptions::default());
+    let server = serve(registry(), RouteOptions::default());
     for (header, gzipped) in [
         ("Accept-Encoding: gzip", true),
         ("Accept-Encoding: deflate, gzip;q=0.5", true),
@@ -164,14 +159,14 @@ fn metrics_is_gzipped_when_accept_encoding_allows_and_only_then() {
         assert_eq!(sum_samples(&text, "app_jobs_total", &[]), 11.0, "{header}");
         promtool_check(text.as_bytes()).expect("promtool accepts it");
     }
-    let off = serve(registry(), WebOptions::default().with_gzip(false));
+    let off = serve(registry(), RouteOptions::default().with_gzip(false));
     let response = get(off.address(), "/metrics", &["Accept-Encoding: gzip"]);
     assert_eq!(response.header("content-encoding"), None);
 }
 
 #[test]
 fn head_answers_with_the_headers_of_get_and_no_body() {
-    let server = serve(registry(), WebOptions::default());
+    let server = serve(registry(), RouteOptions::default());
     for path in ["/metrics", "/debug/metrics", "/debug/"] {
         let got = get(server.address(), path, &[]);
         let head = request(server.address(), "HEAD", path, &[], b"");
@@ -188,7 +183,7 @@ fn head_answers_with_the_headers_of_get_and_no_body() {
 
 #[test]
 fn name_filter_keeps_only_the_named_metrics() {
-    let server = serve(registry(), WebOptions::default());
+    let server = serve(registry(), RouteOptions::default());
     let response = get(server.address(), "/metrics?name[]=app_queue_bytes", &[]);
     assert_eq!(response.status, 200);
     let text = response.text();
@@ -224,12 +219,12 @@ fn name_filter_keeps_only_the_named_metrics() {
 struct Hanging;
 
 impl Collector for Hanging {
-    fn collect<'a>(
-        &'a self,
-        _cx: &'a ScrapeContext,
-        _out: &'a mut MetricSnapshot,
-    ) -> BoxFuture<'a, Result<(), CollectError>> {
-        futures::future::pending().boxed()
+    async fn collect(
+        &self,
+        _cx: &ScrapeContext,
+        _out: &mut Writer<'_>,
+    ) -> Result<(), CollectError> {
+        std::future::pending().await
     }
 }
 
@@ -238,7 +233,7 @@ fn prometheus_timeout_header_shortens_the_deadline_so_the_answer_comes_in_time()
     let registry = registry();
     registry.register("stuck", Hanging).expect("register");
     // Configured at 60 s: without the header the client (20 s read timeout) would give up.
-    let options = WebOptions::default().with_scrape_timeout(Duration::from_secs(60));
+    let options = RouteOptions::default().with_scrape_timeout(Duration::from_secs(60));
     let server = serve(registry, options);
     let response = get(
         server.address(),
@@ -266,7 +261,7 @@ fn prometheus_timeout_header_shortens_the_deadline_so_the_answer_comes_in_time()
     // because of a header); /debug/metrics, read by people, names it.
     let quick = serve(
         crate::registry(),
-        WebOptions::default().with_scrape_timeout(Duration::from_secs(2)),
+        RouteOptions::default().with_scrape_timeout(Duration::from_secs(2)),
     );
     for bad in ["soon", "-1", "0", "NaN", "inf"] {
         let header = format!("X-Prometheus-Scrape-Timeout-Seconds: {bad}");
@@ -293,22 +288,19 @@ struct Gate {
 }
 
 impl Collector for Gate {
-    fn collect<'a>(
-        &'a self,
-        _cx: &'a ScrapeContext,
-        _out: &'a mut MetricSnapshot,
-    ) -> BoxFuture<'a, Result<(), CollectError>> {
+    async fn collect(
+        &self,
+        _cx: &ScrapeContext,
+        _out: &mut Writer<'_>,
+    ) -> Result<(), CollectError> {
         let release = self.release.lock().expect("lock").take();
         if release.is_some() {
             let _ = self.entered.lock().expect("lock").send(());
         }
-        async move {
-            if let Some(release) = release {
-                let _ = release.await;
-            }
-            Ok(())
+        if let Some(release) = release {
+            let _ = release.await;
         }
-        .boxed()
+        Ok(())
     }
 }
 
@@ -324,7 +316,7 @@ fn scrapes_past_the_in_flight_limit_get_503_with_retry_after() {
     registry.register("gate", gate).expect("register");
     let server = serve(
         registry,
-        WebOptions::default().with_max_concurrent_scrapes(1),
+        RouteOptions::default().with_max_concurrent_scrapes(1),
     );
     let address = server.address();
     let first = std::thread::spawn(move || get(address, "/metrics", &[]));
@@ -347,7 +339,7 @@ fn scrapes_past_the_in_flight_limit_get_503_with_retry_after() {
 
 #[test]
 fn debug_metrics_filters_by_worker_server_name_and_label() {
-    let server = serve(registry(), WebOptions::default());
+    let server = serve(registry(), RouteOptions::default());
     let samples = |query: &str| -> Vec<(String, usize)> {
         let response = get(server.address(), &format!("/debug/metrics{query}"), &[]);
         assert_eq!(response.status, 200, "{query}");
@@ -388,7 +380,7 @@ fn debug_metrics_filters_by_worker_server_name_and_label() {
 
 #[test]
 fn bad_debug_filters_get_a_400_json_error_naming_the_parameter() {
-    let server = serve(registry(), WebOptions::default());
+    let server = serve(registry(), RouteOptions::default());
     for (query, culprit) in [
         ("?worker=", "worker"),
         ("?label=route", "label"),
@@ -411,7 +403,7 @@ fn bad_debug_filters_get_a_400_json_error_naming_the_parameter() {
 
 #[test]
 fn debug_paths_redirect_serve_and_404_and_methods_get_405_with_allow() {
-    let server = serve(registry(), WebOptions::default());
+    let server = serve(registry(), RouteOptions::default());
     let address = server.address();
     let redirect = get(address, "/debug", &[]);
     assert_eq!(redirect.status, 308);
@@ -453,7 +445,7 @@ fn debug_paths_redirect_serve_and_404_and_methods_get_405_with_allow() {
 
 #[test]
 fn no_route_allows_every_origin() {
-    let server = serve(registry(), WebOptions::default());
+    let server = serve(registry(), RouteOptions::default());
     for path in [
         "/metrics",
         "/debug/metrics",

@@ -16,9 +16,10 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use actorscope::model::{MetricKind, MetricSnapshot, ModelError};
+use actorscope::model::{ModelError, Unit};
 use actorscope::registry::{CollectError, Collector, ScrapeContext};
-use futures::future::{self, BoxFuture, FutureExt};
+use actorscope::stats::{Counter, Gauge};
+use actorscope::write::{Metric, Writer};
 
 const STRIPES: usize = 64;
 
@@ -228,34 +229,84 @@ pub fn reset_peak() {
 pub struct AllocatorCollector;
 
 impl Collector for AllocatorCollector {
-    fn collect<'a>(
-        &'a self,
-        _cx: &'a ScrapeContext,
-        out: &'a mut MetricSnapshot,
-    ) -> BoxFuture<'a, Result<(), CollectError>> {
-        future::lazy(move |_| Ok(write(&AllocatorCounts::read(), out)?)).boxed()
+    async fn collect(&self, _cx: &ScrapeContext, out: &mut Writer<'_>) -> Result<(), CollectError> {
+        Ok(write(&AllocatorCounts::read(), out)?)
+    }
+
+    fn check(&self) -> Result<(), ModelError> {
+        let counts = AllocatorCounts {
+            allocations: 1,
+            ..AllocatorCounts::default()
+        };
+        write(
+            &counts,
+            &mut Writer::new(&mut actorscope::MetricSnapshot::new()),
+        )
     }
 }
 
-fn write(counts: &AllocatorCounts, out: &mut MetricSnapshot) -> Result<(), ModelError> {
+/// Which count a family reports.
+type Reading = fn(&AllocatorCounts) -> u64;
+
+const COUNTERS: [(Metric<'static, Counter>, Reading); 5] = [
+    (
+        Metric::counter(
+            "actorscope_allocator_allocations_total",
+            "Allocations made through the counting allocator.",
+        ),
+        |counts| counts.allocations,
+    ),
+    (
+        Metric::counter(
+            "actorscope_allocator_deallocations_total",
+            "Deallocations made through the counting allocator.",
+        ),
+        |counts| counts.deallocations,
+    ),
+    (
+        Metric::counter(
+            "actorscope_allocator_reallocations_total",
+            "Reallocations made through the counting allocator.",
+        ),
+        |counts| counts.reallocations,
+    ),
+    (
+        Metric::counter(
+            "actorscope_allocator_allocated_bytes_total",
+            "Bytes allocated (reallocations count their growth).",
+        )
+        .unit(Unit::Bytes),
+        |counts| counts.allocated_bytes,
+    ),
+    (
+        Metric::counter(
+            "actorscope_allocator_freed_bytes_total",
+            "Bytes freed (reallocations count their shrinkage).",
+        )
+        .unit(Unit::Bytes),
+        |counts| counts.freed_bytes,
+    ),
+];
+const GAUGES: [(Metric<'static, Gauge>, Reading); 2] = [
+    (
+        Metric::gauge("actorscope_allocator_live_bytes", "Bytes allocated and not yet freed.").unit(Unit::Bytes),
+        |counts| counts.live_bytes,
+    ),
+    (
+        Metric::gauge("actorscope_allocator_peak_live_bytes", "Highest live bytes seen when the counts were read (at scrapes), since start or the last reset.").unit(Unit::Bytes),
+        |counts| counts.peak_live_bytes,
+    ),
+];
+
+fn write(counts: &AllocatorCounts, out: &mut Writer<'_>) -> Result<(), ModelError> {
     if counts.allocations == 0 {
         return Ok(());
     }
-    let rows = [
-        ("actorscope_allocator_allocations_total", "Allocations made through the counting allocator.", MetricKind::Counter, None, counts.allocations),
-        ("actorscope_allocator_deallocations_total", "Deallocations made through the counting allocator.", MetricKind::Counter, None, counts.deallocations),
-        ("actorscope_allocator_reallocations_total", "Reallocations made through the counting allocator.", MetricKind::Counter, None, counts.reallocations),
-        ("actorscope_allocator_allocated_bytes_total", "Bytes allocated (reallocations count their growth).", MetricKind::Counter, Some("bytes"), counts.allocated_bytes),
-        ("actorscope_allocator_freed_bytes_total", "Bytes freed (reallocations count their shrinkage).", MetricKind::Counter, Some("bytes"), counts.freed_bytes),
-        ("actorscope_allocator_live_bytes", "Bytes allocated and not yet freed.", MetricKind::Gauge, Some("bytes"), counts.live_bytes),
-        ("actorscope_allocator_peak_live_bytes", "Highest live bytes seen when the counts were read (at scrapes), since start or the last reset.", MetricKind::Gauge, Some("bytes"), counts.peak_live_bytes),
-    ];
-    for (name, help, kind, unit, value) in rows {
-        let family = match unit {
-            Some(unit) => out.family_with_unit(name, help, kind, unit)?,
-            None => out.family(name, help, kind)?,
-        };
-        family.add((), value)?;
+    for (metric, value) in COUNTERS {
+        out.family(metric).add((), value(counts))?;
+    }
+    for (metric, value) in GAUGES {
+        out.family(metric).add((), value(counts))?;
     }
     Ok(())
 }

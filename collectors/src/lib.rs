@@ -69,8 +69,9 @@
 //! (`actorscope_worker_actors{collector}`, `actorscope_worker_up{collector,worker}`).
 //!
 //! [`PoolCollector`] reads pools shared outside actors; pools owned by an actor are a
-//! [`Pool`] in its stats, written with [`StatsWriter::pool`]. Both give, with labels
-//! `pool` and `owner` (and a worker's labels):
+//! [`Pool`] in its stats, written with [`Writer::pool`] (or a `#[metric(pool = ..)]`
+//! field of `worker_stats!`). Both give, with labels `pool` and `owner` (and a worker's
+//! labels):
 //!
 //! | family | type | meaning |
 //! | --- | --- | --- |
@@ -80,13 +81,12 @@
 //! | `actorscope_pool_acquisitions_total` | counter | successful acquisitions |
 //! | `actorscope_pool_overflows_total` | counter | acquisitions refused because the pool was full |
 //!
-//! A pool made with [`Pool::with_slots`] also carries each slot's state (free, active,
-//! idle, closing) as a slot map, in the JSON format only, for the dashboard's grid.
+//! | `actorscope_pool_slots` | slots | each slot's state, one letter per slot (a pool made with [`Pool::with_slots`]; JSON only, for the dashboard's grid) |
 //!
 //! [`WorkerCollector`]: actorscope::actor::WorkerCollector
 //! [`Pool`]: actorscope::stats::Pool
 //! [`Pool::with_slots`]: actorscope::stats::Pool::with_slots
-//! [`StatsWriter::pool`]: actorscope::actor::StatsWriter::pool
+//! [`Writer::pool`]: actorscope::write::Writer::pool
 //!
 //! [`Collector`]: actorscope::registry::Collector
 

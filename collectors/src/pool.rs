@@ -1,17 +1,15 @@
 //! [`PoolCollector`]: capacity families for pools that are not owned by a worker actor.
 //!
 //! A pool an actor owns is a [`Pool`] in the actor's stats, written with
-//! [`StatsWriter::pool`] like any other stat. A pool shared by several threads (a
+//! [`Writer::pool`] like any other stat. A pool shared by several threads (a
 //! database pool, a connection manager behind a lock) is read here at scrape time,
 //! through a function that returns its current [`Pool`].
 
 use std::sync::{Arc, Mutex};
 
-use actorscope::actor::StatsWriter;
-use actorscope::model::MetricSnapshot;
 use actorscope::registry::{CollectError, Collector, ScrapeContext};
 use actorscope::stats::Pool;
-use futures::future::{self, BoxFuture, FutureExt};
+use actorscope::write::Writer;
 
 /// Reads a pool's state; `None` when it cannot tell now (the pool is then left out).
 type Read = Box<dyn Fn() -> Option<Pool> + Send + Sync>;
@@ -24,7 +22,8 @@ struct Watched {
 }
 
 /// Reads shared pools at scrape time and writes the `actorscope_pool_*` families (and
-/// their slot maps, for the dashboard) with labels `pool` and `owner`.
+/// their slot maps, for the dashboard) with labels `pool` and `owner`, exactly as
+/// [`Writer::pool`] does for a pool an actor owns.
 ///
 /// ```
 /// use std::sync::{Arc, Mutex};
@@ -113,21 +112,13 @@ impl PoolCollector {
 }
 
 impl Collector for PoolCollector {
-    fn collect<'a>(
-        &'a self,
-        _cx: &'a ScrapeContext,
-        out: &'a mut MetricSnapshot,
-    ) -> BoxFuture<'a, Result<(), CollectError>> {
-        future::lazy(move |_| {
-            let watched = self.lock();
-            let mut writer = StatsWriter::new(out, &[]);
-            for pool in watched.iter() {
-                if let Some(state) = (pool.read)() {
-                    writer.pool(&pool.pool, &pool.owner, &state)?;
-                }
+    async fn collect(&self, _cx: &ScrapeContext, out: &mut Writer<'_>) -> Result<(), CollectError> {
+        let watched = self.lock();
+        for pool in watched.iter() {
+            if let Some(state) = (pool.read)() {
+                out.pool(&pool.pool, &pool.owner, &state)?;
             }
-            Ok(())
-        })
-        .boxed()
+        }
+        Ok(())
     }
 }

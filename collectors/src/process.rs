@@ -10,9 +10,10 @@ mod tests;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use actorscope::model::{MetricKind, MetricSnapshot, ModelError};
+use actorscope::model::{ModelError, Unit};
 use actorscope::registry::{CollectError, Collector, ScrapeContext};
-use futures::future::{self, BoxFuture, FutureExt};
+use actorscope::stats::{Counter, Gauge};
+use actorscope::write::{Info, Kind, Metric, Sample, Writer};
 
 /// How often the smaps breakdown is read unless told otherwise: reading it costs about
 /// 0.6 ms and grows with mapped memory, so it is not worth paying on every scrape.
@@ -35,8 +36,28 @@ pub(crate) struct ProcessReading {
     pub(crate) smaps: Option<SmapsReading>,
 }
 
+impl ProcessReading {
+    /// A reading where every field is known (zero): what the collector checks its
+    /// families with when it is registered.
+    fn complete() -> Self {
+        Self {
+            cpu_seconds: Some(0.0),
+            resident_bytes: Some(0),
+            virtual_bytes: Some(0),
+            virtual_max_bytes: Some(0.0),
+            open_fds: Some(0),
+            max_fds: Some(0.0),
+            start_time_seconds: Some(0.0),
+            threads: Some(0),
+            minor_faults: Some(0),
+            major_faults: Some(0),
+            smaps: Some(SmapsReading::default()),
+        }
+    }
+}
+
 /// The `smaps_rollup` breakdown, in bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct SmapsReading {
     pub(crate) proportional: u64,
     pub(crate) anonymous: u64,
@@ -125,160 +146,138 @@ impl Default for ProcessCollector {
 }
 
 impl Collector for ProcessCollector {
-    fn collect<'a>(
-        &'a self,
-        _cx: &'a ScrapeContext,
-        out: &'a mut MetricSnapshot,
-    ) -> BoxFuture<'a, Result<(), CollectError>> {
+    async fn collect(&self, _cx: &ScrapeContext, out: &mut Writer<'_>) -> Result<(), CollectError> {
         // A few small file reads: quicker than handing them to another thread.
-        future::lazy(move |_| {
-            write(&self.read(), out)?;
-            write_platform(out)?;
-            Ok(())
-        })
-        .boxed()
+        write(&self.read(), out)?;
+        write_platform(out)?;
+        Ok(())
+    }
+
+    fn check(&self) -> Result<(), ModelError> {
+        let mut scratch = actorscope::MetricSnapshot::new();
+        write(&ProcessReading::complete(), &mut Writer::new(&mut scratch))?;
+        write_platform(&mut Writer::new(&mut scratch))
     }
 }
 
-/// Adds one unlabelled sample when `value` is known.
-fn put(
-    out: &mut MetricSnapshot,
-    name: &str,
-    help: &str,
-    kind: MetricKind,
-    unit: Option<&str>,
-    value: Option<f64>,
+const CPU: Metric<'static, Counter> = Metric::counter(
+    "process_cpu_seconds_total",
+    "Total user and system CPU time spent in seconds.",
+)
+.unit(Unit::Seconds);
+const RESIDENT: Metric<'static, Gauge> = Metric::gauge(
+    "process_resident_memory_bytes",
+    "Resident memory size in bytes.",
+)
+.unit(Unit::Bytes);
+const VIRTUAL: Metric<'static, Gauge> = Metric::gauge(
+    "process_virtual_memory_bytes",
+    "Virtual memory size in bytes.",
+)
+.unit(Unit::Bytes);
+const VIRTUAL_MAX: Metric<'static, Gauge> = Metric::gauge(
+    "process_virtual_memory_max_bytes",
+    "Maximum amount of virtual memory available in bytes (1.8446744073709552e19 when unlimited).",
+)
+.unit(Unit::Bytes);
+const OPEN_FDS: Metric<'static, Gauge> =
+    Metric::gauge("process_open_fds", "Number of open file descriptors.");
+const MAX_FDS: Metric<'static, Gauge> = Metric::gauge(
+    "process_max_fds",
+    "Maximum number of open file descriptors (1.8446744073709552e19 when unlimited).",
+);
+const START_TIME: Metric<'static, Gauge> = Metric::gauge(
+    "process_start_time_seconds",
+    "Start time of the process since unix epoch in seconds.",
+)
+.unit(Unit::Seconds);
+const THREADS: Metric<'static, Gauge> =
+    Metric::gauge("process_threads", "Number of OS threads in the process.");
+const MINOR_FAULTS: Metric<'static, Counter> = Metric::counter(
+    "process_minor_page_faults_total",
+    "Page faults served without I/O.",
+);
+const MAJOR_FAULTS: Metric<'static, Counter> = Metric::counter(
+    "process_major_page_faults_total",
+    "Page faults that needed I/O.",
+);
+/// Which part of the smaps breakdown a family reports.
+type SmapsPart = fn(&SmapsReading) -> u64;
+
+const SMAPS: [(Metric<'static, Gauge>, SmapsPart); 5] = [
+    (
+        Metric::gauge("process_proportional_memory_bytes", "Proportional set size (Pss): resident memory, shared pages divided among their sharers. From /proc/self/smaps_rollup, read at most every few seconds.").unit(Unit::Bytes),
+        |smaps| smaps.proportional,
+    ),
+    (
+        Metric::gauge("process_anonymous_memory_bytes", "Resident anonymous memory (heap, stacks). From /proc/self/smaps_rollup, read at most every few seconds.").unit(Unit::Bytes),
+        |smaps| smaps.anonymous,
+    ),
+    (
+        Metric::gauge("process_file_backed_memory_bytes", "Resident memory backed by files (code, mapped files): Rss minus Anonymous. From /proc/self/smaps_rollup, read at most every few seconds.").unit(Unit::Bytes),
+        |smaps| smaps.file_backed,
+    ),
+    (
+        Metric::gauge("process_shared_memory_bytes", "Resident memory shared with other processes (Shared_Clean + Shared_Dirty). From /proc/self/smaps_rollup, read at most every few seconds.").unit(Unit::Bytes),
+        |smaps| smaps.shared,
+    ),
+    (
+        Metric::gauge("process_swap_bytes", "Memory swapped out. From /proc/self/smaps_rollup, read at most every few seconds.").unit(Unit::Bytes),
+        |smaps| smaps.swap,
+    ),
+];
+const PLATFORM: Metric<'static, Info> = Metric::info(
+    "actorscope_platform_info",
+    "The platform the process runs on.",
+);
+
+/// Adds one unlabelled sample when `value` is known (a family the platform cannot read
+/// is absent, never zero).
+fn put<K: Kind, V: Sample<K>>(
+    out: &mut Writer<'_>,
+    metric: Metric<'_, K>,
+    value: Option<V>,
 ) -> Result<(), ModelError> {
-    let Some(value) = value else {
-        return Ok(());
-    };
-    let family = match unit {
-        Some(unit) => out.family_with_unit(name, help, kind, unit)?,
-        None => out.family(name, help, kind)?,
-    };
-    family.add((), value)?;
+    if let Some(value) = value {
+        out.family(metric).add((), value)?;
+    }
     Ok(())
 }
 
 #[allow(clippy::cast_precision_loss)] // byte and fault counts are exact below 2^53
-fn write(reading: &ProcessReading, out: &mut MetricSnapshot) -> Result<(), ModelError> {
-    use MetricKind::{Counter, Gauge};
-    let bytes = Some("bytes");
+fn write(reading: &ProcessReading, out: &mut Writer<'_>) -> Result<(), ModelError> {
     let number = |value: Option<u64>| value.map(|v| v as f64);
-    put(
-        out,
-        "process_cpu_seconds_total",
-        "Total user and system CPU time spent in seconds.",
-        Counter,
-        Some("seconds"),
-        reading.cpu_seconds,
-    )?;
-    put(
-        out,
-        "process_resident_memory_bytes",
-        "Resident memory size in bytes.",
-        Gauge,
-        bytes,
-        number(reading.resident_bytes),
-    )?;
-    put(
-        out,
-        "process_virtual_memory_bytes",
-        "Virtual memory size in bytes.",
-        Gauge,
-        bytes,
-        number(reading.virtual_bytes),
-    )?;
-    put(out, "process_virtual_memory_max_bytes", "Maximum amount of virtual memory available in bytes (1.8446744073709552e19 when unlimited).", Gauge, bytes, reading.virtual_max_bytes)?;
-    put(
-        out,
-        "process_open_fds",
-        "Number of open file descriptors.",
-        Gauge,
-        None,
-        number(reading.open_fds),
-    )?;
-    put(
-        out,
-        "process_max_fds",
-        "Maximum number of open file descriptors (1.8446744073709552e19 when unlimited).",
-        Gauge,
-        None,
-        reading.max_fds,
-    )?;
-    put(
-        out,
-        "process_start_time_seconds",
-        "Start time of the process since unix epoch in seconds.",
-        Gauge,
-        Some("seconds"),
-        reading.start_time_seconds,
-    )?;
-    put(
-        out,
-        "process_threads",
-        "Number of OS threads in the process.",
-        Gauge,
-        None,
-        number(reading.threads),
-    )?;
-    put(
-        out,
-        "process_minor_page_faults_total",
-        "Page faults served without I/O.",
-        Counter,
-        None,
-        number(reading.minor_faults),
-    )?;
-    put(
-        out,
-        "process_major_page_faults_total",
-        "Page faults that needed I/O.",
-        Counter,
-        None,
-        number(reading.major_faults),
-    )?;
-    if let Some(smaps) = reading.smaps {
-        let note = " From /proc/self/smaps_rollup, read at most every few seconds.";
-        let rows = [
-            ("process_proportional_memory_bytes", "Proportional set size (Pss): resident memory, shared pages divided among their sharers.", smaps.proportional),
-            ("process_anonymous_memory_bytes", "Resident anonymous memory (heap, stacks).", smaps.anonymous),
-            ("process_file_backed_memory_bytes", "Resident memory backed by files (code, mapped files): Rss minus Anonymous.", smaps.file_backed),
-            ("process_shared_memory_bytes", "Resident memory shared with other processes (Shared_Clean + Shared_Dirty).", smaps.shared),
-            ("process_swap_bytes", "Memory swapped out.", smaps.swap),
-        ];
-        for (name, help, value) in rows {
-            put(
-                out,
-                name,
-                &format!("{help}{note}"),
-                Gauge,
-                bytes,
-                Some(value as f64),
-            )?;
+    put(out, CPU, reading.cpu_seconds)?;
+    put(out, RESIDENT, number(reading.resident_bytes))?;
+    put(out, VIRTUAL, number(reading.virtual_bytes))?;
+    put(out, VIRTUAL_MAX, reading.virtual_max_bytes)?;
+    put(out, OPEN_FDS, number(reading.open_fds))?;
+    put(out, MAX_FDS, reading.max_fds)?;
+    put(out, START_TIME, reading.start_time_seconds)?;
+    put(out, THREADS, number(reading.threads))?;
+    put(out, MINOR_FAULTS, reading.minor_faults)?;
+    put(out, MAJOR_FAULTS, reading.major_faults)?;
+    if let Some(smaps) = &reading.smaps {
+        for (metric, value) in SMAPS {
+            put(out, metric, Some(value(smaps) as f64))?;
         }
     }
     Ok(())
 }
 
-fn write_platform(out: &mut MetricSnapshot) -> Result<(), ModelError> {
+fn write_platform(out: &mut Writer<'_>) -> Result<(), ModelError> {
     #[cfg(target_os = "linux")]
     let kernel = linux::kernel_release();
     #[cfg(not(target_os = "linux"))]
     let kernel = String::from("unknown");
-    out.family(
-        "actorscope_platform_info",
-        "The platform the process runs on.",
-        MetricKind::Info,
-    )?
-    .add(
+    out.family(PLATFORM).add(
         [
             ("os", std::env::consts::OS),
             ("arch", std::env::consts::ARCH),
             ("family", std::env::consts::FAMILY),
             ("kernel", kernel.as_str()),
         ],
-        1,
+        (),
     )?;
     Ok(())
 }

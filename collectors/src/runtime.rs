@@ -11,9 +11,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::ThreadId;
 
 use actix::ArbiterHandle;
-use actorscope::model::{MetricKind, MetricSnapshot, ModelError};
+use actorscope::model::{ModelError, Unit};
 use actorscope::registry::{CollectError, Collector, ScrapeContext};
-use futures::future::{self, BoxFuture, FutureExt};
+use actorscope::stats::{Counter, Gauge};
+use actorscope::write::{Metric, Writer};
 use tokio::runtime::Handle;
 
 /// One watched runtime.
@@ -123,45 +124,50 @@ impl RuntimeCollector {
 }
 
 impl Collector for RuntimeCollector {
-    fn collect<'a>(
-        &'a self,
-        _cx: &'a ScrapeContext,
-        out: &'a mut MetricSnapshot,
-    ) -> BoxFuture<'a, Result<(), CollectError>> {
-        future::lazy(move |_| {
-            let mut watched = self.lock();
-            write(&watched, out)?;
-            // A stopped arbiter is reported as down once, then forgotten.
-            watched.retain(|w| w.arbiter.as_ref().is_none_or(ArbiterHandle::alive));
-            Ok(())
-        })
-        .boxed()
+    async fn collect(&self, _cx: &ScrapeContext, out: &mut Writer<'_>) -> Result<(), CollectError> {
+        let mut watched = self.lock();
+        write(&watched, out)?;
+        // A stopped arbiter is reported as down once, then forgotten.
+        watched.retain(|w| w.arbiter.as_ref().is_none_or(ArbiterHandle::alive));
+        Ok(())
     }
 }
 
-#[allow(clippy::cast_precision_loss)] // counts far below 2^53
-fn write(watched: &[Watched], out: &mut MetricSnapshot) -> Result<(), ModelError> {
-    use MetricKind::{Counter, Gauge};
+const UP: Metric<'static, Gauge> = Metric::gauge(
+    "actorscope_runtime_up",
+    "1 while the runtime's arbiter runs, 0 once it has stopped (reported once).",
+);
+const WORKERS: Metric<'static, Gauge> = Metric::gauge(
+    "actorscope_runtime_workers",
+    "Worker threads of the tokio runtime (1 for an actix arbiter).",
+);
+const QUEUE_DEPTH: Metric<'static, Gauge> = Metric::gauge(
+    "actorscope_runtime_global_queue_depth",
+    "Tasks waiting in the runtime's global (injection) queue: work sent from other threads.",
+);
+#[cfg(target_has_atomic = "64")]
+const BUSY: Metric<'static, Counter> = Metric::counter(
+    "actorscope_runtime_busy_seconds_total",
+    "Time the runtime's worker spent running tasks rather than parked.",
+)
+.unit(Unit::Seconds);
+#[cfg(target_has_atomic = "64")]
+const PARKS: Metric<'static, Counter> = Metric::counter(
+    "actorscope_runtime_parks_total",
+    "Times the runtime's worker parked (went idle).",
+);
+
+fn write(watched: &[Watched], out: &mut Writer<'_>) -> Result<(), ModelError> {
     for runtime in watched {
         let labels = [("runtime", runtime.name.as_str())];
         let alive = runtime.arbiter.as_ref().is_none_or(ArbiterHandle::alive);
-        out.family(
-            "actorscope_runtime_up",
-            "1 while the runtime's arbiter runs, 0 once it has stopped (reported once).",
-            Gauge,
-        )?
-        .add(labels, u8::from(alive))?;
+        out.family(UP).add(labels, u32::from(alive))?;
         if !alive {
             continue;
         }
         let metrics = runtime.handle.metrics();
-        out.family(
-            "actorscope_runtime_workers",
-            "Worker threads of the tokio runtime (1 for an actix arbiter).",
-            Gauge,
-        )?
-        .add(labels, metrics.num_workers())?;
-        out.family("actorscope_runtime_global_queue_depth", "Tasks waiting in the runtime's global (injection) queue: work sent from other threads.", Gauge)?
+        out.family(WORKERS).add(labels, metrics.num_workers())?;
+        out.family(QUEUE_DEPTH)
             .add(labels, metrics.global_queue_depth())?;
         #[cfg(target_has_atomic = "64")]
         for worker in 0..metrics.num_workers() {
@@ -170,22 +176,12 @@ fn write(watched: &[Watched], out: &mut MetricSnapshot) -> Result<(), ModelError
                 ("runtime", runtime.name.as_str()),
                 ("worker", worker_label.as_str()),
             ];
-            out.family_with_unit(
-                "actorscope_runtime_busy_seconds_total",
-                "Time the runtime's worker spent running tasks rather than parked.",
-                Counter,
-                "seconds",
-            )?
-            .add(
+            out.family(BUSY).add(
                 labels,
                 metrics.worker_total_busy_duration(worker).as_secs_f64(),
             )?;
-            out.family(
-                "actorscope_runtime_parks_total",
-                "Times the runtime's worker parked (went idle).",
-                Counter,
-            )?
-            .add(labels, metrics.worker_park_count(worker) as f64)?;
+            out.family(PARKS)
+                .add(labels, metrics.worker_park_count(worker))?;
         }
     }
     Ok(())

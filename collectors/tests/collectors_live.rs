@@ -226,8 +226,15 @@ fn pool_collector_writes_levels_and_a_json_slot_map() {
 
     let json: serde_json::Value =
         serde_json::from_slice(&Format::Json.encode(&snapshot)).expect("JSON");
-    assert_eq!(json["slot_maps"][0]["states"], "aicaf");
-    assert_eq!(json["slot_maps"][0]["labels"]["owner"], "api");
+    let slots = json["families"]
+        .as_array()
+        .expect("families")
+        .iter()
+        .find(|f| f["name"] == "actorscope_pool_slots")
+        .expect("the slot map is a family");
+    assert_eq!(slots["type"], "slots");
+    assert_eq!(slots["samples"][0]["states"], "aicaf");
+    assert_eq!(slots["samples"][0]["labels"]["owner"], "api");
     let text = String::from_utf8(Format::Prometheus.encode(&snapshot)).expect("UTF-8");
     assert!(!text.contains("aicaf"), "slot maps are JSON only");
 }

@@ -31,7 +31,6 @@ export class MetricStore {
   constructor() {
     /** @type {Map<string, {name, help, type, unit, samples: Map<string, object>}>} */
     this.families = new Map();
-    this.slotMaps = [];
     this.errors = [];
     /** Id of the last event applied. */
     this.lastId = null;
@@ -41,19 +40,21 @@ export class MetricStore {
   applySnapshot(doc, id = null) {
     this.families.clear();
     for (const family of doc.families ?? []) this.#put(family, true);
-    this.slotMaps = doc.slot_maps ?? [];
+    // Version 1 documents (older exports) carried slot maps beside the families.
+    for (const map of doc.slot_maps ?? []) {
+      this.#put({ name: map.name, help: "Slot states.", type: "slots", unit: null, samples: [{ labels: map.labels, states: map.states }] }, false);
+    }
     this.errors = doc.errors ?? [];
     this.lastId = id;
   }
 
-  /** Applies a `delta`: new and changed samples, removed series, slot maps if sent. */
+  /** Applies a `delta`: new and changed samples, removed series (slot maps included). */
   applyDelta(doc, id = null) {
     for (const family of doc.families ?? []) this.#put(family, false);
     for (const gone of doc.removed ?? []) {
       if (gone.labels == null) this.families.delete(gone.name);
       else this.families.get(gone.name)?.samples.delete(labelKey(gone.labels));
     }
-    if (doc.slot_maps) this.slotMaps = doc.slot_maps;
     if (doc.errors) this.errors = doc.errors;
     this.lastId = id;
   }
@@ -75,18 +76,28 @@ export class MetricStore {
     const families = [...this.families.values()]
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .map((f) => ({ name: f.name, help: f.help, type: f.type, unit: f.unit, samples: [...f.samples.values()] }));
-    return { version: 1, families, slot_maps: this.slotMaps, errors: this.errors };
+    return { version: 2, families, errors: this.errors };
+  }
+
+  /** Every slot map (a sample of a `slots` family): `{name, labels, states}`. */
+  slotMaps() {
+    const maps = [];
+    for (const family of this.families.values()) {
+      if (family.type !== "slots") continue;
+      for (const sample of family.samples.values()) maps.push({ name: family.name, labels: sample.labels, states: sample.states ?? "" });
+    }
+    return maps;
   }
 
   /**
    * Calls `visit(name, labels, value)` for every numeric series: counters and gauges by
    * their family's name, histograms and summaries as `<name>_count` and `<name>_sum` (as
-   * `/debug/history`); info families are left out. A callback, not a generator: it runs
+   * `/debug/history`); info and slot-map families are left out. A callback, not a generator: it runs
    * on every tick over every sample, and on a fresh page before any of it is optimised.
    */
   eachNumeric(visit) {
     for (const family of this.families.values()) {
-      if (family.type === "info") continue;
+      if (family.type === "info" || family.type === "slots") continue;
       if (family.type === "histogram" || family.type === "summary") {
         const count = family.name + "_count";
         const sum = family.name + "_sum";

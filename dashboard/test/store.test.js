@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { labelKey, MetricStore, num } from "../js/store.js";
 
 const snapshot = {
-  version: 1,
+  version: 2,
   families: [
     { name: "jobs_total", help: "Jobs.", type: "counter", unit: null, samples: [
       { labels: { worker: "0" }, value: 1 },
@@ -14,8 +14,8 @@ const snapshot = {
       { labels: {}, buckets: [{ le: 0.1, count: 2 }, { le: "+Inf", count: 3 }], count: 3, sum: 0.7 },
     ] },
     { name: "build_info", help: "Build.", type: "info", unit: null, samples: [{ labels: { version: "1" }, value: 1 }] },
+    { name: "actorscope_pool_slots", help: "Slots.", type: "slots", unit: null, samples: [{ labels: { pool: "db" }, states: "af" }] },
   ],
-  slot_maps: [{ name: "actorscope_pool_slots", labels: { pool: "db" }, states: "af" }],
   errors: [],
 };
 
@@ -34,7 +34,7 @@ test("JSON floats become numbers", () => {
 test("a delta changes, adds and removes samples and whole families", () => {
   const store = new MetricStore();
   store.applySnapshot(snapshot, 1);
-  assert.equal(store.sampleCount(), 4);
+  assert.equal(store.sampleCount(), 5);
   store.applyDelta({
     families: [{ name: "jobs_total", help: "Jobs.", type: "counter", unit: null, samples: [
       { labels: { worker: "0" }, value: 2 },
@@ -46,7 +46,7 @@ test("a delta changes, adds and removes samples and whole families", () => {
   const jobs = store.families.get("jobs_total");
   assert.deepEqual([...jobs.samples.values()].map((s) => [s.labels.worker, s.value]), [["0", 2], ["2", 1]]);
   assert.equal(store.families.has("build_info"), false);
-  assert.equal(store.slotMaps.length, 1, "slot maps stay when a delta does not send them");
+  assert.deepEqual(store.slotMaps(), [{ name: "actorscope_pool_slots", labels: { pool: "db" }, states: "af" }], "slot maps stay when a delta does not change them");
   assert.equal(store.errors[0].collector, "db");
   assert.equal(store.lastId, 2);
 });
@@ -54,9 +54,22 @@ test("a delta changes, adds and removes samples and whole families", () => {
 test("a snapshot replaces everything", () => {
   const store = new MetricStore();
   store.applySnapshot(snapshot);
-  store.applySnapshot({ families: [], slot_maps: [], errors: [] });
+  store.applySnapshot({ families: [], errors: [] });
   assert.equal(store.families.size, 0);
-  assert.equal(store.slotMaps.length, 0);
+  assert.equal(store.slotMaps().length, 0);
+});
+
+test("a changed slot map arrives in a delta like any sample, and an old export still reads", () => {
+  const store = new MetricStore();
+  store.applySnapshot(snapshot);
+  store.applyDelta({ families: [{ name: "actorscope_pool_slots", help: "Slots.", type: "slots", unit: null, samples: [{ labels: { pool: "db" }, states: "aa" }] }], removed: [] });
+  assert.equal(store.slotMaps()[0].states, "aa");
+  const legacy = new MetricStore();
+  legacy.applySnapshot({ version: 1, families: [], slot_maps: [{ name: "actorscope_pool_slots", labels: { pool: "db" }, states: "fic" }], errors: [] });
+  assert.deepEqual(legacy.slotMaps(), [{ name: "actorscope_pool_slots", labels: { pool: "db" }, states: "fic" }]);
+  let numeric = 0;
+  legacy.eachNumeric(() => numeric++);
+  assert.equal(numeric, 0, "a slot map is not a number");
 });
 
 test("numeric series split distributions into count and sum and skip info", () => {
@@ -73,5 +86,5 @@ test("the store round-trips through its document", () => {
   const again = new MetricStore();
   again.applySnapshot(store.toDocument());
   assert.deepEqual(again.toDocument(), store.toDocument());
-  assert.deepEqual(store.toDocument().families.map((f) => f.name), ["build_info", "jobs_total", "latency_seconds"]);
+  assert.deepEqual(store.toDocument().families.map((f) => f.name), ["actorscope_pool_slots", "build_info", "jobs_total", "latency_seconds"]);
 });

@@ -37,7 +37,7 @@ test("the share above a budget interpolates within its bucket", () => {
 
 test("an export imports back to the same state", () => {
   const store = new MetricStore();
-  store.applySnapshot({ families: [{ name: "a_total", help: "A.", type: "counter", unit: null, samples: [{ labels: { x: "<b>" }, value: 3 }] }], slot_maps: [], errors: [] });
+  store.applySnapshot({ families: [{ name: "a_total", help: "A.", type: "counter", unit: null, samples: [{ labels: { x: "<b>" }, value: 3 }] }], errors: [] });
   const frames = new Frames();
   frames.add(1000, new Map([["sum|a_total", 3]]));
   const view = readView("?worker=0");

@@ -3,23 +3,45 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix::dev::ToEnvelope;
-use actix::{Actor, ArbiterHandle, Handler, MailboxError};
-use futures::future::{join_all, BoxFuture, FutureExt};
+use actix::{Actor, ArbiterHandle, Context, Handler, MailboxError};
+use futures::future::join_all;
 
-use super::worker_set::{ScrapePlan, Shared, Target};
+use super::worker_set::{Route, ScrapePlan, Shared, Target};
 use super::{ReportStats, Tracked, WorkerStats};
-use crate::model::{MetricKind, MetricSnapshot, ModelError};
+use crate::model::{FailureKind, MetricSnapshot, ModelError};
 use crate::registry::{CollectError, Collector, ScrapeContext};
+use crate::stats::{Counter, Gauge};
+use crate::write::{Metric, Writer};
 
 /// The share of the scrape's remaining time a worker gets to answer; the rest is kept
 /// for merging, so the collector finishes before the registry's deadline.
 const WORKER_SHARE_OF_DEADLINE: f64 = 0.9;
 
+/// How long a scrape waits for workers that were made but have not attached yet (an
+/// actor whose `started` has not run); one that stays unattached is reported as a
+/// timeout, so a forgotten `attach` shows.
+const ATTACH_GRACE: Duration = Duration::from_millis(50);
+
+const ACTORS: Metric<'static, Gauge> = Metric::gauge(
+    "actorscope_worker_actors",
+    "Worker actors registered with the collector and running when the scrape began.",
+);
+const UP: Metric<'static, Gauge> = Metric::gauge(
+    "actorscope_worker_up",
+    "1 if the worker answered the latest scrape, 0 if it stopped or missed the deadline.",
+);
+const ERRORS: Metric<'static, Counter> = Metric::counter(
+    "actorscope_worker_scrape_errors_total",
+    "Scrapes a worker did not answer, by kind (stopped, panicked, timeout).",
+);
+
 /// A set of worker actors reporting stats `S`, and the [`Collector`] that scrapes them.
 ///
-/// Workers join with [`start_in`](Self::start_in) and leave by stopping (or panicking).
-/// At each scrape every worker is sent [`ReportStats`] concurrently and answers on its own
-/// thread; each worker's samples get `worker="<n>"` plus this collector's labels. A worker
+/// A worker joins by holding a [`Tracked<S>`](Tracked) made by [`Self::tracked`] and
+/// calling [`Tracked::attach`] from its context, however it was started; it leaves by
+/// stopping (or panicking). At each scrape every worker is asked concurrently and answers
+/// on its own thread; each worker's samples get `worker="<n>"` (the worker's slot in this
+/// set, the smallest free number when it attached) plus this collector's labels. A worker
 /// that has stopped, or does not answer within the deadline, is reported as
 /// `actorscope_worker_up{collector,worker} 0` and counted in
 /// `actorscope_worker_scrape_errors_total{collector,worker,kind}` (`stopped`, `panicked`,
@@ -29,21 +51,15 @@ const WORKER_SHARE_OF_DEADLINE: f64 = 0.9;
 /// Cloning is cheap and shares the set.
 ///
 /// ```
-/// use actix::{Actor, Arbiter, Context};
-/// use actorscope::actor::{StatsWriter, Tracked, WorkerCollector, WorkerStats};
-/// use actorscope::model::ModelError;
-/// use actorscope::registry::MetricsRegistry;
-/// use actorscope::stats::Counter;
+/// use actix::{Actor, Context};
+/// use actorscope::prelude::*;
 ///
-/// // 1. The worker's stats, and how they become families.
-/// #[derive(Clone, Default)]
-/// struct TickStats {
-///     ticks: Counter,
-/// }
-///
-/// impl WorkerStats for TickStats {
-///     fn write(&self, out: &mut StatsWriter<'_>) -> Result<(), ModelError> {
-///         out.counter("ticks_total", "Ticks seen.", &self.ticks)
+/// actorscope::worker_stats! {
+///     /// What a ticker counts.
+///     pub struct TickStats {
+///         /// Ticks seen.
+///         #[metric("ticks_total")]
+///         ticks: Counter,
 ///     }
 /// }
 ///
@@ -53,26 +69,22 @@ const WORKER_SHARE_OF_DEADLINE: f64 = 0.9;
 ///
 /// impl Actor for Ticker {
 ///     type Context = Context<Self>;
-///     fn started(&mut self, _: &mut Context<Self>) {
+///     fn started(&mut self, ctx: &mut Context<Self>) {
+///         self.stats.attach(ctx);
 ///         self.stats.ticks.add(3); // the hot path: a plain add on the worker's own field
 ///     }
 /// }
-///
-/// // 2. The handler that answers scrapes.
 /// actorscope::report_stats!(Ticker, stats: TickStats);
 ///
 /// actix::System::new().block_on(async {
-///     let workers = WorkerCollector::<TickStats>::new();
+///     let tickers = WorkerCollector::<TickStats>::new();
 ///     let registry = MetricsRegistry::new();
-///     registry.register("tickers", workers.clone()).unwrap();
-///     let arbiter = Arbiter::new();
-///     // 3. One line at startup per worker.
-///     workers.start_in(&arbiter.handle(), TickStats::default(), |stats| Ticker { stats });
+///     registry.register("tickers", tickers.clone()).unwrap();
+///     let _ticker = Ticker { stats: tickers.tracked() }.start();
 ///
 ///     let snapshot = registry.scrape().await;
 ///     let ticks = snapshot.get("ticks_total").and_then(|f| f.value([("worker", "0")]));
 ///     assert_eq!(ticks.and_then(|v| v.as_f64()), Some(3.0));
-///     arbiter.stop();
 /// });
 /// ```
 pub struct WorkerCollector<S: WorkerStats> {
@@ -116,45 +128,39 @@ impl<S: WorkerStats> WorkerCollector<S> {
         }
     }
 
-    /// Starts a worker actor on `arbiter` and adds it to the set.
-    ///
-    /// `make` runs on the arbiter's thread and builds the actor around its [`Tracked`]
-    /// stats (which start as `stats`). The worker gets the smallest free `worker` label.
-    pub fn start_in<A, F>(&self, arbiter: &ArbiterHandle, stats: S, make: F) -> actix::Addr<A>
+    /// Fresh stats for a new worker of this set (`S::default()`): put them in the actor,
+    /// and call [`Tracked::attach`] once the actor has its context.
+    #[must_use]
+    pub fn tracked(&self) -> Tracked<S>
     where
-        A: Actor<Context = actix::Context<A>> + Handler<ReportStats<S>>,
+        S: Default,
+    {
+        self.tracked_with(S::default())
+    }
+
+    /// Like [`Self::tracked`], starting from `stats`.
+    #[must_use]
+    pub fn tracked_with(&self, stats: S) -> Tracked<S> {
+        Tracked::new(stats, self.shared.join(), Arc::downgrade(&self.shared))
+    }
+
+    /// A convenience for the common case: starts the actor `make` builds on `arbiter`,
+    /// around fresh tracked stats, attached before the actor runs (so the very next
+    /// scrape asks it).
+    pub fn start_in<A, F>(&self, arbiter: &ArbiterHandle, make: F) -> actix::Addr<A>
+    where
+        S: Default,
+        A: Actor<Context = Context<A>> + Handler<ReportStats<S>>,
         A::Context: ToEnvelope<A, ReportStats<S>>,
         F: FnOnce(Tracked<S>) -> A + Send + 'static,
     {
-        let instance = self.shared.next_instance();
-        let tracked = Tracked::new(stats, instance, Arc::downgrade(&self.shared));
-        // Join before the actor runs, so a worker that stops at once finds its entry.
-        self.shared.join(instance);
+        let tracked = self.tracked();
+        let instance = tracked.instance();
         // No lock is held here: on a stopped arbiter actix drops `make` (and the stats in
         // it) right away, on this thread, and their drop takes the lock to retire them.
         let addr = A::start_in_arbiter(arbiter, move |_| make(tracked));
-        self.shared.attach(instance, addr.clone().recipient());
-        addr
-    }
-
-    /// Starts a worker actor on the current thread's arbiter and adds it to the set.
-    ///
-    /// For workers that share their stats with other code on the same thread (e.g.
-    /// middleware of an actix-web worker): `make` runs here, so it need not be `Send`.
-    ///
-    /// # Panics
-    /// Outside a running actix system or arbiter, as `Actor::start` does.
-    pub fn start_here<A, F>(&self, stats: S, make: F) -> actix::Addr<A>
-    where
-        A: Actor<Context = actix::Context<A>> + Handler<ReportStats<S>>,
-        A::Context: ToEnvelope<A, ReportStats<S>>,
-        F: FnOnce(Tracked<S>) -> A,
-    {
-        let instance = self.shared.next_instance();
-        let tracked = Tracked::new(stats, instance, Arc::downgrade(&self.shared));
-        self.shared.join(instance);
-        let addr = make(tracked).start();
-        self.shared.attach(instance, addr.clone().recipient());
+        self.shared
+            .attach(instance, Route::Mailbox(addr.clone().recipient()));
         addr
     }
 
@@ -178,61 +184,80 @@ impl<S: WorkerStats> Default for WorkerCollector<S> {
 }
 
 impl<S: WorkerStats> Collector for WorkerCollector<S> {
-    fn collect<'a>(
-        &'a self,
-        cx: &'a ScrapeContext,
-        out: &'a mut MetricSnapshot,
-    ) -> BoxFuture<'a, Result<(), CollectError>> {
-        async move {
-            let shared = &self.shared;
-            let ScrapePlan { id, targets, gone } = shared.begin_scrape();
-            let budget = cx.remaining().mul_f64(WORKER_SHARE_OF_DEADLINE);
-            let replies = join_all(targets.iter().map(|target| ask(target, budget))).await;
+    async fn collect(&self, cx: &ScrapeContext, out: &mut Writer<'_>) -> Result<(), CollectError> {
+        let shared = &self.shared;
+        shared.settle(ATTACH_GRACE.min(cx.remaining() / 4)).await;
+        let ScrapePlan { id, targets, gone } = shared.begin_scrape();
+        let budget = cx.remaining().mul_f64(WORKER_SHARE_OF_DEADLINE);
+        let replies = join_all(targets.iter().map(|target| ask(target, budget))).await;
 
-            let mut answered = HashSet::new();
-            let mut up: Vec<(String, u8)> = Vec::with_capacity(targets.len() + gone.len());
-            let mut failures = Vec::new();
-            for (target, reply) in targets.iter().zip(replies) {
-                match reply {
-                    Ok(report) => {
-                        answered.insert(report.instance);
-                        shared.write(&target.label, &report.stats, out)?;
-                        up.push((target.label.clone(), 1));
-                    }
-                    Err(kind) => {
-                        up.push((target.label.clone(), 0));
-                        failures.push((target.label.clone(), target.instance, kind));
-                    }
+        let mut answered = HashSet::new();
+        let mut up: Vec<(String, u8)> = Vec::with_capacity(targets.len() + gone.len());
+        let mut failures = Vec::new();
+        let mut part = MetricSnapshot::new();
+        for (target, reply) in targets.iter().zip(replies) {
+            match reply {
+                Ok(stats) => {
+                    answered.insert(target.instance);
+                    shared.write(&target.label, &stats, &mut part)?;
+                    up.push((target.label.clone(), 1));
+                }
+                Err(kind) => {
+                    up.push((target.label.clone(), 0));
+                    failures.push((target.label.clone(), target.instance, kind));
                 }
             }
-            up.extend(gone.iter().map(|(label, _)| (label.clone(), 0)));
-            let retired = shared.end_scrape(id, &answered, &failures);
-            if let Some(problem) = out.merge(retired).into_iter().next() {
-                return Err(problem.into());
-            }
-            write_health(
-                cx.collector_name(),
-                targets.len(),
-                &up,
-                &shared.error_counts(),
-                out,
-            )?;
-            Ok(())
         }
-        .boxed()
+        up.extend(gone.iter().map(|(label, _)| (label.clone(), 0)));
+        out.merge(part)?;
+        out.merge(shared.end_scrape(id, &answered, &failures))?;
+        write_health(
+            cx.collector_name(),
+            targets.len(),
+            &up,
+            &shared.error_counts(),
+            out,
+        )?;
+        Ok(())
+    }
+
+    /// Writes a fresh `S` as a worker would, so a bad name is refused at registration.
+    fn check(&self) -> Result<(), ModelError> {
+        let mut scratch = MetricSnapshot::new();
+        let labels = self.shared.labels_for("0");
+        S::check(&mut Writer::with_labels(&mut scratch, &labels))
     }
 }
 
-/// Asks one worker; `Err` names why it did not answer.
-async fn ask<S: WorkerStats>(
-    target: &Target<S>,
-    budget: Duration,
-) -> Result<super::Report<S>, &'static str> {
-    match tokio::time::timeout(budget, target.recipient.send(ReportStats::new())).await {
-        Ok(Ok(report)) => Ok(report),
-        // The actor is gone and its stats were not dropped normally (e.g. its arbiter died).
-        Ok(Err(MailboxError::Closed)) => Err("stopped"),
-        Ok(Err(MailboxError::Timeout)) | Err(_) => Err("timeout"),
+/// Asks one worker for a copy of its stats; `Err` names why it did not answer.
+async fn ask<S: WorkerStats>(target: &Target<S>, budget: Duration) -> Result<S, FailureKind> {
+    match &target.route {
+        None => Err(FailureKind::TimedOut),
+        Some(Route::Mailbox(recipient)) => {
+            match tokio::time::timeout(budget, recipient.send(ReportStats::new())).await {
+                Ok(Ok(report)) => report.stats.ok_or(FailureKind::TimedOut),
+                // The actor is gone and its stats were not dropped normally (e.g. its
+                // arbiter died).
+                Ok(Err(MailboxError::Closed)) => Err(FailureKind::Stopped),
+                Ok(Err(MailboxError::Timeout)) | Err(_) => Err(FailureKind::TimedOut),
+            }
+        }
+        Some(Route::Handover(recipient, handover)) => {
+            if !recipient.connected() {
+                return Err(FailureKind::Stopped);
+            }
+            let copy = handover.request();
+            // A wake-up for this worker; a free worker that takes it passes it on.
+            recipient.do_send(ReportStats::waking(Arc::clone(handover)));
+            let answer = tokio::time::timeout(budget, copy).await;
+            match answer {
+                Ok(Ok(stats)) => Ok(stats),
+                Ok(Err(_)) | Err(_) => {
+                    handover.withdraw();
+                    Err(FailureKind::TimedOut)
+                }
+            }
+        }
     }
 }
 
@@ -240,34 +265,25 @@ fn write_health(
     collector: &str,
     running: usize,
     up: &[(String, u8)],
-    errors: &[((String, &'static str), u64)],
-    out: &mut MetricSnapshot,
+    errors: &[((String, FailureKind), u64)],
+    out: &mut Writer<'_>,
 ) -> Result<(), ModelError> {
-    out.family(
-        "actorscope_worker_actors",
-        "Worker actors registered with the collector and running when the scrape began.",
-        MetricKind::Gauge,
-    )?
-    .add([("collector", collector)], running)?;
-    let family = out.family(
-        "actorscope_worker_up",
-        "1 if the worker answered the latest scrape, 0 if it stopped or missed the deadline.",
-        MetricKind::Gauge,
-    )?;
+    out.family(ACTORS)
+        .add([("collector", collector)], running)?;
+    let mut family = out.family(UP).declare()?;
     for (worker, value) in up {
-        family.add([("collector", collector), ("worker", worker)], *value)?;
+        family.add(
+            [("collector", collector), ("worker", worker)],
+            u32::from(*value),
+        )?;
     }
-    let family = out.family(
-        "actorscope_worker_scrape_errors_total",
-        "Scrapes a worker did not answer, by kind (stopped, panicked, timeout).",
-        MetricKind::Counter,
-    )?;
+    let mut family = out.family(ERRORS).declare()?;
     for ((worker, kind), count) in errors {
         family.add(
             [
                 ("collector", collector),
                 ("worker", worker.as_str()),
-                ("kind", kind),
+                ("kind", kind.as_str()),
             ],
             *count,
         )?;

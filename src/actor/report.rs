@@ -1,29 +1,35 @@
-use std::marker::PhantomData;
+use std::sync::Arc;
 
-use super::StatsWriter;
+use super::handover::Handover;
 use crate::model::ModelError;
+use crate::write::Writer;
 
 /// A worker's stats: plain fields (see [`crate::stats`]) that only the worker updates,
-/// and how they become families.
+/// and how they become families. [`worker_stats!`](crate::worker_stats) declares both in
+/// one table; implement it by hand for stats whose families depend on what they saw.
 ///
 /// `Clone` is what a scrape costs the worker: the reply is a copy, converted into families
 /// on the scraping thread, so the worker is busy only for the copy.
 ///
 /// ```
-/// use actorscope::actor::{StatsWriter, WorkerStats};
+/// use actorscope::actor::WorkerStats;
 /// use actorscope::model::ModelError;
 /// use actorscope::stats::Counter;
+/// use actorscope::write::Writer;
 ///
 /// #[derive(Clone, Default)]
 /// struct ShardStats {
 ///     gets: Counter,
-///     misses: Counter,
 /// }
 ///
 /// impl WorkerStats for ShardStats {
-///     fn write(&self, out: &mut StatsWriter<'_>) -> Result<(), ModelError> {
-///         out.counter("kv_gets_total", "GET requests handled.", &self.gets)?;
-///         out.counter("kv_misses_total", "GETs for a missing key.", &self.misses)
+///     fn write(&self, out: &mut Writer<'_>) -> Result<(), ModelError> {
+///         out.counter("kv_gets_total", "GET requests handled.").add((), &self.gets)?;
+///         Ok(())
+///     }
+///
+///     fn check(out: &mut Writer<'_>) -> Result<(), ModelError> {
+///         Self::default().write(out)
 ///     }
 /// }
 /// ```
@@ -32,18 +38,38 @@ pub trait WorkerStats: Clone + Send + 'static {
     ///
     /// # Errors
     /// A [`ModelError`] from a bad name or label; the scrape then reports this worker's
-    /// collector as failed.
-    fn write(&self, out: &mut StatsWriter<'_>) -> Result<(), ModelError>;
+    /// collector as failed (`kind="invalid"`).
+    fn write(&self, out: &mut Writer<'_>) -> Result<(), ModelError>;
+
+    /// Called when the [`WorkerCollector`](super::WorkerCollector) is registered, so a
+    /// bad family is a startup error: write a fresh value (as `worker_stats!` does). The
+    /// default checks nothing.
+    ///
+    /// # Errors
+    /// What [`Self::write`] would return for every scrape.
+    fn check(out: &mut Writer<'_>) -> Result<(), ModelError> {
+        let _ = out;
+        Ok(())
+    }
 }
 
-/// The scrape message: asks a worker for a copy of its stats `S`.
+/// The scrape message: asks a worker for a copy of its stats `S` (or, in a shared
+/// `SyncArbiter` mailbox, wakes the worker a scrape waits for).
 pub struct ReportStats<S> {
-    stats: PhantomData<fn() -> S>,
+    pub(crate) wake: Option<Arc<Handover<S>>>,
 }
 
 impl<S> ReportStats<S> {
+    /// A request for the copy of the worker that takes it.
     pub(crate) fn new() -> Self {
-        Self { stats: PhantomData }
+        Self { wake: None }
+    }
+
+    /// A wake-up for the worker whose handover this is.
+    pub(crate) fn waking(handover: Arc<Handover<S>>) -> Self {
+        Self {
+            wake: Some(handover),
+        }
     }
 }
 
@@ -57,9 +83,9 @@ impl<S: WorkerStats> actix::Message for ReportStats<S> {
     type Result = Report<S>;
 }
 
-/// A worker's answer: a copy of its stats, and which worker instance sent it.
+/// A worker's answer: from an actor with a mailbox of its own, a copy of its stats (a
+/// `SyncArbiter` worker hands its copy over directly, and answers with nothing).
 #[derive(Debug, Clone)]
 pub struct Report<S> {
-    pub(crate) instance: u64,
-    pub(crate) stats: S,
+    pub(crate) stats: Option<S>,
 }

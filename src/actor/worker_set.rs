@@ -4,22 +4,47 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
-use std::time::Instant;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use actix::Recipient;
+use tokio::sync::Notify;
 
-use super::{ReportStats, StatsWriter, WorkerStats};
-use crate::model::{MetricSnapshot, ModelError};
+use super::handover::Handover;
+use super::{ReportStats, WorkerStats};
+use crate::model::{FailureKind, MetricSnapshot, ModelError};
+use crate::write::Writer;
 
 /// The `worker` label of the folded totals of stopped workers.
 const RETIRED: &str = "retired";
+
+/// How a scrape reaches one worker.
+pub(crate) enum Route<S: WorkerStats> {
+    /// Its own mailbox: the reply carries the copy.
+    Mailbox(Recipient<ReportStats<S>>),
+    /// A mailbox shared with other workers (a `SyncArbiter` pool): wake it through the
+    /// mailbox, take the copy from its handover.
+    Handover(Recipient<ReportStats<S>>, Arc<Handover<S>>),
+}
+
+impl<S: WorkerStats> Clone for Route<S> {
+    fn clone(&self) -> Self {
+        match self {
+            Self::Mailbox(recipient) => Self::Mailbox(recipient.clone()),
+            Self::Handover(recipient, handover) => {
+                Self::Handover(recipient.clone(), Arc::clone(handover))
+            }
+        }
+    }
+}
 
 /// What the collector and every worker's `Tracked` share.
 pub(crate) struct Shared<S: WorkerStats> {
     labels: Vec<(String, String)>,
     next_instance: AtomicU64,
     state: Mutex<State<S>>,
+    /// Woken whenever a worker attaches.
+    attached: Notify,
 }
 
 struct State<S: WorkerStats> {
@@ -30,16 +55,16 @@ struct State<S: WorkerStats> {
     recent: Vec<Retirement<S>>,
     in_flight: Vec<(u64, Instant)>,
     next_scrape: u64,
-    errors: BTreeMap<(String, &'static str), u64>,
+    errors: BTreeMap<(String, FailureKind), u64>,
 }
 
 struct Worker<S: WorkerStats> {
     label: String,
     instance: u64,
-    /// `None` while the actor is being started.
-    recipient: Option<Recipient<ReportStats<S>>>,
-    /// Set when the worker's stats were dropped: `stopped` or `panicked`.
-    gone: Option<&'static str>,
+    /// `None` until the actor attaches (it has been made, but not started yet).
+    route: Option<Route<S>>,
+    /// Set when the worker's stats were dropped: `Stopped` or `Panicked`.
+    gone: Option<FailureKind>,
 }
 
 struct Retirement<S> {
@@ -52,14 +77,15 @@ struct Retirement<S> {
 pub(crate) struct ScrapePlan<S: WorkerStats> {
     pub(crate) id: u64,
     pub(crate) targets: Vec<Target<S>>,
-    pub(crate) gone: Vec<(String, &'static str)>,
+    pub(crate) gone: Vec<(String, FailureKind)>,
 }
 
 /// One worker asked in one scrape.
 pub(crate) struct Target<S: WorkerStats> {
     pub(crate) label: String,
     pub(crate) instance: u64,
-    pub(crate) recipient: Recipient<ReportStats<S>>,
+    /// `None`: made but not attached by the time the scrape began.
+    pub(crate) route: Option<Route<S>>,
 }
 
 impl<S: WorkerStats> Shared<S> {
@@ -75,16 +101,15 @@ impl<S: WorkerStats> Shared<S> {
                 next_scrape: 0,
                 errors: BTreeMap::new(),
             }),
+            attached: Notify::new(),
         }
     }
 
-    /// A number no other worker of this set has had.
-    pub(crate) fn next_instance(&self) -> u64 {
-        self.next_instance.fetch_add(1, Ordering::Relaxed)
-    }
-
-    /// Adds worker `instance` under the smallest free `worker` label.
-    pub(crate) fn join(&self, instance: u64) {
+    /// Adds a new worker under the smallest free `worker` label (so workers made in
+    /// order get labels in order); returns its instance number, which no other worker of
+    /// this set has had. It is scraped once it attaches.
+    pub(crate) fn join(&self) -> u64 {
+        let instance = self.next_instance.fetch_add(1, Ordering::Relaxed);
         let mut state = self.lock();
         let label = (0..)
             .map(|n: usize| n.to_string())
@@ -93,20 +118,36 @@ impl<S: WorkerStats> Shared<S> {
         state.workers.push(Worker {
             label,
             instance,
-            recipient: None,
+            route: None,
             gone: None,
         });
+        instance
     }
 
-    /// Gives worker `instance` the address scrapes are sent to.
-    pub(crate) fn attach(&self, instance: u64, recipient: Recipient<ReportStats<S>>) {
-        if let Some(worker) = self
-            .lock()
-            .workers
-            .iter_mut()
-            .find(|w| w.instance == instance)
-        {
-            worker.recipient = Some(recipient);
+    /// Worker `instance` is reached by `route` from now on.
+    pub(crate) fn attach(&self, instance: u64, route: Route<S>) {
+        let mut state = self.lock();
+        if let Some(worker) = state.workers.iter_mut().find(|w| w.instance == instance) {
+            worker.route = Some(route);
+        }
+        drop(state);
+        self.attached.notify_waiters();
+    }
+
+    /// Waits, at most `grace`, until no worker is waiting to attach (an actor made just
+    /// before the scrape whose `started` has not run yet).
+    pub(crate) async fn settle(&self, grace: Duration) {
+        let until = tokio::time::Instant::now() + grace;
+        loop {
+            let notified = self.attached.notified();
+            let pending = self
+                .lock()
+                .workers
+                .iter()
+                .any(|w| w.route.is_none() && w.gone.is_none());
+            if !pending || tokio::time::timeout_at(until, notified).await.is_err() {
+                return;
+            }
         }
     }
 
@@ -121,7 +162,8 @@ impl<S: WorkerStats> Shared<S> {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Called when a worker's [`Tracked`] is dropped: keeps its final stats.
+    /// Called when a worker's [`Tracked`](super::Tracked) is dropped: keeps its final
+    /// stats (whether or not it was ever attached: nothing counted is lost).
     pub(crate) fn retire(&self, instance: u64, stats: S, panicking: bool) {
         let mut state = self.lock();
         state.recent.push(Retirement {
@@ -130,7 +172,11 @@ impl<S: WorkerStats> Shared<S> {
             stats,
         });
         if let Some(worker) = state.workers.iter_mut().find(|w| w.instance == instance) {
-            worker.gone = Some(if panicking { "panicked" } else { "stopped" });
+            worker.gone = Some(if panicking {
+                FailureKind::Panicked
+            } else {
+                FailureKind::Stopped
+            });
         }
     }
 
@@ -141,10 +187,16 @@ impl<S: WorkerStats> Shared<S> {
         stats: &S,
         out: &mut MetricSnapshot,
     ) -> Result<(), ModelError> {
+        let labels = self.labels_for(worker);
+        stats.write(&mut Writer::with_labels(out, &labels))
+    }
+
+    /// `worker="<worker>"` and the collector's own labels.
+    pub(crate) fn labels_for(&self, worker: &str) -> Vec<(String, String)> {
         let mut labels = Vec::with_capacity(self.labels.len() + 1);
         labels.push(("worker".to_owned(), worker.to_owned()));
         labels.extend(self.labels.iter().cloned());
-        stats.write(&mut StatsWriter::new(out, &labels))
+        labels
     }
 
     /// Folds what is safe to fold, registers the scrape, and lists whom to ask.
@@ -174,36 +226,34 @@ impl<S: WorkerStats> Shared<S> {
                 false
             }
             None => {
-                if let Some(recipient) = &worker.recipient {
-                    targets.push(Target {
-                        label: worker.label.clone(),
-                        instance: worker.instance,
-                        recipient: recipient.clone(),
-                    });
-                }
+                targets.push(Target {
+                    label: worker.label.clone(),
+                    instance: worker.instance,
+                    route: worker.route.clone(),
+                });
                 true
             }
         });
         for (label, kind) in &gone {
-            *state.errors.entry((label.clone(), kind)).or_default() += 1;
+            *state.errors.entry((label.clone(), *kind)).or_default() += 1;
         }
         ScrapePlan { id, targets, gone }
     }
 
     /// The retired totals for scrape `id`, leaving out workers that answered it (their
     /// answer already counts them), and ends the scrape. `failures` are the workers that
-    /// did not answer: (label, instance, kind); a `stopped` one leaves the set.
+    /// did not answer: (label, instance, kind); a stopped one leaves the set.
     pub(crate) fn end_scrape(
         &self,
         id: u64,
         answered: &HashSet<u64>,
-        failures: &[(String, u64, &'static str)],
+        failures: &[(String, u64, FailureKind)],
     ) -> MetricSnapshot {
         let mut state = self.lock();
         state.in_flight.retain(|(scrape, _)| *scrape != id);
         for (label, instance, kind) in failures {
             let mut kind = *kind;
-            if kind == "stopped" {
+            if kind == FailureKind::Stopped {
                 if let Some(at) = state.workers.iter().position(|w| w.instance == *instance) {
                     // Its stats were dropped meanwhile: report how, and only here.
                     kind = state.workers.remove(at).gone.unwrap_or(kind);
@@ -225,7 +275,7 @@ impl<S: WorkerStats> Shared<S> {
         retired
     }
 
-    pub(crate) fn error_counts(&self) -> Vec<((String, &'static str), u64)> {
+    pub(crate) fn error_counts(&self) -> Vec<((String, FailureKind), u64)> {
         self.lock()
             .errors
             .iter()

@@ -3,46 +3,43 @@ use serde::Serialize;
 
 use super::Encoder;
 use crate::model::{
-    HistogramValue, LabelSet, MetricFamily, MetricSnapshot, ScrapeError, SlotMap, SummaryValue,
-    Value,
+    HistogramValue, LabelSet, MetricFamily, MetricSnapshot, ScrapeError, SummaryValue, Value,
 };
 
 /// ActorScope's JSON document, the dashboard's only data source.
 ///
-/// The schema (version 1); keys always appear in this order, families in name order and
+/// The schema (version 2); keys always appear in this order, families in name order and
 /// samples in the order collectors added them:
 ///
 /// ```text
 /// {
-///   "version": 1,
+///   "version": 2,
 ///   "families": [
 ///     { "name": "http_requests_total",      // as in Prometheus text (counters with _total)
 ///       "help": "...",
-///       "type": "counter",                  // counter | gauge | histogram | summary | info
+///       "type": "counter",                  // counter | gauge | histogram | summary | info | slots
 ///       "unit": null,                       // or "seconds", "bytes", ...
 ///       "samples": [
 ///         { "labels": {"route": "/kv/{key}"}, "value": 12 },                       // counter, gauge, info (1)
 ///         { "labels": {}, "buckets": [{"le": 0.1, "count": 3}, {"le": "+Inf", "count": 4}],
 ///           "count": 4, "sum": 1.25 },                                            // histogram (cumulative)
 ///         { "labels": {}, "quantiles": [{"quantile": 0.5, "value": 0.2}],
-///           "count": 9, "sum": 2.5 }                                              // summary
-///       ] }
-///   ],
-///   "slot_maps": [
-///     { "name": "actorscope_pool_slots", "labels": {"pool": "connections", "worker": "0"},
-///       "states": "aaiff" }                  // one letter per slot: f free, a active, i idle, c closing
-///   ],
+///           "count": 9, "sum": 2.5 },                                             // summary
+///         { "labels": {"pool": "connections", "worker": "0"}, "states": "aaiff" } // slots: one letter per
+///       ] }                                                                       // slot: f free, a active,
+///   ],                                                                            // i idle, c closing
 ///   "errors": [ { "collector": "db", "kind": "timeout", "message": "..." } ]
 /// }
 /// ```
 ///
 /// A float is a JSON number when finite, else one of the strings `"NaN"`, `"+Inf"`,
-/// `"-Inf"`. Counts are integers.
+/// `"-Inf"`. Counts are integers. Version 2 moved version 1's top-level `slot_maps` into
+/// ordinary `slots` families (`actorscope_pool_slots`), which the text formats leave out.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Json;
 
 /// The schema version written as `"version"`.
-pub const JSON_SCHEMA_VERSION: u32 = 1;
+pub const JSON_SCHEMA_VERSION: u32 = 2;
 
 impl Encoder for Json {
     fn content_type(&self) -> &'static str {
@@ -59,32 +56,24 @@ impl Encoder for Json {
 
 /// Writes a delta document for the live stream (`/debug/stream`): the same shape as a
 /// snapshot, where `families` holds only new and changed samples (each family with its
-/// full declaration), `removed` lists series (`labels` an object) and whole families
-/// (`labels` null) that went away, and `slot_maps` appears only when some slot map
-/// changed (then all of them):
+/// full declaration), and `removed` lists series (`labels` an object) and whole families
+/// (`labels` null) that went away:
 ///
 /// ```text
-/// {"version":1,"families":[...],"removed":[{"name":"kv_keys","labels":{"worker":"3"}}],
-///  "slot_maps":[...],"errors":[...]}
+/// {"version":2,"families":[...],"removed":[{"name":"kv_keys","labels":{"worker":"3"}}],"errors":[...]}
 /// ```
 pub(crate) fn encode_delta(
     changed: &MetricSnapshot,
     removed: &[(String, Option<LabelSet>)],
-    with_slot_maps: bool,
     out: &mut Vec<u8>,
 ) {
-    let delta = DeltaJson {
-        changed,
-        removed,
-        with_slot_maps,
-    };
+    let delta = DeltaJson { changed, removed };
     serde_json::to_writer(out, &delta).expect("serializing a delta into memory cannot fail");
 }
 
 struct DeltaJson<'a> {
     changed: &'a MetricSnapshot,
     removed: &'a [(String, Option<LabelSet>)],
-    with_slot_maps: bool,
 }
 
 impl Serialize for DeltaJson<'_> {
@@ -93,9 +82,6 @@ impl Serialize for DeltaJson<'_> {
         document.serialize_entry("version", &JSON_SCHEMA_VERSION)?;
         document.serialize_entry("families", &FamiliesJson(self.changed))?;
         document.serialize_entry("removed", &RemovedJson(self.removed))?;
-        if self.with_slot_maps {
-            document.serialize_entry("slot_maps", &SlotMapsJson(self.changed.slot_maps()))?;
-        }
         document.serialize_entry("errors", &ErrorsJson(self.changed.errors()))?;
         document.end()
     }
@@ -127,16 +113,14 @@ struct LabelsJson<'a>(&'a LabelSet);
 struct BucketsJson<'a>(&'a HistogramValue);
 struct QuantilesJson<'a>(&'a SummaryValue);
 struct ErrorsJson<'a>(&'a [ScrapeError]);
-struct SlotMapsJson<'a>(&'a [SlotMap]);
 /// A float: a number when finite, else `"NaN"`, `"+Inf"` or `"-Inf"`.
 struct Float(f64);
 
 impl Serialize for SnapshotJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut document = serializer.serialize_struct("Snapshot", 4)?;
+        let mut document = serializer.serialize_struct("Snapshot", 3)?;
         document.serialize_field("version", &JSON_SCHEMA_VERSION)?;
         document.serialize_field("families", &FamiliesJson(self.0))?;
-        document.serialize_field("slot_maps", &SlotMapsJson(self.0.slot_maps()))?;
         document.serialize_field("errors", &ErrorsJson(self.0.errors()))?;
         document.end()
     }
@@ -155,7 +139,7 @@ impl Serialize for FamilyJson<'_> {
         object.serialize_field("name", family.name())?;
         object.serialize_field("help", family.help())?;
         object.serialize_field("type", family.kind().as_str())?;
-        object.serialize_field("unit", &family.unit())?;
+        object.serialize_field("unit", &family.unit().map(|unit| unit.as_str()))?;
         object.serialize_field("samples", &SamplesJson(family))?;
         object.end()
     }
@@ -188,6 +172,7 @@ impl Serialize for SampleJson<'_> {
                 object.serialize_entry("count", &summary.count())?;
                 object.serialize_entry("sum", &Float(summary.sum()))?;
             }
+            Value::Slots(states) => object.serialize_entry("states", states.as_str())?,
         }
         object.end()
     }
@@ -231,27 +216,6 @@ impl Serialize for QuantilesJson<'_> {
             value: Float(*value),
         }))
     }
-}
-
-impl Serialize for SlotMapsJson<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut maps = serializer.serialize_seq(Some(self.0.len()))?;
-        for map in self.0 {
-            maps.serialize_element(&SlotMapJson {
-                name: map.name(),
-                labels: LabelsJson(map.labels()),
-                states: map.states(),
-            })?;
-        }
-        maps.end()
-    }
-}
-
-#[derive(Serialize)]
-struct SlotMapJson<'a> {
-    name: &'a str,
-    labels: LabelsJson<'a>,
-    states: &'a str,
 }
 
 impl Serialize for ErrorsJson<'_> {

@@ -3,10 +3,11 @@
 //!
 //! ```
 //! use actorscope::encode::Format;
-//! use actorscope::model::{MetricKind, MetricSnapshot};
+//! use actorscope::model::MetricSnapshot;
+//! use actorscope::write::Writer;
 //!
 //! let mut snapshot = MetricSnapshot::new();
-//! snapshot.family("jobs_total", "Jobs done.", MetricKind::Counter)?.add([("queue", "a")], 3)?;
+//! Writer::new(&mut snapshot).counter("jobs_total", "Jobs done.").add([("queue", "a")], 3)?;
 //!
 //! let text = String::from_utf8(Format::Prometheus.encode(&snapshot)).unwrap();
 //! assert_eq!(text, "# HELP jobs_total Jobs done.\n# TYPE jobs_total counter\njobs_total{queue=\"a\"} 3\n");

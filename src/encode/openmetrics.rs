@@ -1,13 +1,13 @@
 use super::escape::write_openmetrics_help;
 use super::text::{write_histogram, write_number, write_summary, BoundText};
 use super::Encoder;
-use crate::model::{MetricSnapshot, Value};
+use crate::model::{MetricKind, MetricSnapshot, Value};
 
 /// OpenMetrics 1.0 text.
 ///
 /// The family name in `# TYPE`, `# UNIT` and `# HELP` drops the counter's `_total` (and
 /// the info's `_info`), which the samples keep; the output ends with `# EOF`.
-/// `le` and `quantile` label values are the spec's canonical numbers (`le="64.0"`,
+/// Slot maps are left out (JSON carries them). `le` and `quantile` label values are the spec's canonical numbers (`le="64.0"`,
 /// `le="1e-06"`, as client_golang writes them), where Prometheus text writes the shortest
 /// form (`le="64"`, `le="1e-6"`): a scraper that switches formats sees other series.
 /// OpenMetrics treats `_sum` as a counter, so a histogram or summary whose sum is
@@ -23,10 +23,13 @@ impl Encoder for OpenMetricsText {
 
     fn encode(&self, snapshot: &MetricSnapshot, out: &mut Vec<u8>) {
         for family in snapshot.families() {
+            if family.kind() == MetricKind::Slots {
+                continue;
+            }
             let base = family.openmetrics_name();
             write_metadata(out, "TYPE", base, family.kind().as_str().as_bytes());
             if let Some(unit) = family.unit() {
-                write_metadata(out, "UNIT", base, unit.as_bytes());
+                write_metadata(out, "UNIT", base, unit.as_str().as_bytes());
             }
             out.extend_from_slice(b"# HELP ");
             out.extend_from_slice(base.as_bytes());
@@ -54,6 +57,7 @@ impl Encoder for OpenMetricsText {
                         let countable = summary.sum() >= 0.0;
                         write_summary(out, name, labels, summary, BoundText::Canonical, countable);
                     }
+                    Value::Slots(_) => {}
                 }
             }
         }

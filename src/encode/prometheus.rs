@@ -6,7 +6,8 @@ use crate::model::{MetricKind, MetricSnapshot, Value};
 /// The Prometheus text exposition format, version 0.0.4.
 ///
 /// Families in name order, each `# HELP`, `# TYPE`, then its samples in the order they were added.
-/// Info families are written as gauges (0.0.4 has no info type); units are not written.
+/// Info families are written as gauges (0.0.4 has no info type); units are not written;
+/// slot maps are left out (JSON carries them).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PrometheusText;
 
@@ -17,6 +18,9 @@ impl Encoder for PrometheusText {
 
     fn encode(&self, snapshot: &MetricSnapshot, out: &mut Vec<u8>) {
         for family in snapshot.families() {
+            if family.kind() == MetricKind::Slots {
+                continue;
+            }
             let name = family.name();
             out.extend_from_slice(b"# HELP ");
             out.extend_from_slice(name.as_bytes());
@@ -40,6 +44,7 @@ impl Encoder for PrometheusText {
                     Value::Summary(summary) => {
                         write_summary(out, name, labels, summary, BoundText::Shortest, true);
                     }
+                    Value::Slots(_) => {}
                 }
             }
         }

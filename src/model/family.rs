@@ -5,7 +5,7 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use super::label_hash::LabelHashSeed;
 use super::labels::LabelNames;
 use super::name::is_valid_metric_name;
-use super::{IntoLabels, LabelSet, ModelError, Value};
+use super::{IntoLabels, LabelSet, ModelError, Unit, Value};
 
 /// The type of a metric family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -21,6 +21,9 @@ pub enum MetricKind {
     Summary,
     /// Facts carried as labels with the value 1; its name ends in `_info`.
     Info,
+    /// The state of every slot of a pool ([`SlotStates`](super::SlotStates)): written by
+    /// the JSON format only, left out of the text formats.
+    Slots,
 }
 
 impl MetricKind {
@@ -33,6 +36,7 @@ impl MetricKind {
             Self::Histogram => "histogram",
             Self::Summary => "summary",
             Self::Info => "info",
+            Self::Slots => "slots",
         }
     }
 
@@ -41,7 +45,7 @@ impl MetricKind {
         match self {
             Self::Counter => Some("_total"),
             Self::Info => Some("_info"),
-            Self::Gauge | Self::Histogram | Self::Summary => None,
+            Self::Gauge | Self::Histogram | Self::Summary | Self::Slots => None,
         }
     }
 }
@@ -62,7 +66,7 @@ pub struct MetricFamily {
     name: String,
     help: String,
     kind: MetricKind,
-    unit: Option<String>,
+    unit: Option<Unit>,
     samples: Vec<(LabelSet, Value)>,
     /// Hash of a label set → position of the first sample with that hash.
     index: HashMap<u64, usize, BuildHasherDefault<AlreadyHashed>>,
@@ -105,12 +109,13 @@ impl PartialEq for MetricFamily {
 }
 
 impl MetricFamily {
-    /// Validates a declaration; used by [`MetricSnapshot`](super::MetricSnapshot).
+    /// Validates a declaration; used by [`MetricSnapshot`](super::MetricSnapshot). The
+    /// help is kept trimmed (a doc comment's leading space is not part of it).
     pub(crate) fn declare(
         name: &str,
         help: &str,
         kind: MetricKind,
-        unit: Option<&str>,
+        unit: Option<Unit>,
         source: &str,
     ) -> Result<Self, ModelError> {
         if !is_valid_metric_name(name) {
@@ -135,9 +140,9 @@ impl MetricFamily {
         }
         let mut family = Self {
             name: name.to_owned(),
-            help: help.to_owned(),
+            help: help.trim().to_owned(),
             kind,
-            unit: unit.map(str::to_owned),
+            unit,
             samples: Vec::new(),
             index: HashMap::default(),
             collisions: Vec::new(),
@@ -152,9 +157,10 @@ impl MetricFamily {
         Ok(family)
     }
 
-    fn check_unit(&self, unit: &str) -> Result<(), ModelError> {
-        let reason = if self.kind == MetricKind::Info {
-            Some("info metrics cannot have a unit")
+    fn check_unit(&self, unit: Unit) -> Result<(), ModelError> {
+        let unit = unit.as_str();
+        let reason = if matches!(self.kind, MetricKind::Info | MetricKind::Slots) {
+            Some("info and slot-map families cannot have a unit")
         } else if unit.is_empty()
             || !unit
                 .bytes()
@@ -176,26 +182,14 @@ impl MetricFamily {
         }
     }
 
-    /// Adds one sample.
+    /// Adds one sample; the typed [`FamilyWriter`](crate::write::FamilyWriter) is the
+    /// public way in.
     ///
     /// # Errors
     /// When a label name is invalid, reserved or repeated, the label set is already
     /// present, or the value does not fit the family's kind (see [`ModelError`]). The
     /// family is unchanged then.
-    ///
-    /// ```
-    /// use actorscope::model::{MetricKind, MetricSnapshot, ModelError};
-    ///
-    /// let mut snapshot = MetricSnapshot::new();
-    /// let family = snapshot
-    ///     .family("jobs_done_total", "Jobs finished.", MetricKind::Counter)
-    ///     .unwrap();
-    /// family.add([("worker", "0")], 4).unwrap().add([("worker", "1")], 2).unwrap();
-    /// let error = family.add([("worker", "0")], 1).unwrap_err();
-    /// assert!(matches!(error, ModelError::DuplicateSeries { .. }));
-    /// assert_eq!(family.value([("worker", "0")]).and_then(|v| v.as_f64()), Some(4.0));
-    /// ```
-    pub fn add(
+    pub(crate) fn add(
         &mut self,
         labels: impl IntoLabels,
         value: impl Into<Value>,
@@ -280,8 +274,8 @@ impl MetricFamily {
 
     /// The unit, if one was declared.
     #[must_use]
-    pub fn unit(&self) -> Option<&str> {
-        self.unit.as_deref()
+    pub fn unit(&self) -> Option<Unit> {
+        self.unit
     }
 
     /// The samples, in the order they were added.
@@ -348,7 +342,7 @@ impl MetricFamily {
             name: self.name.clone(),
             help: self.help.clone(),
             kind: self.kind,
-            unit: self.unit.clone(),
+            unit: self.unit,
             samples: Vec::new(),
             index: HashMap::default(),
             collisions: Vec::new(),
@@ -374,14 +368,19 @@ impl MetricFamily {
     }
 
     /// Whether this family was declared with exactly this help, kind and unit.
-    pub(crate) fn declared_as(&self, help: &str, kind: MetricKind, unit: Option<&str>) -> bool {
-        self.kind == kind && self.help == help && self.unit.as_deref() == unit
+    pub(crate) fn declared_as(&self, help: &str, kind: MetricKind, unit: Option<Unit>) -> bool {
+        self.kind == kind && self.help == help.trim() && self.unit == unit
     }
 
     /// `counter "help" (unit seconds)`: what must agree for two declarations to merge.
     pub(crate) fn declaration(&self) -> String {
-        match &self.unit {
-            Some(unit) => format!("{} {:?} with unit {unit:?}", self.kind, self.help),
+        match self.unit {
+            Some(unit) => format!(
+                "{} {:?} with unit {:?}",
+                self.kind,
+                self.help,
+                unit.as_str()
+            ),
             None => format!("{} {:?}", self.kind, self.help),
         }
     }
@@ -390,10 +389,12 @@ impl MetricFamily {
     /// OpenMetrics family name: two families must not share any of them.
     ///
     /// ```
-    /// use actorscope::model::{MetricKind, MetricSnapshot};
+    /// use actorscope::model::MetricSnapshot;
+    /// use actorscope::write::Writer;
     ///
     /// let mut snapshot = MetricSnapshot::new();
-    /// let family = snapshot.family("jobs_total", "Jobs done.", MetricKind::Counter)?;
+    /// Writer::new(&mut snapshot).counter("jobs_total", "Jobs done.").declare()?;
+    /// let family = snapshot.get("jobs_total").unwrap();
     /// assert_eq!(family.series_names(), ["jobs", "jobs_total", "jobs_created"]);
     /// # Ok::<(), actorscope::model::ModelError>(())
     /// ```
@@ -406,6 +407,7 @@ impl MetricFamily {
             MetricKind::Histogram => &["", "_bucket", "_count", "_sum", "_created"],
             MetricKind::Summary => &["", "_count", "_sum", "_created"],
             MetricKind::Info => &["", "_info"],
+            MetricKind::Slots => &[""],
         };
         suffixes
             .iter()

@@ -161,15 +161,18 @@ impl LabelValue for std::borrow::Cow<'_, str> {
 /// `(name, value)` pairs, a slice of them, or a [`LabelSet`].
 ///
 /// ```
-/// use actorscope::model::{MetricKind, MetricSnapshot};
+/// use actorscope::model::MetricSnapshot;
+/// use actorscope::write::Writer;
 ///
 /// let mut snapshot = MetricSnapshot::new();
-/// let family = snapshot.family("queue_depth", "Items waiting.", MetricKind::Gauge).unwrap();
-/// family.add((), 1).unwrap();
-/// family.add([("queue", "a")], 2).unwrap();
-/// family.add(vec![("queue", String::from("b"))], 3).unwrap();
-/// family.add(&[("queue", "c")][..], 4).unwrap();
-/// assert_eq!(family.len(), 4);
+/// Writer::new(&mut snapshot)
+///     .gauge("queue_depth", "Items waiting.")
+///     .add((), 1)?
+///     .add([("queue", "a")], 2)?
+///     .add(vec![("queue", String::from("b"))], 3)?
+///     .add(&[("queue", "c")][..], 4)?;
+/// assert_eq!(snapshot.get("queue_depth").map(|f| f.len()), Some(4));
+/// # Ok::<(), actorscope::model::ModelError>(())
 /// ```
 pub trait IntoLabels {
     /// Calls `visit` with each `(name, value)` pair, unvalidated.

@@ -1,31 +1,30 @@
 use std::collections::{BTreeMap, HashMap};
 
-use super::{LabelSet, MetricFamily, MetricKind, ModelError, ScrapeError, SlotMap, Value};
+use super::{LabelSet, MetricFamily, MetricKind, ModelError, ScrapeError, Unit, Value};
 
 /// Everything one scrape gathered: metric families in name order, plus the errors of
 /// collectors that failed.
 ///
-/// Made fresh for every scrape. Each collector fills its own snapshot (its *source* is
-/// the name it was registered under); the registry then merges them. Declaring a family
-/// that exists already returns it when type, help and unit agree, and is a
-/// [`ModelError::Conflict`] naming both sources otherwise.
+/// Made fresh for every scrape. Each collector fills its own snapshot through a
+/// [`Writer`](crate::write::Writer) (its *source* is the name it was registered under);
+/// the registry then merges them. Declaring a family that exists already returns it when
+/// type, help and unit agree, and is a [`ModelError::Conflict`] naming both sources
+/// otherwise.
 ///
 /// ```
-/// use actorscope::model::{MetricKind, MetricSnapshot};
+/// use actorscope::model::MetricSnapshot;
+/// use actorscope::write::Writer;
 ///
 /// let mut snapshot = MetricSnapshot::new();
-/// snapshot
-///     .family("cache_hits_total", "Lookups answered from the cache.", MetricKind::Counter)?
-///     .add([("shard", "0")], 10)?;
+/// let mut out = Writer::new(&mut snapshot);
+/// out.counter("cache_hits_total", "Lookups answered from the cache.").add([("shard", "0")], 10)?;
 /// // Declared again with the same type and help: the same family.
-/// snapshot
-///     .family("cache_hits_total", "Lookups answered from the cache.", MetricKind::Counter)?
-///     .add([("shard", "1")], 7)?;
-/// assert_eq!(snapshot.get("cache_hits_total").map(|f| f.len()), Some(2));
-///
-/// // Declared again as a gauge: refused, naming both sources.
-/// let conflict = snapshot.family("cache_hits_total", "Hits.", MetricKind::Gauge).unwrap_err();
+/// out.counter("cache_hits_total", "Lookups answered from the cache.").add([("shard", "1")], 7)?;
+/// // Declared again as a gauge: refused, naming the family.
+/// let conflict = out.gauge("cache_hits_total", "Hits.").declare().unwrap_err();
 /// assert!(conflict.to_string().contains("cache_hits_total"));
+///
+/// assert_eq!(snapshot.get("cache_hits_total").map(|f| f.len()), Some(2));
 /// # Ok::<(), actorscope::model::ModelError>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -34,7 +33,6 @@ pub struct MetricSnapshot {
     families: BTreeMap<String, MetricFamily>,
     /// Series name → the family that writes it.
     claims: HashMap<String, String>,
-    slot_maps: Vec<SlotMap>,
     errors: Vec<ScrapeError>,
 }
 
@@ -60,13 +58,9 @@ impl MetricSnapshot {
         &self.source
     }
 
-    /// Gets or creates the family `name`.
-    ///
-    /// # Errors
-    /// When the name is invalid, lacks the suffix its kind needs (`_total` for counters,
-    /// `_info` for info), the help is empty, the family exists with another type or help,
-    /// or its series names clash with another family's.
-    pub fn family(
+    /// [`Self::declare`] without a unit, for the crate's own tests.
+    #[cfg(test)]
+    pub(crate) fn family(
         &mut self,
         name: &str,
         help: &str,
@@ -75,26 +69,32 @@ impl MetricSnapshot {
         self.declare(name, help, kind, None)
     }
 
-    /// Like [`Self::family`], with a unit (`seconds`, `bytes`, ...) that the name ends with.
-    ///
-    /// # Errors
-    /// As [`Self::family`], and when the name does not end with `_<unit>`.
-    pub fn family_with_unit(
+    /// [`Self::declare`] with a unit, for the crate's own tests.
+    #[cfg(test)]
+    pub(crate) fn family_with_unit(
         &mut self,
         name: &str,
         help: &str,
         kind: MetricKind,
-        unit: &str,
+        unit: Unit,
     ) -> Result<&mut MetricFamily, ModelError> {
         self.declare(name, help, kind, Some(unit))
     }
 
-    fn declare(
+    /// Gets or creates the family `name`; the [`Writer`](crate::write::Writer) is the
+    /// public way in.
+    ///
+    /// # Errors
+    /// When the name is invalid, lacks the suffix its kind needs (`_total` for counters,
+    /// `_info` for info), the help is empty, the unit does not end the name, the family
+    /// exists with another type, help or unit, or its series names clash with another
+    /// family's.
+    pub(crate) fn declare(
         &mut self,
         name: &str,
         help: &str,
         kind: MetricKind,
-        unit: Option<&str>,
+        unit: Option<Unit>,
     ) -> Result<&mut MetricFamily, ModelError> {
         // Fast path, taken for every sample a collector adds to a family it declared
         // already: compare the declaration in place, build nothing.
@@ -171,7 +171,6 @@ impl MetricSnapshot {
         let mut problems = Vec::new();
         let source = other.source.clone();
         self.errors.append(&mut other.errors);
-        self.slot_maps.append(&mut other.slot_maps);
         for (name, mut incoming) in std::mem::take(&mut other.families) {
             if !self.families.contains_key(&name) {
                 // The usual case (one source per family): move the family whole, with its
@@ -217,19 +216,19 @@ impl MetricSnapshot {
         }
     }
 
-    /// A copy holding only what the filters keep, with every error and slot map.
+    /// A copy holding only what the filters keep, with every error.
     ///
     /// `keep_family` picks families; within them `keep_sample` picks samples. A family
-    /// left with no samples is dropped unless it had none to begin with. Use
-    /// [`Self::retain_slot_maps`] on the copy to filter slot maps.
+    /// left with no samples is dropped unless it had none to begin with.
     ///
     /// ```
-    /// use actorscope::model::{MetricKind, MetricSnapshot};
+    /// use actorscope::model::MetricSnapshot;
+    /// use actorscope::write::Writer;
     ///
     /// let mut snapshot = MetricSnapshot::new();
-    /// let jobs = snapshot.family("jobs_total", "Jobs done.", MetricKind::Counter)?;
-    /// jobs.add([("worker", "0")], 4)?.add([("worker", "1")], 2)?;
-    /// snapshot.family("queue_depth", "Jobs waiting.", MetricKind::Gauge)?.add((), 7)?;
+    /// let mut out = Writer::new(&mut snapshot);
+    /// out.counter("jobs_total", "Jobs done.").add([("worker", "0")], 4)?.add([("worker", "1")], 2)?;
+    /// out.gauge("queue_depth", "Jobs waiting.").add((), 7)?;
     ///
     /// let worker_1 = snapshot.filtered(|_| true, |_, labels, _| labels.get("worker") == Some("1"));
     /// assert_eq!(worker_1.len(), 1);
@@ -245,7 +244,6 @@ impl MetricSnapshot {
         let mut copy = MetricSnapshot {
             source: self.source.clone(),
             errors: self.errors.clone(),
-            slot_maps: self.slot_maps.clone(),
             ..MetricSnapshot::default()
         };
         for (name, family) in &self.families {
@@ -291,22 +289,6 @@ impl MetricSnapshot {
     #[must_use]
     pub fn sample_count(&self) -> usize {
         self.families.values().map(MetricFamily::len).sum()
-    }
-
-    /// Adds the slot states of one pool (see [`SlotMap`]); JSON carries them.
-    pub fn push_slot_map(&mut self, map: SlotMap) {
-        self.slot_maps.push(map);
-    }
-
-    /// The slot maps, in the order they were added.
-    #[must_use]
-    pub fn slot_maps(&self) -> &[SlotMap] {
-        &self.slot_maps
-    }
-
-    /// Keeps only the slot maps `keep` accepts.
-    pub fn retain_slot_maps(&mut self, keep: impl FnMut(&SlotMap) -> bool) {
-        self.slot_maps.retain(keep);
     }
 
     /// The collectors that failed in this scrape.

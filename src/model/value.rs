@@ -1,4 +1,4 @@
-use super::{MetricKind, ModelError};
+use super::{MetricKind, ModelError, SlotStates};
 
 /// The value of one sample. Which variant a family accepts depends on its kind.
 #[derive(Debug, Clone, PartialEq)]
@@ -12,6 +12,8 @@ pub enum Value {
     Summary(SummaryValue),
     /// An info sample (its value is always 1; the information is in the labels).
     Info,
+    /// The state of every slot of a pool (JSON only).
+    Slots(SlotStates),
 }
 
 impl Value {
@@ -21,7 +23,16 @@ impl Value {
         match self {
             Self::Number(value) => Some(*value),
             Self::Info => Some(1.0),
-            Self::Histogram(_) | Self::Summary(_) => None,
+            Self::Histogram(_) | Self::Summary(_) | Self::Slots(_) => None,
+        }
+    }
+
+    /// The slot states, if this is a slot map.
+    #[must_use]
+    pub fn as_slots(&self) -> Option<&SlotStates> {
+        match self {
+            Self::Slots(states) => Some(states),
+            _ => None,
         }
     }
 
@@ -55,6 +66,7 @@ impl Value {
             Self::Histogram(_) => "histogram",
             Self::Summary(_) => "summary",
             Self::Info => "info",
+            Self::Slots(_) => "slot map",
         }
     }
 
@@ -77,6 +89,7 @@ impl Value {
             (MetricKind::Gauge, value @ Self::Number(_))
             | (MetricKind::Histogram, value @ Self::Histogram(_))
             | (MetricKind::Summary, value @ Self::Summary(_))
+            | (MetricKind::Slots, value @ Self::Slots(_))
             | (MetricKind::Info, value @ Self::Info) => Ok(value),
             (MetricKind::Info, Self::Number(1.0)) => Ok(Self::Info),
             (MetricKind::Info, Self::Number(value)) => Err(invalid(format!(
@@ -113,6 +126,12 @@ impl From<HistogramValue> for Value {
 impl From<SummaryValue> for Value {
     fn from(value: SummaryValue) -> Self {
         Self::Summary(value)
+    }
+}
+
+impl From<SlotStates> for Value {
+    fn from(value: SlotStates) -> Self {
+        Self::Slots(value)
     }
 }
 

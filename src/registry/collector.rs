@@ -1,10 +1,12 @@
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures::future::{self, BoxFuture, FutureExt};
+use futures::future::BoxFuture;
 
-use crate::model::MetricSnapshot;
+use crate::model::ModelError;
+use crate::write::Writer;
 
 /// The error a collector returns; any error type converts into it with `?`.
 pub type CollectError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -50,43 +52,43 @@ impl ScrapeContext {
 /// The contract:
 /// - **When.** `collect` is called once per scrape of the registry the collector is
 ///   registered with, on the thread that runs the scrape, inside a tokio runtime.
+///   [`check`](Self::check) is called once, by
+///   [`register`](super::MetricsRegistry::register).
 /// - **Concurrency.** All collectors of a registry run concurrently, and two scrapes may
 ///   overlap, so `collect` may run concurrently with itself; it takes `&self`. It must
 ///   not block the thread: await replies (for example from actors) instead.
-/// - **Output.** Declare families on `out` with [`MetricSnapshot::family`] and add
-///   samples. `out` is this collector's own; the registry merges it with the others. A
-///   family declared by several collectors merges when type and help agree; otherwise the
-///   later collector's family is left out and reported as a conflict naming both.
+/// - **Output.** Write families to `out` (a [`Writer`]: family first, then samples). `out`
+///   is this collector's own; the registry merges it with the others. A family written
+///   by several collectors merges when type, help and unit agree; otherwise the later
+///   collector's family is left out and reported as a conflict naming both.
 /// - **Errors.** Return `Err` when the collector cannot report: its output for this scrape
-///   is discarded, the error appears in the snapshot's errors and in
-///   `actorscope_scrape_collector_errors_total{kind="error"}`. A panic is caught and
-///   reported the same way (`kind="panic"`).
+///   is discarded, and the failure shows in `/metrics` as
+///   `actorscope_scrape_collector_errors_total{collector,kind}` (`kind="invalid"` for a
+///   [`ModelError`]: a bad name, label or value; `kind="error"` otherwise) and
+///   `actorscope_scrape_error_info{collector,kind,reason}`, in the snapshot's errors, and
+///   in a `log` warning when the reason changes. A panic is caught and reported the same
+///   way (`kind="panicked"`).
 /// - **Deadline.** `cx.deadline()` is when the registry stops waiting. A collector that
 ///   has not finished by then is dropped mid-way (`kind="timeout"`) and its output is
 ///   discarded, so a collector that asks several workers should give each a timeout
 ///   shorter than [`ScrapeContext::remaining`] and report the ones that missed it itself.
+/// - **Checks at startup.** Override [`check`](Self::check) to refuse, at registration,
+///   what would only fail at scrape time (a [`WorkerCollector`](crate::actor::WorkerCollector)
+///   writes a fresh copy of its stats there, so a bad name is a startup error).
 ///
-/// Implement it with a boxed future, or wrap a synchronous closure with [`collector_fn`].
+/// Write `collect` as an `async fn`; a synchronous collector can also be a closure
+/// ([`collector_fn`]).
 ///
 /// ```
-/// use actorscope::model::{MetricKind, MetricSnapshot};
 /// use actorscope::registry::{CollectError, Collector, MetricsRegistry, ScrapeContext};
-/// use futures::future::{BoxFuture, FutureExt};
+/// use actorscope::write::Writer;
 ///
 /// struct QueueCollector;
 ///
 /// impl Collector for QueueCollector {
-///     fn collect<'a>(
-///         &'a self,
-///         _cx: &'a ScrapeContext,
-///         out: &'a mut MetricSnapshot,
-///     ) -> BoxFuture<'a, Result<(), CollectError>> {
-///         async move {
-///             out.family("queue_depth", "Jobs waiting to run.", MetricKind::Gauge)?
-///                 .add([("queue", "email")], 3)?;
-///             Ok(())
-///         }
-///         .boxed()
+///     async fn collect(&self, _cx: &ScrapeContext, out: &mut Writer<'_>) -> Result<(), CollectError> {
+///         out.gauge("queue_depth", "Jobs waiting to run.").add([("queue", "email")], 3)?;
+///         Ok(())
 ///     }
 /// }
 ///
@@ -100,31 +102,54 @@ impl ScrapeContext {
 /// # }).unwrap();
 /// ```
 pub trait Collector: Send + Sync + 'static {
-    /// Adds this collector's families to `out`; see the trait docs for the contract.
-    fn collect<'a>(
-        &'a self,
-        cx: &'a ScrapeContext,
-        out: &'a mut MetricSnapshot,
-    ) -> BoxFuture<'a, Result<(), CollectError>>;
-}
+    /// Writes this collector's families to `out`; see the trait docs for the contract.
+    fn collect(
+        &self,
+        cx: &ScrapeContext,
+        out: &mut Writer<'_>,
+    ) -> impl Future<Output = Result<(), CollectError>> + Send;
 
-impl<T: Collector + ?Sized> Collector for Arc<T> {
-    fn collect<'a>(
-        &'a self,
-        cx: &'a ScrapeContext,
-        out: &'a mut MetricSnapshot,
-    ) -> BoxFuture<'a, Result<(), CollectError>> {
-        (**self).collect(cx, out)
+    /// Refuses, when the collector is registered, what would fail every scrape. The
+    /// default checks nothing.
+    ///
+    /// # Errors
+    /// The [`ModelError`] that names the bad family, label or value.
+    fn check(&self) -> Result<(), ModelError> {
+        Ok(())
     }
 }
 
-impl<T: Collector + ?Sized> Collector for Box<T> {
-    fn collect<'a>(
+impl<T: Collector> Collector for Arc<T> {
+    fn collect(
+        &self,
+        cx: &ScrapeContext,
+        out: &mut Writer<'_>,
+    ) -> impl Future<Output = Result<(), CollectError>> + Send {
+        (**self).collect(cx, out)
+    }
+
+    fn check(&self) -> Result<(), ModelError> {
+        (**self).check()
+    }
+}
+
+/// The object-safe twin of [`Collector`] the registry keeps: the one place a
+/// collector's future is boxed.
+pub(crate) trait DynCollector: Send + Sync {
+    fn collect_boxed<'a>(
         &'a self,
         cx: &'a ScrapeContext,
-        out: &'a mut MetricSnapshot,
+        out: &'a mut Writer<'_>,
+    ) -> BoxFuture<'a, Result<(), CollectError>>;
+}
+
+impl<T: Collector> DynCollector for T {
+    fn collect_boxed<'a>(
+        &'a self,
+        cx: &'a ScrapeContext,
+        out: &'a mut Writer<'_>,
     ) -> BoxFuture<'a, Result<(), CollectError>> {
-        (**self).collect(cx, out)
+        Box::pin(self.collect(cx, out))
     }
 }
 
@@ -139,38 +164,33 @@ impl<F> fmt::Debug for FnCollector<F> {
     }
 }
 
-/// Wraps a closure that fills the snapshot synchronously (it must not block).
+/// Wraps a closure that writes families synchronously (it must not block).
 ///
 /// ```
-/// use actorscope::model::MetricKind;
 /// use actorscope::registry::{collector_fn, MetricsRegistry};
 ///
 /// let registry = MetricsRegistry::new();
 /// registry
 ///     .register("build", collector_fn(|out| {
-///         out.family("app_build_info", "Build of the running binary.", MetricKind::Info)?
-///             .add([("version", env!("CARGO_PKG_VERSION"))], 1)?;
+///         out.info("app_build_info", "Build of the running binary.")
+///             .add([("version", env!("CARGO_PKG_VERSION"))], ())?;
 ///         Ok(())
 ///     }))
 ///     .unwrap();
 /// ```
 pub fn collector_fn<F>(collect: F) -> FnCollector<F>
 where
-    F: Fn(&mut MetricSnapshot) -> Result<(), CollectError> + Send + Sync + 'static,
+    F: Fn(&mut Writer<'_>) -> Result<(), CollectError> + Send + Sync + 'static,
 {
     FnCollector { collect }
 }
 
 impl<F> Collector for FnCollector<F>
 where
-    F: Fn(&mut MetricSnapshot) -> Result<(), CollectError> + Send + Sync + 'static,
+    F: Fn(&mut Writer<'_>) -> Result<(), CollectError> + Send + Sync + 'static,
 {
-    fn collect<'a>(
-        &'a self,
-        _cx: &'a ScrapeContext,
-        out: &'a mut MetricSnapshot,
-    ) -> BoxFuture<'a, Result<(), CollectError>> {
-        // Called inside the future so that a panic is caught by the scrape.
-        future::lazy(move |_| (self.collect)(out)).boxed()
+    async fn collect(&self, _cx: &ScrapeContext, out: &mut Writer<'_>) -> Result<(), CollectError> {
+        // Runs when the future is polled, so the scrape catches a panic.
+        (self.collect)(out)
     }
 }

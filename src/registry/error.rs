@@ -1,5 +1,7 @@
+use crate::model::ModelError;
+
 /// Why [`MetricsRegistry::register`](super::MetricsRegistry::register) refused a collector.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RegisterError {
     /// The name is empty, too long, or has control characters.
@@ -13,5 +15,14 @@ pub enum RegisterError {
     DuplicateName {
         /// The name in use.
         name: String,
+    },
+    /// The collector's own check found a family it could never write (a bad name,
+    /// label, unit or help): fix the declaration.
+    #[error("collector {name:?} declares a family it could never write: {error}")]
+    InvalidFamily {
+        /// The collector's name.
+        name: String,
+        /// What the model refused, quoting the bad value.
+        error: Box<ModelError>,
     },
 }

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use futures::future::{BoxFuture, FutureExt, Shared};
 use once_cell::sync::Lazy;
 
+use super::collector::DynCollector;
 use super::health::Health;
 use super::scrape::gather;
 use super::{Collector, RegisterError};
@@ -23,13 +24,12 @@ pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(5);
 /// left out and reported (see [`Collector`]). Cloning is cheap and shares the collectors.
 ///
 /// ```
-/// use actorscope::model::MetricKind;
 /// use actorscope::registry::{collector_fn, MetricsRegistry};
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
 /// let registry = MetricsRegistry::new();
 /// let registration = registry.register("answers", collector_fn(|out| {
-///     out.family("answer", "The answer.", MetricKind::Gauge)?.add((), 42)?;
+///     out.gauge("answer", "The answer.").add((), 42)?;
 ///     Ok(())
 /// }))?;
 /// let snapshot = registry.scrape().await;
@@ -60,7 +60,7 @@ pub(crate) struct Inner {
 pub(crate) struct Entry {
     id: u64,
     pub(crate) name: Arc<str>,
-    pub(crate) collector: Arc<dyn Collector>,
+    pub(crate) collector: Arc<dyn DynCollector>,
 }
 
 /// A gather that concurrent [`MetricsRegistry::scrape_shared`] calls can join.
@@ -113,8 +113,9 @@ impl MetricsRegistry {
     /// To keep using the collector yourself, register an `Arc` clone of it.
     ///
     /// # Errors
-    /// When the name is empty, longer than 128 characters or has control characters, or
-    /// another collector already uses it.
+    /// When the name is empty, longer than 128 characters or has control characters,
+    /// another collector already uses it, or the collector's [`Collector::check`] finds a
+    /// family it could never write.
     pub fn register(
         &self,
         name: impl Into<String>,
@@ -123,6 +124,12 @@ impl MetricsRegistry {
         let name: String = name.into();
         if name.is_empty() || name.chars().count() > 128 || name.chars().any(char::is_control) {
             return Err(RegisterError::InvalidName { name });
+        }
+        if let Err(error) = collector.check() {
+            return Err(RegisterError::InvalidFamily {
+                name,
+                error: Box::new(error),
+            });
         }
         let mut entries = self
             .inner

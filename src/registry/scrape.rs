@@ -10,7 +10,8 @@ use futures::future::{join_all, FutureExt};
 use super::health::{CollectorReport, SOURCE};
 use super::metrics_registry::{lock, Entry, Inner};
 use super::ScrapeContext;
-use crate::model::{MetricSnapshot, ScrapeError, ScrapeErrorKind};
+use crate::model::{FailureKind, MetricSnapshot, ModelError, ScrapeError};
+use crate::write::Writer;
 
 /// Runs every registered collector and merges what came back in registration order.
 pub(crate) async fn gather(inner: &Inner, deadline: Instant) -> MetricSnapshot {
@@ -22,17 +23,13 @@ pub(crate) async fn gather(inner: &Inner, deadline: Instant) -> MetricSnapshot {
     for (entry, (outcome, duration)) in entries.iter().zip(outcomes) {
         let mut failures = Vec::new();
         let mut fail = |snapshot: &mut MetricSnapshot, kind, message: String| {
-            failures.push(kind);
-            snapshot.push_error(ScrapeError::new(&*entry.name, kind, message));
+            snapshot.push_error(ScrapeError::new(&*entry.name, kind, message.clone()));
+            failures.push((kind, message));
         };
         match outcome {
             Ok(part) => {
                 for problem in snapshot.merge(part) {
-                    fail(
-                        &mut snapshot,
-                        ScrapeErrorKind::Conflict,
-                        problem.to_string(),
-                    );
+                    fail(&mut snapshot, FailureKind::Conflict, problem.to_string());
                 }
             }
             Err((kind, message)) => fail(&mut snapshot, kind, message),
@@ -48,7 +45,7 @@ pub(crate) async fn gather(inner: &Inner, deadline: Instant) -> MetricSnapshot {
     let written = {
         let mut health = lock(&inner.health);
         health.record(&reports);
-        health.write(&reports, &mut own)
+        health.write(&reports, &mut Writer::new(&mut own))
     };
     let problems = match written {
         Ok(()) => snapshot.merge(own),
@@ -57,14 +54,14 @@ pub(crate) async fn gather(inner: &Inner, deadline: Instant) -> MetricSnapshot {
     for problem in problems {
         snapshot.push_error(ScrapeError::new(
             SOURCE,
-            ScrapeErrorKind::Conflict,
+            FailureKind::Conflict,
             problem.to_string(),
         ));
     }
     snapshot
 }
 
-type Outcome = Result<MetricSnapshot, (ScrapeErrorKind, String)>;
+type Outcome = Result<MetricSnapshot, (FailureKind, String)>;
 
 /// Runs one collector into its own snapshot, catching errors, panics and the deadline.
 async fn run_collector(entry: &Entry, deadline: Instant) -> (Outcome, std::time::Duration) {
@@ -74,19 +71,29 @@ async fn run_collector(entry: &Entry, deadline: Instant) -> (Outcome, std::time:
     let result = {
         // The call itself happens inside the async block, so a panic before the collector
         // returns its future is caught too.
-        let collect = AssertUnwindSafe(async { entry.collector.collect(&cx, &mut part).await })
-            .catch_unwind();
+        let collect = AssertUnwindSafe(async {
+            let mut out = Writer::new(&mut part);
+            entry.collector.collect_boxed(&cx, &mut out).await
+        })
+        .catch_unwind();
         tokio::time::timeout_at(deadline.into(), collect).await
     };
     let outcome = match result {
         Ok(Ok(Ok(()))) => Ok(part),
-        Ok(Ok(Err(error))) => Err((ScrapeErrorKind::Failed, error.to_string())),
+        Ok(Ok(Err(error))) => {
+            let kind = if error.downcast_ref::<ModelError>().is_some() {
+                FailureKind::Invalid
+            } else {
+                FailureKind::Error
+            };
+            Err((kind, error.to_string()))
+        }
         Ok(Err(panic)) => Err((
-            ScrapeErrorKind::Panicked,
+            FailureKind::Panicked,
             format!("panicked: {}", panic_message(&*panic)),
         )),
         Err(_) => Err((
-            ScrapeErrorKind::TimedOut,
+            FailureKind::TimedOut,
             format!(
                 "did not finish within the scrape deadline ({:.3} s)",
                 deadline.saturating_duration_since(started).as_secs_f64()

@@ -77,6 +77,14 @@ impl Histogram {
     }
 }
 
+impl Default for Histogram {
+    /// Prometheus' default buckets, in seconds: `.005 .01 .025 .05 .1 .25 .5 1 2.5 5 10`
+    /// ([`Buckets::prometheus_default`]).
+    fn default() -> Self {
+        Self::new(Buckets::prometheus_default())
+    }
+}
+
 /// Up to this many bounds, counting them beats a binary search: the comparisons have no
 /// branches to mispredict and vectorize, while a binary search over spread-out values
 /// mispredicts about half its branches.

@@ -61,6 +61,14 @@ pub struct Pool {
     free: Vec<usize>,
 }
 
+impl Default for Pool {
+    /// An empty pool of capacity 0, counting only; give it a capacity with
+    /// [`Pool::new`] or [`Pool::with_slots`].
+    fn default() -> Self {
+        Self::new(0)
+    }
+}
+
 impl Pool {
     /// A pool of `capacity` that counts, without per-slot states.
     #[must_use]

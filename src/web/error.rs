@@ -1,6 +1,20 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::HttpResponse;
 
+use crate::registry::RegisterError;
+
+/// Why [`Routes::new`](super::Routes::new) could not make the routes.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MountError {
+    /// Another `Routes` of this registry is alive.
+    #[error("this registry's routes exist already (a `Routes` owns its live stream and history): clone that `Routes` to serve it from several servers")]
+    AlreadyMounted,
+    /// The live stream's collector could not be registered.
+    #[error(transparent)]
+    Register(#[from] RegisterError),
+}
+
 /// Why a request to the ActorScope routes was refused. Every message names the
 /// parameter or header and quotes the bad value; nothing counted is affected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -49,7 +63,7 @@ pub enum WebError {
     /// Too many scrapes are being served already.
     #[error("{limit} scrapes are being served already (the limit); retry in a second")]
     Busy {
-        /// [`WebOptions::max_concurrent_scrapes`](super::WebOptions::max_concurrent_scrapes).
+        /// [`RouteOptions::max_concurrent_scrapes`](super::RouteOptions::max_concurrent_scrapes).
         limit: usize,
     },
 }

@@ -90,15 +90,13 @@ impl DebugFilter {
     /// What the filters keep of `snapshot` (its errors always). A label a sample lacks
     /// counts as the empty value, as in Prometheus.
     pub(crate) fn apply(&self, snapshot: &MetricSnapshot) -> MetricSnapshot {
-        let mut kept = snapshot.filtered(
+        snapshot.filtered(
             |family| self.keeps_name(family.name()),
             |_, labels, _| self.keeps_labels(labels),
-        );
-        kept.retain_slot_maps(|map| self.keeps_name(map.name()) && self.keeps_labels(map.labels()));
-        kept
+        )
     }
 
-    /// Whether a family (or slot map) with this name passes the name filters.
+    /// Whether a family with this name passes the name filters.
     pub(crate) fn keeps_name(&self, name: &str) -> bool {
         self.prefixes.is_empty() || self.prefixes.iter().any(|p| name.starts_with(p.as_str()))
     }

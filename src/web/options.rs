@@ -4,9 +4,9 @@ use std::time::Duration;
 ///
 /// ```
 /// use std::time::Duration;
-/// use actorscope::web::WebOptions;
+/// use actorscope::RouteOptions;
 ///
-/// let options = WebOptions::default()
+/// let options = RouteOptions::default()
 ///     .with_scrape_timeout(Duration::from_secs(2))
 ///     .with_max_concurrent_scrapes(4);
 /// assert_eq!(options.scrape_timeout, Some(Duration::from_secs(2)));
@@ -14,7 +14,7 @@ use std::time::Duration;
 /// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub struct WebOptions {
+pub struct RouteOptions {
     /// How long collectors get per scrape; `None` (the default) uses the registry's
     /// default deadline. A Prometheus scrape can only shorten it (see
     /// [`Self::prometheus_timeout_offset`]).
@@ -43,7 +43,7 @@ pub struct WebOptions {
     pub history_series: usize,
 }
 
-impl Default for WebOptions {
+impl Default for RouteOptions {
     fn default() -> Self {
         Self {
             scrape_timeout: None,
@@ -59,7 +59,7 @@ impl Default for WebOptions {
     }
 }
 
-impl WebOptions {
+impl RouteOptions {
     /// Sets [`Self::scrape_timeout`].
     #[must_use]
     pub fn with_scrape_timeout(mut self, timeout: Duration) -> Self {

@@ -13,11 +13,14 @@ use flate2::Compression;
 
 use super::error::{shown, WebError};
 use super::history::History;
-use super::stream::{Broadcaster, StreamSettings};
-use super::WebOptions;
+use super::stream::{counts_collector, Broadcaster, StreamSettings};
+use super::{MountError, RouteOptions};
 use crate::encode::accepts_gzip;
 use crate::model::MetricSnapshot;
-use crate::registry::MetricsRegistry;
+use crate::registry::{MetricsRegistry, RegisterError, Registration};
+
+/// The name the live stream's own collector is registered under.
+const STREAM_COLLECTOR: &str = "actorscope_sse";
 
 /// The header Prometheus sends with its scrape timeout in seconds.
 pub(crate) const PROMETHEUS_TIMEOUT_HEADER: &str = "X-Prometheus-Scrape-Timeout-Seconds";
@@ -26,9 +29,20 @@ pub(crate) const PROMETHEUS_TIMEOUT_HEADER: &str = "X-Prometheus-Scrape-Timeout-
 #[derive(Debug)]
 pub(crate) struct Endpoints {
     pub(crate) registry: MetricsRegistry,
-    pub(crate) options: WebOptions,
+    pub(crate) options: RouteOptions,
     pub(crate) broadcaster: Arc<Broadcaster>,
     in_flight: AtomicUsize,
+    /// The stream's own collector, unregistered with the last clone of the routes.
+    stream_collector: Option<Registration>,
+}
+
+impl Drop for Endpoints {
+    fn drop(&mut self) {
+        self.broadcaster.shut_down();
+        if let Some(registration) = self.stream_collector.take() {
+            registration.unregister();
+        }
+    }
 }
 
 /// One scrape being served; frees its place when dropped.
@@ -42,7 +56,10 @@ impl Drop for Permit {
 }
 
 impl Endpoints {
-    pub(crate) fn new(registry: MetricsRegistry, options: WebOptions) -> Self {
+    pub(crate) fn new(
+        registry: MetricsRegistry,
+        options: RouteOptions,
+    ) -> Result<Self, MountError> {
         let settings = StreamSettings {
             interval: options.stream_interval,
             max_subscribers: options.max_stream_subscribers,
@@ -54,16 +71,23 @@ impl Endpoints {
                 .unwrap_or_else(|| registry.default_deadline()),
         };
         let history = Arc::new(History::new(options.history_series));
-        let broadcaster = Broadcaster::for_registry(&registry, settings, &history);
-        Self {
+        let broadcaster = Broadcaster::new(&registry, settings, history);
+        let stream_collector = registry
+            .register(STREAM_COLLECTOR, counts_collector(&broadcaster))
+            .map_err(|error| match error {
+                RegisterError::DuplicateName { .. } => MountError::AlreadyMounted,
+                other => MountError::Register(other),
+            })?;
+        Ok(Self {
             registry,
             options,
             broadcaster,
             in_flight: AtomicUsize::new(0),
-        }
+            stream_collector: Some(stream_collector),
+        })
     }
 
-    /// The history of this registry (the broadcaster's, shared by every mount).
+    /// The history of these routes (the broadcaster's).
     pub(crate) fn history(&self) -> &Arc<History> {
         self.broadcaster.history()
     }

@@ -207,13 +207,18 @@ pub fn sum_samples(text: &str, family: &str, must_contain: &[&str]) -> f64 {
 /// A server with only ActorScope's routes for `registry`, on `workers` workers.
 pub fn serve_routes(
     registry: actorscope::registry::MetricsRegistry,
-    options: actorscope::web::WebOptions,
+    options: actorscope::RouteOptions,
     workers: usize,
 ) -> TestServer {
+    let routes = actorscope::Routes::new(&registry, options).expect("the routes mount");
+    serve_these_routes(routes, workers)
+}
+
+/// Serves `routes` alone on a loopback port with `workers` worker threads.
+pub fn serve_these_routes(routes: actorscope::Routes, workers: usize) -> TestServer {
     start_server(move || {
-        let routes = actorscope::web::configure(registry, options);
         let server =
-            actix_web::HttpServer::new(move || actix_web::App::new().configure(routes.clone()))
+            actix_web::HttpServer::new(move || actix_web::App::new().service(routes.clone()))
                 .workers(workers)
                 .shutdown_timeout(1)
                 .bind("127.0.0.1:0")

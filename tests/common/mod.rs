@@ -11,10 +11,11 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use actorscope::model::{
-    HistogramValue, MetricKind, MetricSnapshot, ModelError, ScrapeError, ScrapeErrorKind, SlotMap,
-    SummaryValue,
+    FailureKind, HistogramValue, MetricSnapshot, ModelError, ScrapeError, SlotStates, SummaryValue,
+    Unit,
 };
 use actorscope::stats::{Buckets, Histogram};
+use actorscope::write::Writer;
 
 /// Runs `program args` with `input` on stdin; returns (exit code, stdout, stderr).
 fn run_with_stdin(program: &str, args: &[&str], input: &[u8]) -> (i32, String, String) {
@@ -136,120 +137,83 @@ pub fn wait_until(limit: Duration, mut condition: impl FnMut() -> bool) -> bool 
 /// an empty family, a histogram with negative buckets and a scrape error.
 pub fn rich_snapshot() -> MetricSnapshot {
     let mut snapshot = MetricSnapshot::for_source("fixture");
-    build_rich(&mut snapshot).expect("fixture is valid");
+    build_rich(&mut Writer::new(&mut snapshot)).expect("fixture is valid");
     snapshot.push_error(ScrapeError::new(
         "db",
-        ScrapeErrorKind::TimedOut,
+        FailureKind::TimedOut,
         "did not finish within 0.2 s",
     ));
     snapshot
 }
 
-fn build_rich(s: &mut MetricSnapshot) -> Result<(), ModelError> {
+fn build_rich(s: &mut Writer<'_>) -> Result<(), ModelError> {
     // JSON carries slot maps; the text formats leave them out.
-    s.push_slot_map(SlotMap::new(
-        "app_pool_slots",
+    s.slots("app_pool_slots", "Slots of the db pool.").add(
         [("pool", "db"), ("owner", "<b>api</b>")],
-        "aaiffc",
-    )?);
-    s.family(
-        "app_requests_total",
-        "Requests handled, by route.",
-        MetricKind::Counter,
-    )?
-    .add([("route", "/kv/{key}"), ("method", "GET")], 1027)?
-    .add([("route", "/kv/{key}"), ("method", "PUT")], 3)?
-    .add([("route", "<unmatched>"), ("method", "GET")], 0)?;
-    s.family(
+        SlotStates::new("aaiffc")?,
+    )?;
+    s.counter("app_requests_total", "Requests handled, by route.")
+        .add([("route", "/kv/{key}"), ("method", "GET")], 1027)?
+        .add([("route", "/kv/{key}"), ("method", "PUT")], 3)?
+        .add([("route", "<unmatched>"), ("method", "GET")], 0)?;
+    s.counter(
         "app_hostile_total",
         "Help with \\ backslash, \"quotes\" and a\nnewline.",
-        MetricKind::Counter,
-    )?
+    )
     .add([("value", "quote \" backslash \\ newline \n end")], 1)?
     .add([("value", "<img src=x onerror=alert(1)>")], 2)?
     .add([("value", "ünïcødé ✓ \t tab")], 3)?
     .add([("value", "")], 4)?;
-    s.family_with_unit(
-        "app_cpu_seconds_total",
-        "CPU time used.",
-        MetricKind::Counter,
-        "seconds",
-    )?
-    .add((), 12.375)?;
-    s.family(
-        "app_temperature_celsius",
-        "Readings that can be anything.",
-        MetricKind::Gauge,
-    )?
-    .add([("sensor", "nan")], f64::NAN)?
-    .add([("sensor", "plus_inf")], f64::INFINITY)?
-    .add([("sensor", "minus_inf")], f64::NEG_INFINITY)?
-    .add([("sensor", "negative")], -40.5)?
-    .add([("sensor", "tiny")], 2.5e-9)?
-    .add([("sensor", "huge")], 1.5e300)?;
-    s.family(
-        "app_idle_workers",
-        "A family with no samples yet.",
-        MetricKind::Gauge,
-    )?;
+    s.counter("app_cpu_seconds_total", "CPU time used.")
+        .unit(Unit::Seconds)
+        .add((), 12.375)?;
+    s.gauge("app_temperature_celsius", "Readings that can be anything.")
+        .add([("sensor", "nan")], f64::NAN)?
+        .add([("sensor", "plus_inf")], f64::INFINITY)?
+        .add([("sensor", "minus_inf")], f64::NEG_INFINITY)?
+        .add([("sensor", "negative")], -40.5)?
+        .add([("sensor", "tiny")], 2.5e-9)?
+        .add([("sensor", "huge")], 1.5e300)?;
+    s.gauge("app_idle_workers", "A family with no samples yet.")
+        .declare()?;
     let mut latency = Histogram::new(Buckets::prometheus_default());
     for i in 0..100 {
         latency.observe(f64::from(i) * 0.037);
     }
-    s.family_with_unit(
-        "app_request_duration_seconds",
-        "Request latency.",
-        MetricKind::Histogram,
-        "seconds",
-    )?
-    .add([("route", "/kv/{key}")], &latency)?
-    .add(
-        [("route", "/empty")],
-        &Histogram::new(Buckets::http_seconds()),
-    )?;
+    s.histogram("app_request_duration_seconds", "Request latency.")
+        .unit(Unit::Seconds)
+        .add([("route", "/kv/{key}")], &latency)?
+        .add(
+            [("route", "/empty")],
+            &Histogram::new(Buckets::http_seconds()),
+        )?;
     // Bounds whose canonical OpenMetrics text differs from the shortest one.
     let bounds = [1e-6, 1.6e-5, 1e-4, 64.0, 1024.0, 1_048_576.0];
     let mut wide = Histogram::new(Buckets::new(bounds).expect("valid bounds"));
     for value in [5e-7, 1e-5, 3.0, 100.0, 5e6] {
         wide.observe(value);
     }
-    s.family_with_unit(
-        "app_wait_seconds",
-        "Waits from a microsecond to days.",
-        MetricKind::Histogram,
-        "seconds",
-    )?
-    .add((), &wide)?;
+    s.histogram("app_wait_seconds", "Waits from a microsecond to days.")
+        .unit(Unit::Seconds)
+        .add((), &wide)?;
     let below_zero = HistogramValue::from_bucket_counts(&[-10.0, 0.0, 10.0], &[1, 2, 3, 1], -4.0)?;
-    s.family(
-        "app_offset_celsius",
-        "Offsets, some negative.",
-        MetricKind::Histogram,
-    )?
-    .add((), below_zero)?;
-    s.family(
-        "app_rpc_duration_seconds",
-        "RPC latency quantiles.",
-        MetricKind::Summary,
-    )?
-    .add(
-        [("service", "a")],
-        SummaryValue::new(&[(0.5, 0.05), (0.9, 0.2), (0.99, 1.5)], 240, 21.5)?,
-    )?
-    .add(
-        [("service", "b")],
-        SummaryValue::new(&[(0.5, f64::NAN)], 0, 0.0)?,
-    )?
-    .add(
-        [("service", "c")],
-        SummaryValue::new(&[(0.0, 0.01), (1.0, 2.0)], 3, 2.5)?,
-    )?;
-    s.family(
-        "app_build_info",
-        "Build of the running binary.",
-        MetricKind::Info,
-    )?
-    .add([("version", "0.1.0"), ("commit", "abc123")], 1)?;
+    s.histogram("app_offset_celsius", "Offsets, some negative.")
+        .add((), below_zero)?;
+    s.summary("app_rpc_duration_seconds", "RPC latency quantiles.")
+        .add(
+            [("service", "a")],
+            SummaryValue::new(&[(0.5, 0.05), (0.9, 0.2), (0.99, 1.5)], 240, 21.5)?,
+        )?
+        .add(
+            [("service", "b")],
+            SummaryValue::new(&[(0.5, f64::NAN)], 0, 0.0)?,
+        )?
+        .add(
+            [("service", "c")],
+            SummaryValue::new(&[(0.0, 0.01), (1.0, 2.0)], 3, 2.5)?,
+        )?;
+    s.info("app_build_info", "Build of the running binary.")
+        .add([("version", "0.1.0"), ("commit", "abc123")], ())?;
     Ok(())
 }
 
@@ -298,6 +262,8 @@ pub fn expected_samples(snapshot: &MetricSnapshot, openmetrics: bool) -> Vec<Par
                         push("_count", base.clone(), summary.count() as f64);
                     }
                 }
+                // Slot maps are JSON only.
+                Value::Slots(_) => {}
                 other => panic!("unexpected value {other:?}"),
             }
         }

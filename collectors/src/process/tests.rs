@@ -61,7 +61,7 @@ mod fixture {
     #[test]
     fn unknown_readings_leave_their_families_out() {
         let mut snapshot = MetricSnapshot::new();
-        write(&fixture_reading(), &mut snapshot).expect("valid families");
+        write(&fixture_reading(), &mut Writer::new(&mut snapshot)).expect("valid families");
         assert_eq!(value(&snapshot, "process_cpu_seconds_total"), Some(18.0));
         assert_eq!(value(&snapshot, "process_swap_bytes"), Some(131_072.0));
         assert!(
@@ -69,7 +69,7 @@ mod fixture {
             "absent, not zero"
         );
         let mut empty = MetricSnapshot::new();
-        write(&ProcessReading::default(), &mut empty).expect("valid");
+        write(&ProcessReading::default(), &mut Writer::new(&mut empty)).expect("valid");
         assert!(empty.is_empty());
     }
 }

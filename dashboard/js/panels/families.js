@@ -19,6 +19,7 @@ function labelText(labels) {
 function valueText(family, sample) {
   const format = formatterFor(family.unit);
   if (sample.buckets) return `count ${sample.count}, sum ${format(num(sample.sum))}`;
+  if (sample.states !== undefined) return `${sample.states.length} slots: ${sample.states}`;
   if (sample.quantiles) return sample.quantiles.map((q) => `q${q.quantile}=${format(num(q.value))}`).join(" ") + `, count ${sample.count}`;
   return format(num(sample.value));
 }

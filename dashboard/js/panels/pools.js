@@ -59,7 +59,7 @@ export function renderPools(section, model) {
   const cards = [];
   const mapped = new Set();
   const seen = new Set();
-  for (const map of model.store.slotMaps) {
+  for (const map of model.store.slotMaps()) {
     if (!passes(map.labels, model.view.filter)) continue;
     const key = labelKey(map.labels);
     mapped.add(key);

@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::{HistogramValue, ScrapeErrorKind, SummaryValue, Value};
+use crate::model::{FailureKind, HistogramValue, SummaryValue, Unit, Value};
 
 fn counter(snapshot: &mut MetricSnapshot, name: &str) -> Result<(), ModelError> {
     snapshot
@@ -51,20 +51,25 @@ fn empty_help_is_refused() {
 fn unit_must_end_the_name_before_total() {
     let mut snapshot = MetricSnapshot::new();
     assert!(snapshot
-        .family_with_unit("cpu_seconds_total", "CPU.", MetricKind::Counter, "seconds")
+        .family_with_unit(
+            "cpu_seconds_total",
+            "CPU.",
+            MetricKind::Counter,
+            Unit::Seconds
+        )
         .is_ok());
     let error = snapshot
-        .family_with_unit("memory", "Memory.", MetricKind::Gauge, "bytes")
+        .family_with_unit("memory", "Memory.", MetricKind::Gauge, Unit::Bytes)
         .unwrap_err();
     assert!(
         error.to_string().contains("must end with _<unit>"),
         "{error}"
     );
     assert!(snapshot
-        .family_with_unit("os_info", "OS.", MetricKind::Info, "info")
+        .family_with_unit("os_info", "OS.", MetricKind::Info, Unit::Other("info"))
         .is_err());
     assert!(snapshot
-        .family_with_unit("a_b c", "A.", MetricKind::Gauge, "b c")
+        .family_with_unit("a_b c", "A.", MetricKind::Gauge, Unit::Other("b c"))
         .is_err());
 }
 
@@ -228,7 +233,7 @@ fn histogram_values_are_checked() {
 #[test]
 fn errors_travel_with_the_snapshot_through_merge() {
     let mut part = MetricSnapshot::for_source("a");
-    part.push_error(ScrapeError::new("a", ScrapeErrorKind::Failed, "boom"));
+    part.push_error(ScrapeError::new("a", FailureKind::Error, "boom"));
     let mut merged = MetricSnapshot::new();
     merged.merge(part);
     assert_eq!(

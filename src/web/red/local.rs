@@ -46,20 +46,19 @@ pub(crate) fn for_this_thread(shared: &Shared) -> Rc<LocalStats> {
     if let Some(stats) = found {
         return stats;
     }
-    let mut made = None;
     let fresh = HttpWorkerStats::new(
         shared.series_limit,
         shared.buckets.clone(),
         shared.connection_slots,
     );
-    shared.collector.start_here(fresh, |tracked| {
-        let stats = Rc::new(LocalStats {
-            stats: RefCell::new(tracked),
-        });
-        made = Some(Rc::clone(&stats));
-        Reporter { stats }
+    let stats = Rc::new(LocalStats {
+        stats: RefCell::new(shared.collector.tracked_with(fresh)),
     });
-    let stats = made.expect("start_here runs `make` before it returns");
+    // On this worker's arbiter, like its middleware: the stats never leave the thread.
+    Reporter {
+        stats: Rc::clone(&stats),
+    }
+    .start();
     LOCAL.with(|local| {
         local.borrow_mut().push((shared.id, Rc::downgrade(&stats)));
     });
@@ -73,12 +72,20 @@ struct Reporter {
 
 impl Actor for Reporter {
     type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        self.stats.stats.borrow_mut().attach(ctx);
+    }
 }
 
 impl Handler<ReportStats<HttpWorkerStats>> for Reporter {
     type Result = MessageResult<ReportStats<HttpWorkerStats>>;
 
-    fn handle(&mut self, _: ReportStats<HttpWorkerStats>, _: &mut Context<Self>) -> Self::Result {
-        MessageResult(self.stats.stats.borrow().report())
+    fn handle(
+        &mut self,
+        request: ReportStats<HttpWorkerStats>,
+        _: &mut Context<Self>,
+    ) -> Self::Result {
+        MessageResult(self.stats.stats.borrow().report(request))
     }
 }

@@ -35,8 +35,7 @@
 //!
 //! ```no_run
 //! use actix_web::{web, App, HttpServer};
-//! use actorscope::registry::MetricsRegistry;
-//! use actorscope::web::RequestMetrics;
+//! use actorscope::{MetricsRegistry, RequestMetrics};
 //!
 //! # async fn run() -> std::io::Result<()> {
 //! let metrics = RequestMetrics::builder()

@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::actor::{StatsWriter, WorkerStats};
-use crate::model::{LabelHashSeed, MetricKind, ModelError};
+use crate::actor::WorkerStats;
+use crate::model::{LabelHashSeed, ModelError, Unit};
 use crate::stats::{Buckets, Counter, Gauge, Histogram, Pool, SlotState};
+use crate::write::{Metric, Writer};
 
 /// The `route` of requests that matched no resource.
 pub(crate) const UNMATCHED: &str = "(unmatched)";
@@ -270,91 +271,124 @@ impl ServerStats {
     }
 }
 
+const IN_FLIGHT: Metric<'static, Gauge> = Metric::gauge(
+    "http_server_requests_in_flight",
+    "Requests being handled now.",
+);
+const CONNECTIONS_OPENED: Metric<'static, Counter> = Metric::counter(
+    "http_server_connections_opened_total",
+    "Connections accepted (counted when the server calls on_connect).",
+);
+const CONNECTIONS_ACTIVE: Metric<'static, Gauge> = Metric::gauge(
+    "http_server_connections_active",
+    "Connections open now (counted when the server calls on_connect).",
+);
+const FOLDED: Metric<'static, Counter> = Metric::counter(
+    "http_server_requests_folded_total",
+    "Requests counted in the (overflow) series because their route, method and status were past the series limit.",
+);
+const REQUESTS: Metric<'static, Counter> = Metric::counter(
+    "http_server_requests_total",
+    "Requests handled, by route pattern, method and status class.",
+);
+const ERRORS: Metric<'static, Counter> = Metric::counter(
+    "http_server_errors_total",
+    "Requests that failed: a 5xx status, or an error raised by an inner service.",
+);
+const DURATION: Metric<'static, Histogram> = Metric::histogram(
+    "http_server_request_duration_seconds",
+    "Time from a request's arrival to its response head (streamed bodies not included).",
+)
+.unit(Unit::Seconds);
+const REQUEST_BYTES: Metric<'static, Counter> = Metric::counter(
+    "http_server_request_body_bytes_total",
+    "Request body bytes, as declared by Content-Length.",
+)
+.unit(Unit::Bytes);
+const RESPONSE_BYTES: Metric<'static, Counter> = Metric::counter(
+    "http_server_response_body_bytes_total",
+    "Response body bytes sent (0 for HEAD).",
+)
+.unit(Unit::Bytes);
+
+/// Which counter of a series a family reports.
+type SeriesCounter = fn(&Series) -> &Counter;
+
 impl WorkerStats for HttpWorkerStats {
-    fn write(&self, out: &mut StatsWriter<'_>) -> Result<(), ModelError> {
+    fn write(&self, out: &mut Writer<'_>) -> Result<(), ModelError> {
         for server in &self.servers {
             server.write(out)?;
         }
         Ok(())
     }
+
+    /// Writes one server with one request, so every family is checked at registration.
+    fn check(out: &mut Writer<'_>) -> Result<(), ModelError> {
+        let mut stats = Self::new(1, Buckets::http_seconds(), Some(1));
+        let server = stats.server_named("check");
+        let outcome = Outcome {
+            route: "/",
+            method: 0,
+            status: 1,
+            error: false,
+            seconds: 0.001,
+            request_bytes: 0,
+            response_bytes: 0,
+        };
+        stats.record(server, &outcome);
+        stats.write(out)
+    }
 }
 
 impl ServerStats {
-    fn write(&self, out: &mut StatsWriter<'_>) -> Result<(), ModelError> {
+    fn write(&self, out: &mut Writer<'_>) -> Result<(), ModelError> {
         let name = self.label();
         let server = [("server", name.as_str())];
-        out.add(
-            "http_server_requests_in_flight",
-            "Requests being handled now.",
-            MetricKind::Gauge,
-            server,
-            &self.in_flight,
-        )?;
-        out.add(
-            "http_server_connections_opened_total",
-            "Connections accepted (counted when the server calls on_connect).",
-            MetricKind::Counter,
-            server,
-            &self.connections_opened,
-        )?;
-        out.add(
-            "http_server_connections_active",
-            "Connections open now (counted when the server calls on_connect).",
-            MetricKind::Gauge,
-            server,
-            &self.connections_active,
-        )?;
+        out.family(IN_FLIGHT).add(server, &self.in_flight)?;
+        out.family(CONNECTIONS_OPENED)
+            .add(server, &self.connections_opened)?;
+        out.family(CONNECTIONS_ACTIVE)
+            .add(server, &self.connections_active)?;
         if let Some(slots) = &self.slots {
             out.pool("connections", &name, slots)?;
         }
-        out.add("http_server_requests_folded_total", "Requests counted in the (overflow) series because their route, method and status were past the series limit.", MetricKind::Counter, server, &self.folded)?;
+        out.family(FOLDED).add(server, &self.folded)?;
+        let counters: [(Metric<'static, Counter>, SeriesCounter); 4] = [
+            (REQUESTS, |series| &series.requests),
+            (ERRORS, |series| &series.errors),
+            (REQUEST_BYTES, |series| &series.request_bytes),
+            (RESPONSE_BYTES, |series| &series.response_bytes),
+        ];
+        for (metric, stat) in counters {
+            let mut family = out.family(metric).declare()?;
+            for series in &self.series {
+                family.add(series.labels(&name), stat(series))?;
+            }
+        }
+        let mut durations = out.family(DURATION).declare()?;
         for series in &self.series {
-            let (method, status) = if series.method == 255 {
-                (OVERFLOW, OVERFLOW)
-            } else {
-                (
-                    METHODS[usize::from(series.method)],
-                    STATUS_CLASSES[usize::from(series.status)],
-                )
-            };
-            let labels = [
-                ("server", name.as_str()),
-                ("route", &*series.route),
-                ("method", method),
-                ("status", status),
-            ];
-            out.add(
-                "http_server_requests_total",
-                "Requests handled, by route pattern, method and status class.",
-                MetricKind::Counter,
-                labels,
-                &series.requests,
-            )?;
-            out.add(
-                "http_server_errors_total",
-                "Requests that failed: a 5xx status, or an error raised by an inner service.",
-                MetricKind::Counter,
-                labels,
-                &series.errors,
-            )?;
-            out.add_with_unit("http_server_request_duration_seconds", "Time from a request's arrival to its response head (streamed bodies not included).", MetricKind::Histogram, "seconds", labels, &series.duration)?;
-            out.add_with_unit(
-                "http_server_request_body_bytes_total",
-                "Request body bytes, as declared by Content-Length.",
-                MetricKind::Counter,
-                "bytes",
-                labels,
-                &series.request_bytes,
-            )?;
-            out.add_with_unit(
-                "http_server_response_body_bytes_total",
-                "Response body bytes sent (0 for HEAD).",
-                MetricKind::Counter,
-                "bytes",
-                labels,
-                &series.response_bytes,
-            )?;
+            durations.add(series.labels(&name), &series.duration)?;
         }
         Ok(())
+    }
+}
+
+impl Series {
+    /// `server`, `route`, `method` and `status`.
+    fn labels<'a>(&'a self, server: &'a str) -> [(&'static str, &'a str); 4] {
+        let (method, status) = if self.method == 255 {
+            (OVERFLOW, OVERFLOW)
+        } else {
+            (
+                METHODS[usize::from(self.method)],
+                STATUS_CLASSES[usize::from(self.status)],
+            )
+        };
+        [
+            ("server", server),
+            ("route", &*self.route),
+            ("method", method),
+            ("status", status),
+        ]
     }
 }

@@ -1,12 +1,35 @@
 //! The broadcaster's own families: subscribers, events, bytes, drops and refusals.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-
-use futures::future::{self, BoxFuture, FutureExt};
+use std::sync::{Arc, Weak};
 
 use super::Broadcaster;
-use crate::model::{MetricKind, MetricSnapshot};
+use crate::model::Unit;
 use crate::registry::{CollectError, Collector, ScrapeContext};
+use crate::stats::{Counter, Gauge};
+use crate::write::{Metric, Writer};
+
+const SUBSCRIBERS: Metric<'static, Gauge> = Metric::gauge(
+    "actorscope_sse_subscribers",
+    "Dashboard streams (/debug/stream) open now.",
+);
+const EVENTS: Metric<'static, Counter> = Metric::counter(
+    "actorscope_sse_events_total",
+    "Events sent to stream subscribers.",
+);
+const BYTES: Metric<'static, Counter> = Metric::counter(
+    "actorscope_sse_bytes_total",
+    "Bytes sent to stream subscribers, heartbeats included.",
+)
+.unit(Unit::Bytes);
+const DROPPED: Metric<'static, Counter> = Metric::counter(
+    "actorscope_sse_dropped_total",
+    "Subscribers dropped for falling too far behind.",
+);
+const REFUSED: Metric<'static, Counter> = Metric::counter(
+    "actorscope_sse_refused_total",
+    "Subscriptions refused (subscriber limit, or shut down).",
+);
 
 /// Cold-path counters (atomics: every server worker's streams share them).
 #[derive(Debug, Default)]
@@ -36,71 +59,30 @@ impl StreamCounts {
     }
 }
 
-/// Reports the broadcaster of the registry it is registered with, whichever one that is
-/// at scrape time (routes may be mounted, dropped and mounted again).
+/// Reports its broadcaster while the routes that own it live.
 struct SseCollector {
-    registry: u64,
+    broadcaster: Weak<Broadcaster>,
 }
 
-pub(super) fn collector(broadcaster: &Broadcaster) -> impl Collector {
+pub(crate) fn collector(broadcaster: &Arc<Broadcaster>) -> impl Collector {
     SseCollector {
-        registry: broadcaster.registry.id(),
+        broadcaster: Arc::downgrade(broadcaster),
     }
 }
 
 impl Collector for SseCollector {
-    fn collect<'a>(
-        &'a self,
-        _cx: &'a ScrapeContext,
-        out: &'a mut MetricSnapshot,
-    ) -> BoxFuture<'a, Result<(), CollectError>> {
-        future::lazy(move |_| {
-            let Some(broadcaster) = Broadcaster::by_registry(self.registry) else {
-                return Ok(());
-            };
-            let counts = &broadcaster.counts;
-            let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
-            out.family(
-                "actorscope_sse_subscribers",
-                "Dashboard streams (/debug/stream) open now.",
-                MetricKind::Gauge,
-            )?
+    async fn collect(&self, _cx: &ScrapeContext, out: &mut Writer<'_>) -> Result<(), CollectError> {
+        let Some(broadcaster) = self.broadcaster.upgrade() else {
+            return Ok(());
+        };
+        let counts = &broadcaster.counts;
+        let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+        out.family(SUBSCRIBERS)
             .add((), broadcaster.subscriber_count())?;
-            let rows = [
-                (
-                    "actorscope_sse_events_total",
-                    "Events sent to stream subscribers.",
-                    None,
-                    load(&counts.events),
-                ),
-                (
-                    "actorscope_sse_bytes_total",
-                    "Bytes sent to stream subscribers, heartbeats included.",
-                    Some("bytes"),
-                    load(&counts.bytes),
-                ),
-                (
-                    "actorscope_sse_dropped_total",
-                    "Subscribers dropped for falling too far behind.",
-                    None,
-                    load(&counts.dropped),
-                ),
-                (
-                    "actorscope_sse_refused_total",
-                    "Subscriptions refused (subscriber limit, or shut down).",
-                    None,
-                    load(&counts.refused),
-                ),
-            ];
-            for (name, help, unit, value) in rows {
-                let family = match unit {
-                    Some(unit) => out.family_with_unit(name, help, MetricKind::Counter, unit)?,
-                    None => out.family(name, help, MetricKind::Counter)?,
-                };
-                family.add((), value)?;
-            }
-            Ok(())
-        })
-        .boxed()
+        out.family(EVENTS).add((), load(&counts.events))?;
+        out.family(BYTES).add((), load(&counts.bytes))?;
+        out.family(DROPPED).add((), load(&counts.dropped))?;
+        out.family(REFUSED).add((), load(&counts.refused))?;
+        Ok(())
     }
 }

@@ -1,5 +1,5 @@
 //! What changed between two snapshots: the samples whose value changed or that are new,
-//! the series and families that went away, and whether any slot map changed.
+//! and the series and families that went away (slot maps included: they are families).
 
 use crate::model::{LabelSet, MetricFamily, MetricSnapshot, Value};
 
@@ -10,15 +10,13 @@ pub(crate) struct Delta {
     pub(crate) changed: MetricSnapshot,
     /// Series that went away: (family, labels), or (family, `None`) for a whole family.
     pub(crate) removed: Vec<(String, Option<LabelSet>)>,
-    /// Whether the slot maps differ (then a delta carries all of them).
-    pub(crate) slot_maps_changed: bool,
 }
 
 impl Delta {
     /// Whether nothing changed but, perhaps, the errors.
     #[cfg(test)]
     pub(crate) fn is_empty(&self) -> bool {
-        self.changed.is_empty() && self.removed.is_empty() && !self.slot_maps_changed
+        self.changed.is_empty() && self.removed.is_empty()
     }
 }
 
@@ -63,17 +61,13 @@ pub(crate) fn diff(before: &MetricSnapshot, after: &MetricSnapshot) -> Delta {
             ),
         }
     }
-    Delta {
-        changed,
-        removed,
-        slot_maps_changed: before.slot_maps() != after.slot_maps(),
-    }
+    Delta { changed, removed }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{MetricKind, SlotMap};
+    use crate::model::{MetricKind, SlotStates};
 
     fn snapshot(requests: &[(&str, f64)], with_queue: bool) -> MetricSnapshot {
         let mut snapshot = MetricSnapshot::new();
@@ -144,12 +138,24 @@ mod tests {
     }
 
     #[test]
-    fn a_changed_slot_map_is_noticed() {
-        let before = snapshot(&[], false);
-        let mut after = snapshot(&[], false);
-        after.push_slot_map(SlotMap::new("pool_slots", (), "af").unwrap());
-        assert!(diff(&before, &after).slot_maps_changed);
-        assert!(!diff(&after, &after).slot_maps_changed);
+    fn a_changed_slot_map_is_a_changed_sample_like_any_other() {
+        let slots = |states: &str| {
+            let mut snapshot = snapshot(&[], false);
+            snapshot
+                .family("pool_slots", "Slots.", MetricKind::Slots)
+                .unwrap()
+                .add([("pool", "db")], SlotStates::new(states).unwrap())
+                .unwrap();
+            snapshot
+        };
+        let delta = diff(&slots("ff"), &slots("af"));
+        let family = delta
+            .changed
+            .get("pool_slots")
+            .expect("the slot map changed");
+        let value = family.value([("pool", "db")]).and_then(|v| v.as_slots());
+        assert_eq!(value.map(SlotStates::as_str), Some("af"));
+        assert!(diff(&slots("af"), &slots("af")).is_empty());
     }
 
     mod round_trip {

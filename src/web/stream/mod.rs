@@ -1,4 +1,5 @@
-//! `GET /debug/stream`: one Server-Sent-Events broadcaster per registry.
+//! `GET /debug/stream`: one Server-Sent-Events broadcaster per [`Routes`](crate::Routes)
+//! value (shared by its clones, so by every server that mounts them).
 //!
 //! - It runs only while somebody listens: the first subscriber starts it and it stops
 //!   after the last leaves, so nothing is sampled while nobody watches.
@@ -16,8 +17,9 @@
 //! - Past the subscriber limit (default 256) the answer is still `200` with `retry:` and
 //!   an immediate end, because an `EventSource` that gets any other status gives up for
 //!   good; it tries again later.
-//! - [`shutdown_streams`] ends every stream, for a prompt graceful shutdown (an open
-//!   stream would otherwise hold it for the whole shutdown timeout).
+//! - [`Routes::shutdown`](crate::Routes::shutdown) ends every stream, for a prompt
+//!   graceful shutdown (an open stream would otherwise hold it for the whole shutdown
+//!   timeout).
 
 mod body;
 mod counts;
@@ -25,14 +27,14 @@ mod delta;
 mod event;
 mod ticker;
 
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use actix_web::web::Bytes;
-use once_cell::sync::Lazy;
 use tokio::sync::mpsc;
 
 pub(crate) use body::EventStream;
+pub(crate) use counts::collector as counts_collector;
 use counts::StreamCounts;
 pub(crate) use event::retry;
 
@@ -40,7 +42,7 @@ use super::history::History;
 use crate::model::MetricSnapshot;
 use crate::registry::MetricsRegistry;
 
-/// How a broadcaster behaves; part of [`WebOptions`](super::WebOptions).
+/// How a broadcaster behaves; part of [`RouteOptions`](super::RouteOptions).
 #[derive(Debug, Clone)]
 pub(crate) struct StreamSettings {
     pub(crate) interval: Duration,
@@ -51,7 +53,7 @@ pub(crate) struct StreamSettings {
     pub(crate) scrape_timeout: Duration,
 }
 
-/// The broadcaster of one registry (shared by every server that mounts its routes).
+/// The broadcaster of one `Routes` (shared by every server that mounts them).
 #[derive(Debug)]
 pub(crate) struct Broadcaster {
     registry: MetricsRegistry,
@@ -90,13 +92,6 @@ pub(crate) enum Refused {
     Closed,
 }
 
-/// Every registry's broadcaster, by registry id (weak: a broadcaster lives as long as
-/// the routes that use it).
-static BROADCASTERS: Lazy<Mutex<Vec<Registered>>> = Lazy::new(Mutex::default);
-
-/// A registry's id and its broadcaster.
-type Registered = (u64, Weak<Broadcaster>);
-
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()
@@ -104,41 +99,19 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Broadcaster {
-    /// The broadcaster of `registry`, made (and its own families registered) on first use.
-    pub(crate) fn for_registry(
+    /// A broadcaster that scrapes `registry` while somebody listens.
+    pub(crate) fn new(
         registry: &MetricsRegistry,
         settings: StreamSettings,
-        history: &Arc<History>,
+        history: Arc<History>,
     ) -> Arc<Self> {
-        let mut all = lock(&BROADCASTERS);
-        all.retain(|(_, broadcaster)| broadcaster.strong_count() > 0);
-        if let Some(found) = all
-            .iter()
-            .find(|(id, _)| *id == registry.id())
-            .and_then(|(_, broadcaster)| broadcaster.upgrade())
-        {
-            return found;
-        }
-        let broadcaster = Arc::new(Self {
+        Arc::new(Self {
             registry: registry.clone(),
             settings,
-            history: Arc::clone(history),
+            history,
             state: Mutex::new(State::default()),
             counts: StreamCounts::default(),
-        });
-        // Named so it cannot clash with a user's collector; a second registration for
-        // this registry cannot happen while this broadcaster lives.
-        let _ = registry.register("actorscope_sse", counts::collector(&broadcaster));
-        all.push((registry.id(), Arc::downgrade(&broadcaster)));
-        broadcaster
-    }
-
-    /// The existing broadcaster of the registry with this id, if its routes are mounted.
-    fn by_registry(id: u64) -> Option<Arc<Self>> {
-        lock(&BROADCASTERS)
-            .iter()
-            .find(|(registry, _)| *registry == id)
-            .and_then(|(_, broadcaster)| broadcaster.upgrade())
+        })
     }
 
     pub(crate) fn history(&self) -> &Arc<History> {
@@ -191,42 +164,10 @@ impl Broadcaster {
     }
 
     /// Ends every stream and refuses new ones.
-    fn shut_down(&self) {
+    pub(crate) fn shut_down(&self) {
         let mut state = lock(&self.state);
         state.closed = true;
         state.subscribers.clear();
         state.last = None;
-    }
-}
-
-/// Ends every `/debug/stream` of `registry` and refuses new ones, so a graceful shutdown
-/// need not wait for them. Call it from `HttpServer::shutdown_signal`; returns whether
-/// the registry had a broadcaster.
-///
-/// ```no_run
-/// # async fn run() -> std::io::Result<()> {
-/// use actix_web::{App, HttpServer};
-/// use actorscope::registry::MetricsRegistry;
-/// use actorscope::web::{self, WebOptions};
-///
-/// let registry = MetricsRegistry::global().clone();
-/// let routes = web::configure(registry.clone(), WebOptions::default());
-/// HttpServer::new(move || App::new().configure(routes.clone()))
-///     .shutdown_signal(async move {
-///         let _ = actix_web::rt::signal::ctrl_c().await;
-///         web::shutdown_streams(&registry);
-///     })
-///     .bind("127.0.0.1:9000")?
-///     .run()
-///     .await
-/// # }
-/// ```
-pub fn shutdown_streams(registry: &MetricsRegistry) -> bool {
-    match Broadcaster::by_registry(registry.id()) {
-        Some(broadcaster) => {
-            broadcaster.shut_down();
-            true
-        }
-        None => false,
     }
 }

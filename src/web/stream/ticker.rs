@@ -72,12 +72,7 @@ fn send(broadcaster: &Broadcaster, snapshot: Arc<MetricSnapshot>) -> bool {
                 .get_or_insert_with(|| {
                     let change = diff(previous, &snapshot);
                     let mut json = Vec::new();
-                    encode_delta(
-                        &change.changed,
-                        &change.removed,
-                        change.slot_maps_changed,
-                        &mut json,
-                    );
+                    encode_delta(&change.changed, &change.removed, &mut json);
                     event(tick, "delta", &String::from_utf8_lossy(&json))
                 })
                 .clone(),

@@ -1,11 +1,8 @@
 //! A per-worker buffer pool and its stats: the worker that owns it reuses freed buffers
 //! instead of allocating, and counts how often that worked.
-//!
-//! Shared by the demo's shards and `examples/buffer_pool.rs` (which includes this file).
 
-use actorscope::actor::{StatsWriter, WorkerStats};
-use actorscope::model::{MetricKind, ModelError};
-use actorscope::stats::{Counter, Gauge, Pool, SlotState};
+use actorscope::prelude::*;
+use actorscope::stats::SlotState;
 
 /// Buffers kept for reuse, at most one per slot, owned by one worker (no locks).
 ///
@@ -18,25 +15,36 @@ pub(crate) struct BufferPool {
     slots: Vec<Option<Vec<u8>>>,
 }
 
-/// What one worker's pool has done: plain fields, updated only by that worker.
-#[derive(Debug, Clone)]
-pub(crate) struct PoolStats {
-    acquires: Counter,
-    hits: Counter,
-    misses: Counter,
-    pooled_bytes: Gauge,
-    slots: Pool,
+/// A lookup's result, as an index into [`PoolStats::lookups`].
+const HIT: usize = 0;
+const MISS: usize = 1;
+
+actorscope::worker_stats! {
+    /// What one worker's pool has done: plain fields, updated only by that worker.
+    #[derive(Debug)]
+    pub(crate) struct PoolStats {
+        /// Buffers handed out by the pool.
+        #[metric("buffer_pool_acquires_total")]
+        acquires: Counter,
+        /// Acquisitions by result: hit (a pooled buffer was reused) or miss (allocated).
+        #[metric("buffer_pool_lookups_total", by = "result", values = ["hit", "miss"])]
+        lookups: [Counter; 2],
+        /// Capacity of the buffers waiting in the pool.
+        #[metric("buffer_pool_pooled_bytes", unit = Bytes)]
+        pooled_bytes: Gauge,
+        /// The slots: capacity, buffers pooled now (in use), high-water mark, buffers
+        /// dropped because the pool was full (overflows), and the grid for the dashboard.
+        #[metric(pool = "value_buffers", owner = "kv")]
+        slots: Pool,
+    }
 }
 
 impl PoolStats {
     /// Stats for a pool of `capacity` slots.
     pub(crate) fn new(capacity: usize) -> Self {
         Self {
-            acquires: Counter::new(),
-            hits: Counter::new(),
-            misses: Counter::new(),
-            pooled_bytes: Gauge::new(),
             slots: Pool::with_slots(capacity),
+            ..Self::default()
         }
     }
 }
@@ -58,13 +66,13 @@ impl BufferPool {
             .position(|slot| slot.as_ref().is_some_and(|buffer| buffer.capacity() >= len));
         match found.and_then(|at| Some((at, self.slots[at].take()?))) {
             Some((at, buffer)) => {
-                stats.hits.inc();
+                stats.lookups[HIT].inc();
                 stats.pooled_bytes.sub(buffer.capacity() as f64);
                 stats.slots.release_slot(at);
                 buffer
             }
             None => {
-                stats.misses.inc();
+                stats.lookups[MISS].inc();
                 Vec::with_capacity(len)
             }
         }
@@ -85,40 +93,6 @@ impl BufferPool {
     }
 }
 
-impl WorkerStats for PoolStats {
-    fn write(&self, out: &mut StatsWriter<'_>) -> Result<(), ModelError> {
-        out.counter(
-            "buffer_pool_acquires_total",
-            "Buffers handed out by the pool.",
-            &self.acquires,
-        )?;
-        let lookups =
-            "Acquisitions by result: hit (a pooled buffer was reused) or miss (allocated).";
-        out.add(
-            "buffer_pool_lookups_total",
-            lookups,
-            MetricKind::Counter,
-            [("result", "hit")],
-            &self.hits,
-        )?;
-        out.add(
-            "buffer_pool_lookups_total",
-            lookups,
-            MetricKind::Counter,
-            [("result", "miss")],
-            &self.misses,
-        )?;
-        out.gauge(
-            "buffer_pool_pooled_bytes",
-            "Capacity of the buffers waiting in the pool.",
-            &self.pooled_bytes,
-        )?;
-        // Capacity, buffers pooled now (in use), high-water mark, buffers dropped because
-        // the pool was full (overflows), and the slot grid for the dashboard.
-        out.pool("value_buffers", "kv", &self.slots)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,7 +105,10 @@ mod tests {
         pool.release(first, &mut stats);
         let again = pool.acquire(50, &mut stats);
         assert!(again.capacity() >= 100, "the pooled buffer came back");
-        assert_eq!((stats.hits.get(), stats.misses.get()), (1, 1));
+        assert_eq!(
+            (stats.lookups[HIT].get(), stats.lookups[MISS].get()),
+            (1, 1)
+        );
         assert_eq!(stats.pooled_bytes.get(), 0.0);
         pool.release(again, &mut stats);
         pool.release(Vec::with_capacity(8), &mut stats);

@@ -21,11 +21,9 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use actix::Arbiter;
 use actix_web::{web, App, HttpServer};
-use actorscope::actor::WorkerCollector;
-use actorscope::model::MetricKind;
-use actorscope::registry::{collector_fn, MetricsRegistry, RegisterError};
-use actorscope::stats::Buckets;
-use actorscope::web::{self as observe, RequestMetrics, WebOptions};
+use actorscope::model::Unit;
+use actorscope::prelude::*;
+use actorscope::registry::RegisterError;
 use actorscope_collectors::{
     AllocatorCollector, CountingAllocator, ProcessCollector, RuntimeCollector,
 };
@@ -102,26 +100,17 @@ fn register_demo_info(registry: &MetricsRegistry) -> Result<(), RegisterError> {
     registry.register(
         "demo",
         collector_fn(move |out| {
-            out.family_with_unit(
-                "demo_uptime_seconds",
-                "Seconds since the demo started.",
-                MetricKind::Gauge,
-                "seconds",
-            )?
-            .add((), started.elapsed().as_secs_f64())?;
-            out.family_with_unit(
+            out.gauge("demo_uptime_seconds", "Seconds since the demo started.")
+                .unit(Unit::Seconds)
+                .add((), started.elapsed().as_secs_f64())?;
+            out.gauge(
                 "demo_start_time_seconds",
                 "When the demo started, in seconds since the Unix epoch.",
-                MetricKind::Gauge,
-                "seconds",
-            )?
+            )
+            .unit(Unit::Seconds)
             .add((), start_time)?;
-            out.family(
-                "demo_build_info",
-                "The running ActorScope demo.",
-                MetricKind::Info,
-            )?
-            .add([("version", env!("CARGO_PKG_VERSION"))], 1)?;
+            out.info("demo_build_info", "The running ActorScope demo.")
+                .add([("version", env!("CARGO_PKG_VERSION"))], ())?;
             Ok(())
         }),
     )?;
@@ -157,11 +146,12 @@ struct Collectors {
     shards: WorkerCollector<ShardStats>,
     requests: RequestMetrics,
     runtimes: RuntimeCollector,
+    routes: Routes,
 }
 
 impl Collectors {
-    /// Registers the demo's own collectors and the built-in ones.
-    fn register(registry: &MetricsRegistry) -> Result<Self, RegisterError> {
+    /// Registers the demo's own collectors and the built-in ones, and makes the routes.
+    fn register(registry: &MetricsRegistry) -> Result<Self, Box<dyn std::error::Error>> {
         register_demo_info(registry)?;
         let shards = WorkerCollector::<ShardStats>::new();
         registry.register("kv", shards.clone())?;
@@ -178,10 +168,12 @@ impl Collectors {
         registry.register("runtime", runtimes.clone())?;
         registry.register("process", ProcessCollector::new())?;
         registry.register("allocator", AllocatorCollector)?;
+        let routes = Routes::new(registry, RouteOptions::default())?;
         Ok(Self {
             shards,
             requests,
             runtimes,
+            routes,
         })
     }
 }
@@ -211,6 +203,7 @@ async fn main() -> ExitCode {
         shards: shard_stats,
         requests,
         runtimes,
+        routes,
     } = collectors;
 
     // One step at startup per shard: start it on its own arbiter, tracked by the collector.
@@ -221,14 +214,14 @@ async fn main() -> ExitCode {
             .enumerate()
             .map(|(i, arbiter)| {
                 runtimes.watch_arbiter(format!("shard-{i}"), &arbiter.handle());
-                shard_stats.start_in(&arbiter.handle(), ShardStats::default(), Shard::new)
+                shard_stats.start_in(&arbiter.handle(), Shard::new)
             })
             .collect(),
     );
     runtimes.watch_current("system");
 
     let shards = web::Data::new(shards);
-    let routes = observe::configure(registry.clone(), WebOptions::default());
+    let on_stop = routes.clone();
     let on_connect = requests.on_connect();
     let server = HttpServer::new(move || {
         runtimes.watch_current_worker("http");
@@ -236,14 +229,14 @@ async fn main() -> ExitCode {
             .wrap(requests.clone())
             .app_data(shards.clone())
             .configure(http::configure)
-            .configure(routes.clone())
+            .service(routes.clone())
     })
     .on_connect(on_connect)
     // Our own signal handling, so open dashboard streams end before the server waits
     // for its connections to finish.
     .shutdown_signal(async move {
         stop_signal().await;
-        observe::shutdown_streams(&registry);
+        on_stop.shutdown();
     })
     .workers(options.workers)
     .max_connections(CONNECTION_SLOTS)

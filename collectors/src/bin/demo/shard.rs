@@ -5,9 +5,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use actix::{Actor, Context, Handler, Message};
-use actorscope::actor::{StatsWriter, Tracked, WorkerStats};
-use actorscope::model::{MetricKind, ModelError};
-use actorscope::stats::{Buckets, Counter, Gauge, Histogram};
+use actorscope::prelude::*;
 
 use crate::buffer_pool::{BufferPool, PoolStats};
 
@@ -42,102 +40,46 @@ impl Message for Op {
     type Result = Outcome;
 }
 
-/// The shard's stats: plain fields, updated only by the shard.
-#[derive(Debug, Clone)]
-pub(crate) struct ShardStats {
-    gets: Counter,
-    puts: Counter,
-    deletes: Counter,
-    hits: Counter,
-    misses: Counter,
-    read_bytes: Counter,
-    written_bytes: Counter,
-    keys: Gauge,
-    stored_bytes: Gauge,
-    value_size: Histogram,
-    op_seconds: Histogram,
-    pool: PoolStats,
-}
+/// What a GET found, as an index into [`ShardStats::lookups`].
+const HIT: usize = 0;
+const MISS: usize = 1;
 
-impl Default for ShardStats {
-    fn default() -> Self {
-        let sizes = Buckets::exponential(64.0, 4.0, 8).unwrap_or_default();
-        let latency = Buckets::exponential(1e-6, 4.0, 10).unwrap_or_default();
-        Self {
-            gets: Counter::new(),
-            puts: Counter::new(),
-            deletes: Counter::new(),
-            hits: Counter::new(),
-            misses: Counter::new(),
-            read_bytes: Counter::new(),
-            written_bytes: Counter::new(),
-            keys: Gauge::new(),
-            stored_bytes: Gauge::new(),
-            value_size: Histogram::new(sizes),
-            op_seconds: Histogram::new(latency),
-            pool: PoolStats::new(POOLED_BUFFERS),
-        }
-    }
-}
+/// An operation's kind, as an index into [`ShardStats::ops`].
+const GET: usize = 0;
+const PUT: usize = 1;
+const DELETE: usize = 2;
 
-impl WorkerStats for ShardStats {
-    fn write(&self, out: &mut StatsWriter<'_>) -> Result<(), ModelError> {
-        let ops = "Key-value operations handled, by kind.";
-        for (op, count) in [
-            ("get", &self.gets),
-            ("put", &self.puts),
-            ("delete", &self.deletes),
-        ] {
-            out.add(
-                "kv_operations_total",
-                ops,
-                MetricKind::Counter,
-                [("op", op)],
-                count,
-            )?;
-        }
-        let lookups = "GETs by result: hit (key present) or miss.";
-        out.add(
-            "kv_lookups_total",
-            lookups,
-            MetricKind::Counter,
-            [("result", "hit")],
-            &self.hits,
-        )?;
-        out.add(
-            "kv_lookups_total",
-            lookups,
-            MetricKind::Counter,
-            [("result", "miss")],
-            &self.misses,
-        )?;
-        out.counter(
-            "kv_read_bytes_total",
-            "Value bytes returned by GETs.",
-            &self.read_bytes,
-        )?;
-        out.counter(
-            "kv_written_bytes_total",
-            "Value bytes stored by PUTs.",
-            &self.written_bytes,
-        )?;
-        out.gauge("kv_keys", "Keys stored in the shard.", &self.keys)?;
-        out.gauge(
-            "kv_stored_bytes",
-            "Value bytes stored in the shard.",
-            &self.stored_bytes,
-        )?;
-        out.histogram(
-            "kv_value_size_bytes",
-            "Sizes of values PUT.",
-            &self.value_size,
-        )?;
-        out.histogram(
-            "kv_operation_duration_seconds",
-            "Time the shard spent on one operation.",
-            &self.op_seconds,
-        )?;
-        self.pool.write(out)
+actorscope::worker_stats! {
+    /// The shard's stats: plain fields, updated only by the shard.
+    #[derive(Debug)]
+    pub(crate) struct ShardStats {
+        /// Key-value operations handled, by kind.
+        #[metric("kv_operations_total", by = "op", values = ["get", "put", "delete"])]
+        ops: [Counter; 3],
+        /// GETs by result: hit (key present) or miss.
+        #[metric("kv_lookups_total", by = "result", values = ["hit", "miss"])]
+        lookups: [Counter; 2],
+        /// Value bytes returned by GETs.
+        #[metric("kv_read_bytes_total", unit = Bytes)]
+        read_bytes: Counter,
+        /// Value bytes stored by PUTs.
+        #[metric("kv_written_bytes_total", unit = Bytes)]
+        written_bytes: Counter,
+        /// Keys stored in the shard.
+        #[metric("kv_keys")]
+        keys: Gauge,
+        /// Value bytes stored in the shard.
+        #[metric("kv_stored_bytes", unit = Bytes)]
+        stored_bytes: Gauge,
+        /// Sizes of values PUT.
+        #[metric("kv_value_size_bytes", unit = Bytes)]
+        value_size: Histogram = Histogram::new(Buckets::exponential(64.0, 4.0, 8).unwrap_or_default()),
+        /// Time the shard spent on one operation.
+        #[metric("kv_operation_duration_seconds", unit = Seconds)]
+        op_seconds: Histogram = Histogram::new(Buckets::exponential(1e-6, 4.0, 10).unwrap_or_default()),
+        /// The shard's buffer pool.
+        #[metric(nested)]
+        pool: PoolStats = PoolStats::new(POOLED_BUFFERS),
     }
 }
 
@@ -162,21 +104,21 @@ impl Shard {
         let stats = &mut *self.stats;
         match op {
             Op::Get(key) => {
-                stats.gets.inc();
+                stats.ops[GET].inc();
                 match self.map.get(&key) {
                     Some(value) => {
-                        stats.hits.inc();
+                        stats.lookups[HIT].inc();
                         stats.read_bytes.add(value.len() as u64);
                         Outcome::Found(value.clone())
                     }
                     None => {
-                        stats.misses.inc();
+                        stats.lookups[MISS].inc();
                         Outcome::Missing
                     }
                 }
             }
             Op::Put(key, bytes) => {
-                stats.puts.inc();
+                stats.ops[PUT].inc();
                 stats.written_bytes.add(bytes.len() as u64);
                 stats.value_size.observe(bytes.len() as f64);
                 let mut value = self.pool.acquire(bytes.len(), &mut stats.pool);
@@ -196,7 +138,7 @@ impl Shard {
                 Outcome::Stored(created)
             }
             Op::Delete(key) => {
-                stats.deletes.inc();
+                stats.ops[DELETE].inc();
                 match self.map.remove(&key) {
                     Some(old) => {
                         stats.keys.dec();

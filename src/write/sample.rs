@@ -1,0 +1,108 @@
+//! Which values a family of each kind takes: [`Sample`].
+
+use super::{Info, Kind};
+use crate::model::{HistogramValue, SlotStates, SummaryValue, Value};
+use crate::stats::{Counter, Gauge, Histogram, Pool};
+
+/// A value that can be a sample of a family of kind `K`: a counter takes a `&Counter`
+/// or a count, a gauge a `&Gauge` or a number, a histogram a `&Histogram` or a
+/// [`HistogramValue`]. Anything else does not compile:
+///
+/// ```compile_fail
+/// use actorscope::model::MetricSnapshot;
+/// use actorscope::stats::Gauge;
+/// use actorscope::write::Writer;
+///
+/// let mut snapshot = MetricSnapshot::new();
+/// // A gauge cannot be written as a counter.
+/// Writer::new(&mut snapshot).counter("queue_depth_total", "Depth.").add((), &Gauge::new());
+/// ```
+pub trait Sample<K: Kind> {
+    /// The model's value.
+    fn into_value(self) -> Value;
+}
+
+macro_rules! numbers {
+    ($kind:ty: $($t:ty),*) => {$(
+        impl Sample<$kind> for $t {
+            fn into_value(self) -> Value {
+                Value::from(self)
+            }
+        }
+    )*};
+}
+// A negative or NaN count is refused by the model when it is added, naming the family.
+// Signed integers are taken so that a plain literal (`add((), 3)`) needs no suffix.
+numbers!(Counter: u64, u32, usize, f64, i64, i32);
+numbers!(Gauge: f64, f32, i64, i32, u64, u32, usize);
+
+impl Sample<Counter> for &Counter {
+    fn into_value(self) -> Value {
+        Value::from(self.get())
+    }
+}
+
+impl Sample<Gauge> for &Gauge {
+    fn into_value(self) -> Value {
+        Value::Number(self.get())
+    }
+}
+
+impl Sample<Histogram> for &Histogram {
+    /// Cumulative buckets from the per-bucket counts (a stats histogram is always valid).
+    fn into_value(self) -> Value {
+        match HistogramValue::from_bucket_counts(self.bounds(), self.bucket_counts(), self.sum()) {
+            Ok(value) => Value::Histogram(value),
+            // Unreachable: `Buckets` guarantees finite increasing bounds and the counts
+            // have one entry more. The model refuses a number for a histogram, naming it.
+            Err(_) => Value::Number(f64::NAN),
+        }
+    }
+}
+
+impl Sample<Histogram> for HistogramValue {
+    fn into_value(self) -> Value {
+        Value::Histogram(self)
+    }
+}
+
+impl Sample<Histogram> for &HistogramValue {
+    fn into_value(self) -> Value {
+        Value::Histogram(self.clone())
+    }
+}
+
+impl Sample<SummaryValue> for SummaryValue {
+    fn into_value(self) -> Value {
+        Value::Summary(self)
+    }
+}
+
+impl Sample<SummaryValue> for &SummaryValue {
+    fn into_value(self) -> Value {
+        Value::Summary(self.clone())
+    }
+}
+
+impl Sample<Info> for () {
+    fn into_value(self) -> Value {
+        Value::Info
+    }
+}
+
+impl Sample<SlotStates> for SlotStates {
+    fn into_value(self) -> Value {
+        Value::Slots(self)
+    }
+}
+
+impl Sample<SlotStates> for &Pool {
+    /// The pool's slot letters (empty for a count-only pool).
+    fn into_value(self) -> Value {
+        // `Pool` only hands out the four letters `SlotStates` takes.
+        match SlotStates::new(self.slot_letters().collect::<String>()) {
+            Ok(states) => Value::Slots(states),
+            Err(_) => Value::Slots(SlotStates::default()),
+        }
+    }
+}
