@@ -10,10 +10,21 @@ use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use actix::{Actor, Context, Handler, Message, MessageResult, SyncArbiter, SyncContext};
+use actorscope::actor::{Tracked, WorkerCollector};
 use actorscope::stats::{Buckets, Counter, Histogram, Padded};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 
 const OPS: u64 = 1_000;
+
+actorscope::worker_stats! {
+    /// One counter, as a worker holds it.
+    struct BenchStats {
+        /// Updates.
+        #[metric("bench_updates_total")]
+        updates: Counter,
+    }
+}
 
 fn counter_inc(c: &mut Criterion) {
     let mut group = c.benchmark_group("counter_inc");
@@ -32,6 +43,15 @@ fn counter_inc(c: &mut Criterion) {
         b.iter(|| {
             for _ in 0..OPS {
                 black_box(&mut counter).inc();
+            }
+        });
+    });
+    group.bench_function("actorscope_counter_in_tracked", |b| {
+        // Through `Tracked`'s `DerefMut`, as a worker actor updates its stats.
+        let mut tracked = WorkerCollector::<BenchStats>::new().tracked();
+        b.iter(|| {
+            for _ in 0..OPS {
+                black_box(&mut tracked).updates.inc();
             }
         });
     });
@@ -150,6 +170,122 @@ fn two_workers(c: &mut Criterion) {
     group.finish();
 }
 
+/// Count `iterations` updates on the worker's own thread; the answer is how long it took.
+struct Count {
+    iterations: u64,
+    tracked: bool,
+}
+
+impl Message for Count {
+    type Result = Duration;
+}
+
+/// Times `count` on a bare counter or on tracked stats.
+fn count(bare: &mut Counter, stats: &mut Tracked<BenchStats>, count: Count) -> Duration {
+    let started = Instant::now();
+    if count.tracked {
+        for _ in 0..count.iterations {
+            black_box(&mut *stats).updates.inc();
+        }
+    } else {
+        for _ in 0..count.iterations {
+            black_box(&mut *bare).inc();
+        }
+    }
+    started.elapsed()
+}
+
+/// A worker that holds a bare counter and tracked stats side by side.
+struct CountingWorker {
+    bare: Counter,
+    stats: Tracked<BenchStats>,
+}
+
+/// The same as a `SyncArbiter` worker (its `Tracked` checks the handover flag).
+struct SyncCountingWorker {
+    bare: Counter,
+    stats: Tracked<BenchStats>,
+}
+
+impl Actor for CountingWorker {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        self.stats.attach(ctx);
+    }
+}
+
+impl Actor for SyncCountingWorker {
+    type Context = SyncContext<Self>;
+
+    fn started(&mut self, ctx: &mut SyncContext<Self>) {
+        self.stats.attach(ctx);
+    }
+}
+
+impl Handler<Count> for CountingWorker {
+    type Result = MessageResult<Count>;
+
+    fn handle(&mut self, request: Count, _: &mut Context<Self>) -> Self::Result {
+        MessageResult(count(&mut self.bare, &mut self.stats, request))
+    }
+}
+
+impl Handler<Count> for SyncCountingWorker {
+    type Result = MessageResult<Count>;
+
+    fn handle(&mut self, request: Count, _: &mut SyncContext<Self>) -> Self::Result {
+        MessageResult(count(&mut self.bare, &mut self.stats, request))
+    }
+}
+
+actorscope::report_stats!(CountingWorker, stats: BenchStats);
+actorscope::report_stats!(SyncCountingWorker, stats: BenchStats);
+
+fn counter_inc_in_workers(c: &mut Criterion) {
+    // On a worker's own thread, timed there: a bare counter field, the same counter in
+    // tracked stats of an actor with its own mailbox, and of a `SyncArbiter` worker.
+    let mut group = c.benchmark_group("counter_inc_in_a_worker");
+    group.throughput(Throughput::Elements(OPS));
+    let system = actix::System::new();
+    let workers = WorkerCollector::<BenchStats>::new();
+    let (actor, pool) = system.block_on(async {
+        let actor = CountingWorker {
+            bare: Counter::new(),
+            stats: workers.tracked(),
+        }
+        .start();
+        let made = workers.clone();
+        let pool = SyncArbiter::start(1, move || SyncCountingWorker {
+            bare: Counter::new(),
+            stats: made.tracked(),
+        });
+        (actor, pool)
+    });
+    let time = |iters: u64, tracked: bool, sync: bool| {
+        let count = Count {
+            iterations: iters * OPS,
+            tracked,
+        };
+        let answer = if sync {
+            system.block_on(pool.send(count))
+        } else {
+            system.block_on(actor.send(count))
+        };
+        answer.expect("the worker runs")
+    };
+    group.bench_function("bare_counter_field", |b| {
+        b.iter_custom(|iters| time(iters, false, false));
+    });
+    group.bench_function("tracked_in_an_actor", |b| {
+        b.iter_custom(|iters| time(iters, true, false));
+    });
+    group.bench_function("tracked_in_a_sync_arbiter_worker", |b| {
+        b.iter_custom(|iters| time(iters, true, true));
+    });
+    group.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_millis(500))
@@ -160,6 +296,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = counter_inc, histogram_observe, two_workers
+    targets = counter_inc, counter_inc_in_workers, histogram_observe, two_workers
 }
 criterion_main!(benches);

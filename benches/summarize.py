@@ -11,6 +11,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent / "target" / "criterion"
 # The reference each group's ratios are taken against.
 REFERENCE = {
     "counter_inc": "bare_u64_add",
+    "counter_inc_in_a_worker": "bare_counter_field",
     "histogram_observe": "actorscope_histogram",
     "two_workers_1M_inc_each": "one_thread_same_work",
     "encode_10k_counters_100_histograms": "actorscope_encode",

@@ -10,14 +10,14 @@
 //!                         encode::{Prometheus, OpenMetrics, Json} ──▶ Routes: /metrics, /debug/*
 //! ```
 //!
-//! Modules, and what each may import (`tests/layering.rs` checks the first two):
+//! Modules, and what each may import (`tests/layering.rs` checks the first five):
 //! - [`stats`]: hot-path types; imports only `std`.
 //! - [`model`]: the snapshot, families, samples and their validation; imports nothing of
 //!   the crate.
-//! - [`write`]: the one typed [`Writer`](write::Writer) every worker and collector writes
+//! - [`write`](mod@write): the one typed [`Writer`](write::Writer) every worker and collector writes
 //!   families with; imports `stats` and `model`.
 //! - [`registry`]: the [`Collector`] trait, the [`MetricsRegistry`] and the scrape;
-//!   imports `model` and `write`.
+//!   imports `model`, `write` (and the stat types its declarations name).
 //! - [`encode`]: Prometheus text 0.0.4, OpenMetrics 1.0 and JSON; imports `model`.
 //! - [`actor`]: worker actors that own their stats and answer scrapes by message
 //!   ([`worker_stats!`], [`Tracked`](actor::Tracked), [`WorkerCollector`](actor::WorkerCollector));
@@ -87,6 +87,11 @@ pub use web::{
     RequestMetricsFuture, RequestMetricsService, RouteOptions, Routes, WebError,
     DEFAULT_SERIES_LIMIT,
 };
+
+/// The README's code blocks, compiled and run as doc tests so the README stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 /// What instrumenting an actor, writing a collector and serving the routes need, for
 /// `use actorscope::prelude::*;`. A glob import: your own names win over these.

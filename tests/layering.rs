@@ -1,5 +1,6 @@
 //! The dependency rule from the crate docs: the hot path (`stats`) imports only `std`,
-//! and the model imports nothing else of the crate.
+//! the model imports nothing else of the crate, the writer only those two, and the
+//! registry and the encoders nothing of the actors or the web.
 
 use std::path::Path;
 
@@ -52,5 +53,26 @@ fn model_imports_nothing_but_itself() {
         offending.is_empty(),
         "model must stay plain data:\n{}",
         offending.join("\n")
+    );
+}
+
+#[test]
+fn the_writer_imports_only_the_model_and_the_stats() {
+    let offending = crate_imports_outside("write", &["write", "model", "stats"]);
+    assert!(
+        offending.is_empty(),
+        "write sits between the hot path and the model:\n{}",
+        offending.join("\n")
+    );
+}
+
+#[test]
+fn the_registry_and_the_encoders_know_nothing_of_actors_or_the_web() {
+    let registry = crate_imports_outside("registry", &["registry", "model", "write", "stats"]);
+    let encode = crate_imports_outside("encode", &["encode", "model"]);
+    assert!(
+        registry.is_empty() && encode.is_empty(),
+        "cold-path layers import only what is below them:\n{}",
+        [registry, encode].concat().join("\n")
     );
 }

@@ -1,10 +1,13 @@
 //! Worker actors on real arbiters, scraped by message.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use actix::{Actor, ActorContext, Addr, Arbiter, Context, Handler, Message};
 use actorscope::model::MetricSnapshot;
 use actorscope::prelude::*;
+use common::scrape_until;
 
 actorscope::worker_stats! {
     struct JobStats {
@@ -113,22 +116,6 @@ fn errors(snapshot: &MetricSnapshot, worker: &str, kind: &str) -> Option<f64> {
         .get("actorscope_worker_scrape_errors_total")?
         .value([("collector", "jobs"), ("worker", worker), ("kind", kind)])?
         .as_f64()
-}
-
-/// Scrapes until `done` holds or 5 s pass (a stopped actor's drop runs on its own
-/// thread, so the collector learns of it shortly after the stop message is handled).
-async fn scrape_until(
-    registry: &MetricsRegistry,
-    done: impl Fn(&MetricSnapshot) -> bool,
-) -> MetricSnapshot {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let snapshot = registry.scrape().await;
-        if done(&snapshot) || Instant::now() > deadline {
-            return snapshot;
-        }
-        actix::clock::sleep(Duration::from_millis(5)).await;
-    }
 }
 
 #[actix::test]

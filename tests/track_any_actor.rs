@@ -17,6 +17,7 @@ use actorscope::model::MetricSnapshot;
 use actorscope::prelude::*;
 use actorscope::registry::RegisterError;
 use common::http::{get, start_server, sum_samples};
+use common::scrape_until;
 
 actorscope::worker_stats! {
     /// What every test worker counts.
@@ -132,21 +133,6 @@ fn total(snapshot: &MetricSnapshot, family: &str) -> f64 {
         .get(family)
         .map(|f| f.samples().filter_map(|(_, v)| v.as_f64()).sum())
         .unwrap_or(0.0)
-}
-
-/// Scrapes until `done` holds, for at most 10 s; returns the last snapshot.
-async fn scrape_until(
-    registry: &MetricsRegistry,
-    done: impl Fn(&MetricSnapshot) -> bool,
-) -> MetricSnapshot {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let snapshot = registry.scrape().await;
-        if done(&snapshot) || Instant::now() > deadline {
-            return snapshot;
-        }
-        actix::clock::sleep(Duration::from_millis(5)).await;
-    }
 }
 
 #[actix::test]
@@ -328,6 +314,32 @@ async fn a_supervised_actor_keeps_its_label_and_counts_across_restarts() {
     );
     let up = [("collector", "supervised"), ("worker", "0")];
     assert_eq!(value(&snapshot, "actorscope_worker_up", &up), Some(1.0));
+
+    // actix's Supervisor restarts an actor that stops, not one that panics: a panic drops
+    // it (and its supervisor). It is reported as panicked, and its counts are kept.
+    addr.do_send(Job::Panic);
+    let panicked = [
+        ("collector", "supervised"),
+        ("worker", "0"),
+        ("kind", "panicked"),
+    ];
+    let snapshot = scrape_until(&registry, |s| {
+        value(s, "actorscope_worker_scrape_errors_total", &panicked) == Some(1.0)
+    })
+    .await;
+    assert_eq!(
+        value(
+            &snapshot,
+            "actorscope_worker_scrape_errors_total",
+            &panicked
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        value(&snapshot, "test_handled_total", &[("worker", "retired")]),
+        Some(5.0),
+        "what it counted before the panic"
+    );
 }
 
 #[actix::test]

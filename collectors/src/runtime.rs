@@ -26,8 +26,15 @@ struct Watched {
     arbiter: Option<ArbiterHandle>,
 }
 
-/// Watches actix arbiters' tokio runtimes; cloning shares the list. See the
-/// [module docs](self) and the [crate docs](crate) for the families.
+/// Watches actix arbiters' tokio runtimes; cloning shares the list. The families are in
+/// the [crate docs](crate).
+///
+/// Under actix every arbiter (the System's, each actix-web worker's, each one you start)
+/// runs its own current-thread tokio runtime, so the runtimes are watched one by one.
+/// Only what tokio's stable metrics tell truthfully under actix is exported: the worker
+/// count, the global (injection) queue depth, and per worker the busy time and park
+/// count. `num_alive_tasks` is left out on purpose: actix spawns on a `LocalSet`, which
+/// the runtime's task count does not see, so it reads 0 however busy the arbiter is.
 ///
 /// ```
 /// use actix::Arbiter;

@@ -9,7 +9,7 @@ use futures::future::join_all;
 use super::worker_set::{Route, ScrapePlan, Shared, Target};
 use super::{ReportStats, Tracked, WorkerStats};
 use crate::model::{FailureKind, MetricSnapshot, ModelError};
-use crate::registry::{CollectError, Collector, ScrapeContext};
+use crate::registry::{CollectError, Collector, MetricsRegistry, RegisterError, ScrapeContext};
 use crate::stats::{Counter, Gauge};
 use crate::write::{Metric, Writer};
 
@@ -174,6 +174,41 @@ impl<S: WorkerStats> WorkerCollector<S> {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+impl MetricsRegistry {
+    /// Registers a new [`WorkerCollector`] for workers with stats `S` under `name`, and
+    /// returns it: make each worker's stats with [`WorkerCollector::tracked`].
+    ///
+    /// ```
+    /// use actorscope::prelude::*;
+    ///
+    /// actorscope::worker_stats! {
+    ///     pub struct ShardStats {
+    ///         /// GET requests handled.
+    ///         #[metric("kv_gets_total")]
+    ///         gets: Counter,
+    ///     }
+    /// }
+    ///
+    /// let registry = MetricsRegistry::new();
+    /// let shards = registry.register_workers::<ShardStats>("kv")?;
+    /// let stats = shards.tracked(); // for the first shard actor
+    /// # drop(stats);
+    /// # Ok::<(), actorscope::registry::RegisterError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`MetricsRegistry::register`]: a bad or taken name, or a family of `S` that
+    /// could never be written.
+    pub fn register_workers<S: WorkerStats>(
+        &self,
+        name: impl Into<String>,
+    ) -> Result<WorkerCollector<S>, RegisterError> {
+        let workers = WorkerCollector::new();
+        self.register(name, workers.clone())?;
+        Ok(workers)
     }
 }
 

@@ -46,9 +46,10 @@ impl<S: WorkerStats> Tracked<S> {
     }
 
     /// Makes this worker one that its collector scrapes, from its actor's context
-    /// (a `Context` or a `SyncArbiter` worker's `SyncContext`). The first call gives the
-    /// worker the smallest free `worker` label; later calls (a `Supervisor` restart)
-    /// keep it.
+    /// (a `Context` or a `SyncArbiter` worker's `SyncContext`). The worker's `worker`
+    /// label was given when its stats were made; calling again (a `Supervisor` restart
+    /// runs `started` again) keeps it. A scrape waits briefly for stats that were made
+    /// but not attached yet, then reports them as not answering.
     ///
     /// ```
     /// use actix::{Actor, Context};

@@ -6,7 +6,7 @@ use super::{MetricKind, ModelError};
 
 /// The labels of one series: valid, unique names, sorted by name.
 ///
-/// Built by [`MetricFamily::add`](super::MetricFamily::add) from anything that
+/// Built by [`FamilyWriter::add`](crate::write::FamilyWriter::add) from anything that
 /// implements [`IntoLabels`]. Sorting makes two sets with the same pairs equal whatever
 /// order they were given in. Names are shared (`Arc<str>`) with the family, which
 /// validates each name once.

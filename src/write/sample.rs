@@ -17,6 +17,31 @@ use crate::stats::{Counter, Gauge, Histogram, Pool};
 /// // A gauge cannot be written as a counter.
 /// Writer::new(&mut snapshot).counter("queue_depth_total", "Depth.").add((), &Gauge::new());
 /// ```
+///
+/// ```compile_fail
+/// use actorscope::model::MetricSnapshot;
+/// use actorscope::stats::Counter;
+/// use actorscope::write::Writer;
+///
+/// let mut snapshot = MetricSnapshot::new();
+/// // Nor a counter as a histogram.
+/// Writer::new(&mut snapshot).histogram("latency_seconds", "Latency.").add((), &Counter::new());
+/// ```
+///
+/// while the right pairings do:
+///
+/// ```
+/// use actorscope::model::MetricSnapshot;
+/// use actorscope::stats::{Counter, Gauge, Histogram};
+/// use actorscope::write::Writer;
+///
+/// let mut snapshot = MetricSnapshot::new();
+/// let mut out = Writer::new(&mut snapshot);
+/// out.counter("jobs_total", "Jobs.").add((), &Counter::new())?;
+/// out.gauge("queue_depth", "Depth.").add((), &Gauge::new())?;
+/// out.histogram("latency_seconds", "Latency.").add((), &Histogram::default())?;
+/// # Ok::<(), actorscope::model::ModelError>(())
+/// ```
 pub trait Sample<K: Kind> {
     /// The model's value.
     fn into_value(self) -> Value;

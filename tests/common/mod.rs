@@ -120,6 +120,23 @@ pub fn same_float(a: f64, b: f64) -> bool {
 }
 
 /// Polls `condition` until it holds or `limit` passes; returns whether it held.
+/// Scrapes `registry` until `done` holds, for at most 10 s; returns the last snapshot (a
+/// stopped actor's drop runs on its own thread, so a collector learns of it shortly
+/// after the stop message is handled).
+pub async fn scrape_until(
+    registry: &actorscope::MetricsRegistry,
+    done: impl Fn(&MetricSnapshot) -> bool,
+) -> MetricSnapshot {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let snapshot = registry.scrape().await;
+        if done(&snapshot) || Instant::now() > deadline {
+            return snapshot;
+        }
+        actix::clock::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 pub fn wait_until(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + limit;
     loop {

@@ -1,61 +1,4 @@
-//! `RequestMetrics`: the RED/USE view of every actix-web server it wraps.
-//!
-//! Each actix-web worker thread keeps its own plain stats (no atomics, no locks on the
-//! request path), and a small actor on that worker's arbiter answers the scrape, so they
-//! come out as one `worker="<n>"` series set per worker thread, like any
-//! [`WorkerCollector`]. Families, all with labels `server` and `worker`:
-//!
-//! | family | type | more labels | meaning |
-//! | --- | --- | --- | --- |
-//! | `http_server_requests_total` | counter | route, method, status | requests handled |
-//! | `http_server_errors_total` | counter | route, method, status | 5xx answers, and errors raised by inner services |
-//! | `http_server_request_duration_seconds` | histogram | route, method, status | arrival to response head |
-//! | `http_server_request_body_bytes_total` | counter | route, method, status | as declared by `Content-Length` |
-//! | `http_server_response_body_bytes_total` | counter | route, method, status | body bytes sent, streamed ones included |
-//! | `http_server_requests_in_flight` | gauge | | requests being handled |
-//! | `http_server_connections_opened_total` | counter | | connections accepted (needs [`RequestMetrics::on_connect`]) |
-//! | `http_server_connections_active` | gauge | | connections open (needs [`RequestMetrics::on_connect`]) |
-//! | `http_server_requests_folded_total` | counter | | requests counted in the overflow series |
-//! | `actorscope_pool_*{pool="connections"}` | | owner | connection slots, with [`RequestMetricsBuilder::connection_slots`] |
-//!
-//! - `route` is the matched resource pattern (`/kv/{key}`), never the raw path;
-//!   `(unmatched)` when no resource matched, `(unknown)` when an inner middleware failed
-//!   before a response existed.
-//! - `method` is one of the nine standard methods or `other`; `status` is `1xx`..`5xx`.
-//! - **Cardinality guard:** each worker keeps at most `series_limit` label sets
-//!   (default 1,000) per server. Requests with a new label set past it are counted in one
-//!   series whose `route`, `method` and `status` are `(overflow)`, and in
-//!   `http_server_requests_folded_total`.
-//! - `server` is the name given to [`RequestMetricsBuilder::server`], or else the bound
-//!   address of the `App` that served the request (`127.0.0.1:8080`). Connections are
-//!   matched to it by port; a server bound to a port no request has reached yet shows as
-//!   `*:<port>`.
-//! - The duration ends at the response head, so a Server-Sent-Events stream counts its
-//!   set-up time only; its streamed bytes are counted.
-//!
-//! ```no_run
-//! use actix_web::{web, App, HttpServer};
-//! use actorscope::{MetricsRegistry, RequestMetrics};
-//!
-//! # async fn run() -> std::io::Result<()> {
-//! let metrics = RequestMetrics::builder()
-//!     .server("api")
-//!     .register(MetricsRegistry::global())
-//!     .expect("the collector name \"http:api\" is free");
-//! let on_connect = metrics.on_connect();
-//! HttpServer::new(move || {
-//!     App::new()
-//!         .wrap(metrics.clone())
-//!         .route("/", web::get().to(|| async { "hello" }))
-//! })
-//! .on_connect(on_connect)
-//! .bind("127.0.0.1:8080")?
-//! .run()
-//! .await
-//! # }
-//! ```
-//!
-//! [`WorkerCollector`]: crate::actor::WorkerCollector
+//! [`RequestMetrics`]: the RED/USE view of every actix-web server it wraps.
 
 mod body;
 mod connections;
@@ -82,8 +25,68 @@ pub const DEFAULT_SERIES_LIMIT: usize = 1_000;
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
-/// The middleware (an actix-web `Transform`): wrap an `App` with it. Cloning is cheap and
-/// shares the counts; see the [module docs](self).
+/// `RequestMetrics`: the RED/USE view of every actix-web server it wraps.
+///
+/// Each actix-web worker thread keeps its own plain stats (no atomics, no locks on the
+/// request path), and a small actor on that worker's arbiter answers the scrape, so they
+/// come out as one `worker="<n>"` series set per worker thread, like any
+/// [`WorkerCollector`]. Families, all with labels `server` and `worker`:
+///
+/// | family | type | more labels | meaning |
+/// | --- | --- | --- | --- |
+/// | `http_server_requests_total` | counter | route, method, status | requests handled |
+/// | `http_server_errors_total` | counter | route, method, status | 5xx answers, and errors raised by inner services |
+/// | `http_server_request_duration_seconds` | histogram | route, method, status | arrival to response head |
+/// | `http_server_request_body_bytes_total` | counter | route, method, status | as declared by `Content-Length` |
+/// | `http_server_response_body_bytes_total` | counter | route, method, status | body bytes sent, streamed ones included |
+/// | `http_server_requests_in_flight` | gauge | | requests being handled |
+/// | `http_server_connections_opened_total` | counter | | connections accepted (needs [`RequestMetrics::on_connect`]) |
+/// | `http_server_connections_active` | gauge | | connections open (needs [`RequestMetrics::on_connect`]) |
+/// | `http_server_requests_folded_total` | counter | | requests counted in the overflow series |
+/// | `actorscope_pool_*{pool="connections"}` | | owner | connection slots, with [`RequestMetricsBuilder::connection_slots`] |
+///
+/// - `route` is the matched resource pattern (`/kv/{key}`), never the raw path;
+///   `(unmatched)` when no resource matched, `(unknown)` when an inner middleware failed
+///   before a response existed.
+/// - `method` is one of the nine standard methods or `other`; `status` is `1xx`..`5xx`.
+/// - **Cardinality guard:** each worker keeps at most `series_limit` label sets
+///   (default 1,000) per server. Requests with a new label set past it are counted in one
+///   series whose `route`, `method` and `status` are `(overflow)`, and in
+///   `http_server_requests_folded_total`.
+/// - `server` is the name given to [`RequestMetricsBuilder::server`], or else the bound
+///   address of the `App` that served the request (`127.0.0.1:8080`). Connections are
+///   matched to it by port; a server bound to a port no request has reached yet shows as
+///   `*:<port>`.
+/// - The duration ends at the response head, so a Server-Sent-Events stream counts its
+///   set-up time only; its streamed bytes are counted.
+///
+/// ```no_run
+/// use actix_web::{web, App, HttpServer};
+/// use actorscope::{MetricsRegistry, RequestMetrics};
+///
+/// # async fn run() -> std::io::Result<()> {
+/// let metrics = RequestMetrics::builder()
+///     .server("api")
+///     .register(MetricsRegistry::global())
+///     .expect("the collector name \"http:api\" is free");
+/// let on_connect = metrics.on_connect();
+/// HttpServer::new(move || {
+///     App::new()
+///         .wrap(metrics.clone())
+///         .route("/", web::get().to(|| async { "hello" }))
+/// })
+/// .on_connect(on_connect)
+/// .bind("127.0.0.1:8080")?
+/// .run()
+/// .await
+/// # }
+/// ```
+///
+/// [`WorkerCollector`]: crate::actor::WorkerCollector
+///
+///
+/// The middleware is an actix-web `Transform`: wrap an `App` with it. Cloning is cheap
+/// and shares the counts.
 #[derive(Clone, Debug)]
 pub struct RequestMetrics {
     shared: Arc<Shared>,
