@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::model::{FailureKind, ModelError};
-use crate::stats::Gauge;
+use crate::model::{FailureKind, ModelError, Unit};
+use crate::stats::{Counter, Gauge};
 use crate::write::{Info, Metric, Writer};
 
 /// The source name of the registry's own families.
@@ -13,11 +13,11 @@ pub(crate) const SOURCE: &str = "actorscope";
 /// A reason is cut to this many characters in the `reason` label.
 const REASON_LIMIT: usize = 200;
 
-const SCRAPES: Metric<'static, crate::stats::Counter> = Metric::counter(
+const SCRAPES: Metric<'static, Counter> = Metric::counter(
     "actorscope_scrapes_total",
     "Scrapes this registry has gathered; concurrent scrapes that were coalesced count once.",
 );
-const ERRORS: Metric<'static, crate::stats::Counter> = Metric::counter(
+const ERRORS: Metric<'static, Counter> = Metric::counter(
     "actorscope_scrape_collector_errors_total",
     "Scrapes in which a collector's output was left out, by collector and kind (error, invalid, panicked, timeout, conflict).",
 );
@@ -29,7 +29,7 @@ const DURATIONS: Metric<'static, Gauge> = Metric::gauge(
     "actorscope_scrape_duration_seconds",
     "How long each collector took in the latest scrape.",
 )
-.unit(crate::model::Unit::Seconds);
+.unit(Unit::Seconds);
 
 /// How one collector did in one scrape.
 #[derive(Debug)]

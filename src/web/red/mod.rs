@@ -25,7 +25,7 @@ pub const DEFAULT_SERIES_LIMIT: usize = 1_000;
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
-/// `RequestMetrics`: the RED/USE view of every actix-web server it wraps.
+/// The RED/USE view of every actix-web server it wraps: an actix-web middleware.
 ///
 /// Each actix-web worker thread keeps its own plain stats (no atomics, no locks on the
 /// request path), and a small actor on that worker's arbiter answers the scrape, so they
