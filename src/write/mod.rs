@@ -70,10 +70,7 @@ impl<'a> Writer<'a> {
         FamilyBuilder {
             out: self.out,
             labels: self.labels,
-            name: metric.name(),
-            help: metric.help(),
-            unit: metric.unit_of(),
-            kind: PhantomData,
+            metric,
         }
     }
 
@@ -126,21 +123,26 @@ impl<'a> Writer<'a> {
 
 /// A family being declared: set its unit, then [`declare`](Self::declare) it or
 /// [`add`](Self::add) its first sample. Does nothing until then.
-#[derive(Debug)]
 #[must_use = "a family is declared by `declare()` or its first `add()`"]
 pub struct FamilyBuilder<'w, K> {
     out: &'w mut MetricSnapshot,
     labels: &'w [(String, String)],
-    name: &'w str,
-    help: &'w str,
-    unit: Option<Unit>,
-    kind: PhantomData<fn() -> K>,
+    metric: Metric<'w, K>,
+}
+
+impl<K: Kind> std::fmt::Debug for FamilyBuilder<'_, K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FamilyBuilder")
+            .field("metric", &self.metric)
+            .field("labels", &self.labels)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'w, K: Kind> FamilyBuilder<'w, K> {
     /// With a unit, which the name must end with (before `_total`).
     pub fn unit(mut self, unit: Unit) -> Self {
-        self.unit = Some(unit);
+        self.metric = self.metric.unit(unit);
         self
     }
 
@@ -150,10 +152,15 @@ impl<'w, K: Kind> FamilyBuilder<'w, K> {
     /// When the name, help or unit is invalid, or the family exists with another kind,
     /// help or unit, or clashes with another family's series names (see [`ModelError`]).
     pub fn declare(self) -> Result<FamilyWriter<'w, K>, ModelError> {
-        let family = self.out.declare(self.name, self.help, K::KIND, self.unit)?;
+        let Self {
+            out,
+            labels,
+            metric,
+        } = self;
+        let family = out.declare(metric.name(), metric.help(), K::KIND, metric.unit_of())?;
         Ok(FamilyWriter {
             family,
-            labels: self.labels,
+            labels,
             kind: PhantomData,
         })
     }
