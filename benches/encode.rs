@@ -2,8 +2,12 @@
 //!
 //! `cargo bench --bench encode`
 //!
-//! The same data in every library: 10,000 counter series (labels `worker`, `route`) and
-//! 100 histograms with the 11 default bounds (12 buckets with `+Inf`), label `route`.
+//! `encode_10k_counters_100_histograms`: the same data in every library: 10,000 counter
+//! series (labels `worker`, `route`) and 100 histograms with the 11 default bounds (12
+//! buckets with `+Inf`), label `route`; ours in all three formats.
+//!
+//! `encode_10k_counters`: the counters alone, beside `measured` (whose histograms take
+//! their bounds as a type parameter, so they are left out of the first group).
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -13,6 +17,8 @@ use actorscope::model::MetricSnapshot;
 use actorscope::stats::{Buckets, Histogram};
 use actorscope::write::Writer;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use measured::text::BufferedTextEncoder;
+use measured::{LabelGroup, MetricGroup};
 
 const COUNTERS: usize = 10_000;
 const HISTOGRAMS: usize = 100;
@@ -84,7 +90,8 @@ fn snapshot_of(stats: &WorkerStats) -> MetricSnapshot {
     snapshot
 }
 
-fn prometheus_client_registry() -> prometheus_client::registry::Registry {
+/// The counters and the first `histograms` histograms.
+fn prometheus_client_registry(histograms: usize) -> prometheus_client::registry::Registry {
     use prometheus_client::metrics::counter::Counter;
     use prometheus_client::metrics::family::Family;
     use prometheus_client::metrics::histogram::Histogram;
@@ -104,8 +111,11 @@ fn prometheus_client_registry() -> prometheus_client::registry::Registry {
         Family::<Vec<(String, String)>, Histogram, fn() -> Histogram>::new_with_constructor(
             default_histogram,
         );
+    if histograms == 0 {
+        return registry;
+    }
     registry.register("bench_latency_seconds", "Latency.", latency.clone());
-    for i in 0..HISTOGRAMS {
+    for i in 0..histograms {
         let histogram = latency.get_or_create(&vec![("route".to_owned(), route(i))]);
         observations(i).for_each(|value| histogram.observe(value));
     }
@@ -141,22 +151,105 @@ fn prometheus_registry() -> prometheus::Registry {
     registry
 }
 
+/// measured's labels for the counters, interned at startup as its docs advise.
+#[derive(LabelGroup)]
+#[label(set = RequestLabelsSet)]
+struct RequestLabels<'a> {
+    #[label(fixed_with = lasso::RodeoReader)]
+    worker: &'a str,
+    #[label(fixed_with = lasso::RodeoReader)]
+    route: &'a str,
+}
+
+#[derive(MetricGroup)]
+#[metric(new(workers: lasso::RodeoReader, routes: lasso::RodeoReader))]
+struct MeasuredMetrics {
+    /// Requests.
+    #[metric(label_set = RequestLabelsSet::new(workers, routes))]
+    bench_requests_total: measured::CounterVec<RequestLabelsSet>,
+}
+
+fn measured_metrics() -> MeasuredMetrics {
+    let metrics = MeasuredMetrics::new(
+        lasso::Rodeo::from_iter((0..16).map(|w| w.to_string())).into_reader(),
+        lasso::Rodeo::from_iter((0..COUNTERS).map(route)).into_reader(),
+    );
+    for i in 0..COUNTERS {
+        let [worker, route] = counter_labels(i);
+        let labels = RequestLabels {
+            worker: &worker.1,
+            route: &route.1,
+        };
+        // Every series at least 1, so measured writes each of them.
+        metrics.bench_requests_total.inc_by(labels, 1 + i as u64 * 7);
+    }
+    metrics
+}
+
+/// Our encode of `snapshot` in `format`, into a reused buffer.
+fn bench_ours(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    format: Format,
+    snapshot: &MetricSnapshot,
+) {
+    group.bench_function(name, |b| {
+        let mut out = Vec::with_capacity(1 << 20);
+        b.iter(|| {
+            out.clear();
+            format.encoder().encode(black_box(snapshot), &mut out);
+            out.len()
+        });
+    });
+}
+
+fn encode_counters(c: &mut Criterion) {
+    let mut group = c.benchmark_group("encode_10k_counters");
+    group.throughput(Throughput::Elements(COUNTERS as u64));
+    let mut stats = worker_stats();
+    stats.histograms.clear();
+    let snapshot = snapshot_of(&stats);
+    bench_ours(&mut group, "actorscope_prometheus_text", Format::Prometheus, &snapshot);
+    bench_ours(&mut group, "actorscope_openmetrics", Format::OpenMetrics, &snapshot);
+    bench_ours(&mut group, "actorscope_json", Format::Json, &snapshot);
+
+    let metrics = measured_metrics();
+    let mut encoder = BufferedTextEncoder::new();
+    metrics.collect_group_into(&mut encoder).expect("encode");
+    let text = String::from_utf8(encoder.finish().to_vec()).expect("utf-8");
+    let lines = text.lines().filter(|l| !l.starts_with('#')).count();
+    assert_eq!(lines, COUNTERS, "measured writes every series");
+    group.bench_function("measured_encode", |b| {
+        b.iter(|| {
+            black_box(&metrics)
+                .collect_group_into(&mut encoder)
+                .expect("encode");
+            encoder.finish().len()
+        });
+    });
+
+    let registry = prometheus_client_registry(0);
+    group.bench_function("prometheus_client_encode", |b| {
+        let mut out = String::with_capacity(1 << 20);
+        b.iter(|| {
+            out.clear();
+            prometheus_client::encoding::text::encode(&mut out, black_box(&registry))
+                .expect("encode");
+            out.len()
+        });
+    });
+    group.finish();
+}
+
 fn encode(c: &mut Criterion) {
     let mut group = c.benchmark_group("encode_10k_counters_100_histograms");
     group.throughput(Throughput::Elements(SERIES));
 
     let stats = worker_stats();
     let snapshot = snapshot_of(&stats);
-    group.bench_function("actorscope_encode", |b| {
-        let mut out = Vec::with_capacity(1 << 20);
-        b.iter(|| {
-            out.clear();
-            Format::Prometheus
-                .encoder()
-                .encode(black_box(&snapshot), &mut out);
-            out.len()
-        });
-    });
+    bench_ours(&mut group, "actorscope_encode", Format::Prometheus, &snapshot);
+    bench_ours(&mut group, "actorscope_openmetrics", Format::OpenMetrics, &snapshot);
+    bench_ours(&mut group, "actorscope_json", Format::Json, &snapshot);
     group.bench_function("actorscope_snapshot_and_encode", |b| {
         let mut out = Vec::with_capacity(1 << 20);
         b.iter(|| {
@@ -167,7 +260,7 @@ fn encode(c: &mut Criterion) {
         });
     });
 
-    let registry = prometheus_client_registry();
+    let registry = prometheus_client_registry(HISTOGRAMS);
     group.bench_function("prometheus_client_encode", |b| {
         let mut out = String::with_capacity(1 << 20);
         b.iter(|| {
@@ -204,6 +297,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = encode
+    targets = encode, encode_counters
 }
 criterion_main!(benches);

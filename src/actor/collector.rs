@@ -234,7 +234,7 @@ impl<S: WorkerStats> Collector for WorkerCollector<S> {
             match reply {
                 Ok(stats) => {
                     answered.insert(target.instance);
-                    shared.write(&target.label, &stats, &mut part)?;
+                    shared.write_worker(target, &stats, &mut part)?;
                     up.push((target.label.clone(), 1));
                 }
                 Err(kind) => {
@@ -245,7 +245,8 @@ impl<S: WorkerStats> Collector for WorkerCollector<S> {
         }
         up.extend(gone.iter().map(|(label, _)| (label.clone(), 0)));
         out.merge(part)?;
-        out.merge(shared.end_scrape(id, &answered, &failures))?;
+        // `worker="retired"`: no live worker has that label.
+        out.merge_distinct(shared.end_scrape(id, &answered, &failures))?;
         write_health(
             cx.collector_name(),
             targets.len(),

@@ -13,7 +13,7 @@ use tokio::sync::Notify;
 use super::handover::Handover;
 use super::{ReportStats, WorkerStats};
 use crate::model::{FailureKind, MetricSnapshot, ModelError};
-use crate::write::Writer;
+use crate::write::{Layout, Recording, Replay, Writer};
 
 /// The `worker` label of the folded totals of stopped workers.
 const RETIRED: &str = "retired";
@@ -65,6 +65,8 @@ struct Worker<S: WorkerStats> {
     route: Option<Route<S>>,
     /// Set when the worker's stats were dropped: `Stopped` or `Panicked`.
     gone: Option<FailureKind>,
+    /// What the worker's stats wrote at the latest scrape that built its series.
+    layout: Option<Arc<Layout>>,
 }
 
 struct Retirement<S> {
@@ -86,6 +88,7 @@ pub(crate) struct Target<S: WorkerStats> {
     pub(crate) instance: u64,
     /// `None`: made but not attached by the time the scrape began.
     pub(crate) route: Option<Route<S>>,
+    layout: Option<Arc<Layout>>,
 }
 
 impl<S: WorkerStats> Shared<S> {
@@ -120,6 +123,7 @@ impl<S: WorkerStats> Shared<S> {
             instance,
             route: None,
             gone: None,
+            layout: None,
         });
         instance
     }
@@ -191,6 +195,39 @@ impl<S: WorkerStats> Shared<S> {
         stats.write(&mut Writer::with_labels(out, &labels))
     }
 
+    /// The copy `stats` that `target` answered with, written as this collector's series
+    /// with `worker="<label>"`: by replaying the worker's layout when it still fits (the
+    /// values are copied, its series were built at an earlier scrape), else written and
+    /// checked in full, and its layout recorded for the next scrape.
+    pub(crate) fn write_worker(
+        &self,
+        target: &Target<S>,
+        stats: &S,
+        out: &mut MetricSnapshot,
+    ) -> Result<(), ModelError> {
+        let labels = self.labels_for(&target.label);
+        if let Some(layout) = &target.layout {
+            let mut replay = Replay::new(Arc::clone(layout), &labels);
+            // A write that fails here fails again below, where its error is reported.
+            let _ = stats.write(&mut Writer::replaying(&mut replay, &labels));
+            if let Some((layout, values)) = replay.finish() {
+                return layout.apply(values, out);
+            }
+        }
+        let mut recording = Recording::default();
+        stats.write(&mut Writer::recording(out, &labels, &mut recording))?;
+        let layout = Arc::new(recording.finish(&labels));
+        let mut state = self.lock();
+        if let Some(worker) = state
+            .workers
+            .iter_mut()
+            .find(|w| w.instance == target.instance)
+        {
+            worker.layout = Some(layout);
+        }
+        Ok(())
+    }
+
     /// `worker="<worker>"` and the collector's own labels.
     pub(crate) fn labels_for(&self, worker: &str) -> Vec<(String, String)> {
         let mut labels = Vec::with_capacity(self.labels.len() + 1);
@@ -230,6 +267,7 @@ impl<S: WorkerStats> Shared<S> {
                     label: worker.label.clone(),
                     instance: worker.instance,
                     route: worker.route.clone(),
+                    layout: worker.layout.clone(),
                 });
                 true
             }

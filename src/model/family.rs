@@ -2,8 +2,13 @@ use std::collections::hash_map::{Entry, HashMap};
 use std::fmt;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
+use std::sync::Arc;
+
+use once_cell::sync::OnceCell;
+
 use super::label_hash::LabelHashSeed;
 use super::labels::LabelNames;
+use super::samples::Samples;
 use super::name::is_valid_metric_name;
 use super::{IntoLabels, LabelSet, ModelError, Unit, Value};
 
@@ -61,20 +66,55 @@ impl fmt::Display for MetricKind {
 /// The name is the one a Prometheus text scrape shows: counters end in `_total`, info
 /// families in `_info`. Samples keep the order they were added in, so output is as
 /// stable as the collectors' own order; adding costs O(1) whatever the family's size.
+///
+/// The index that finds a sample by its labels (and refuses a repeated label set) is
+/// built on first use: a scrape that appends series known to be distinct (a worker's
+/// declared series, see [`WorkerCollector`](crate::actor::WorkerCollector)) and then only
+/// encodes them never hashes a label set.
 #[derive(Debug, Clone)]
 pub struct MetricFamily {
     name: String,
     help: String,
     kind: MetricKind,
     unit: Option<Unit>,
-    samples: Vec<(LabelSet, Value)>,
-    /// Hash of a label set → position of the first sample with that hash.
-    index: HashMap<u64, usize, BuildHasherDefault<AlreadyHashed>>,
-    /// Positions of samples whose hash was already taken by another label set.
-    collisions: Vec<usize>,
+    samples: Samples,
+    index: OnceCell<SeriesIndex>,
     hasher: LabelHashSeed,
     label_names: LabelNames,
     sources: Vec<String>,
+}
+
+/// Finds samples by label set.
+#[derive(Debug, Clone, Default)]
+struct SeriesIndex {
+    /// Hash of a label set → position of the first sample with that hash.
+    first: HashMap<u64, usize, BuildHasherDefault<AlreadyHashed>>,
+    /// Positions of samples whose hash was already taken by another label set.
+    collisions: Vec<usize>,
+}
+
+impl SeriesIndex {
+    fn of(samples: &Samples, hasher: &LabelHashSeed) -> Self {
+        let mut index = Self::default();
+        index.first.reserve(samples.len());
+        for (position, (labels, _)) in samples.iter().enumerate() {
+            match index.first.entry(hasher.hash_one(labels)) {
+                Entry::Vacant(slot) => {
+                    slot.insert(position);
+                }
+                Entry::Occupied(_) => index.collisions.push(position),
+            }
+        }
+        index
+    }
+
+    /// The position of the sample labelled `labels` (hashed to `hash`).
+    fn find(&self, samples: &Samples, hash: u64, labels: &LabelSet) -> Option<usize> {
+        let first = *self.first.get(&hash)?;
+        std::iter::once(first)
+            .chain(self.collisions.iter().copied())
+            .find(|i| samples.get(*i).0 == labels)
+    }
 }
 
 /// The index's keys are already hashes of label sets: use them as they are
@@ -143,9 +183,8 @@ impl MetricFamily {
             help: help.trim().to_owned(),
             kind,
             unit,
-            samples: Vec::new(),
-            index: HashMap::default(),
-            collisions: Vec::new(),
+            samples: Samples::default(),
+            index: OnceCell::new(),
             hasher: LabelHashSeed::new(),
             label_names: LabelNames::default(),
             sources: Vec::new(),
@@ -200,18 +239,34 @@ impl MetricFamily {
         Ok(self)
     }
 
+    /// Builds the index if it was not yet.
+    fn index_mut(&mut self) {
+        if self.index.get().is_none() {
+            let built = SeriesIndex::of(&self.samples, &self.hasher);
+            let _ = self.index.set(built);
+        }
+    }
+
+    fn index(&self) -> &SeriesIndex {
+        self.index
+            .get_or_init(|| SeriesIndex::of(&self.samples, &self.hasher))
+    }
+
     /// Inserts an already validated sample, refusing a repeated label set.
     pub(crate) fn insert(&mut self, labels: LabelSet, value: Value) -> Result<(), ModelError> {
         let hash = self.hasher.hash_one(&labels);
         let position = self.samples.len();
-        match self.index.entry(hash) {
+        self.index_mut();
+        let index = self.index.get_mut().expect("built just above");
+        let samples = &self.samples;
+        match index.first.entry(hash) {
             Entry::Vacant(slot) => {
                 slot.insert(position);
             }
             Entry::Occupied(slot) => {
                 let same = std::iter::once(*slot.get())
-                    .chain(self.collisions.iter().copied())
-                    .any(|i| self.samples[i].0 == labels);
+                    .chain(index.collisions.iter().copied())
+                    .any(|i| *samples.get(i).0 == labels);
                 if same {
                     return Err(ModelError::DuplicateSeries {
                         family: self.name.clone(),
@@ -219,11 +274,44 @@ impl MetricFamily {
                         sources: self.sources_text(),
                     });
                 }
-                self.collisions.push(position);
+                index.collisions.push(position);
             }
         }
-        self.samples.push((labels, value));
+        self.samples.push(labels, value);
         Ok(())
+    }
+
+    /// Appends a sample whose labels the caller knows no other sample has (a worker's
+    /// declared series: validated when they were first written, and told apart from other
+    /// workers' by the `worker` label). Nothing is hashed; an index already built is
+    /// dropped, to be rebuilt if a lookup needs it.
+    pub(crate) fn push_distinct(&mut self, labels: LabelSet, value: Value) {
+        self.index = OnceCell::new();
+        self.samples.push(labels, value);
+    }
+
+    /// Appends `labels.len()` samples, `labels[i]` with `values[start + i]`, under the
+    /// same promise as [`Self::push_distinct`]; the label sets are shared, not copied.
+    pub(crate) fn push_shared(
+        &mut self,
+        labels: Arc<[LabelSet]>,
+        values: Arc<Vec<Value>>,
+        start: usize,
+    ) {
+        self.index = OnceCell::new();
+        self.samples.push_shared(labels, values, start);
+    }
+
+    /// Moves the samples of `other` (a family of the same declaration) to the end, under
+    /// the same promise as [`Self::push_distinct`].
+    pub(crate) fn append_distinct(&mut self, other: MetricFamily) {
+        self.index = OnceCell::new();
+        self.samples.append(other.samples);
+    }
+
+    /// The labels of the sample added last.
+    pub(crate) fn last_labels(&self) -> Option<&LabelSet> {
+        self.samples.last_labels()
     }
 
     /// Adds `value` to the sample with `labels`, or inserts it: counters and histograms
@@ -231,13 +319,12 @@ impl MetricFamily {
     /// of workers that have stopped, so aggregated counters never go backwards.
     pub(crate) fn accumulate(&mut self, labels: LabelSet, value: Value) {
         let hash = self.hasher.hash_one(&labels);
-        let existing = self.index.get(&hash).and_then(|first| {
-            std::iter::once(*first)
-                .chain(self.collisions.iter().copied())
-                .find(|i| self.samples[*i].0 == labels)
-        });
+        let existing = self.index().find(&self.samples, hash, &labels);
         match existing {
-            Some(i) => self.samples[i].1.add_assign(&value),
+            Some(i) => {
+                self.samples.value_mut(i).add_assign(&value);
+                // The index holds positions only: a run copied to change it keeps them.
+            }
             None => {
                 // Cannot be a duplicate: it was just looked up.
                 let _ = self.insert(labels, value);
@@ -280,7 +367,7 @@ impl MetricFamily {
 
     /// The samples, in the order they were added.
     pub fn samples(&self) -> impl ExactSizeIterator<Item = (&LabelSet, &Value)> {
-        self.samples.iter().map(|(labels, value)| (labels, value))
+        self.samples.iter()
     }
 
     /// The value of the sample with exactly these labels (in any order).
@@ -288,22 +375,17 @@ impl MetricFamily {
     pub fn value(&self, labels: impl IntoLabels) -> Option<&Value> {
         let mut names = self.label_names.clone();
         let labels = LabelSet::build(&self.name, self.kind, &mut names, labels).ok()?;
-        let first = *self.index.get(&self.hasher.hash_one(&labels))?;
-        std::iter::once(first)
-            .chain(self.collisions.iter().copied())
-            .find(|i| self.samples[*i].0 == labels)
-            .map(|i| &self.samples[i].1)
+        self.value_of(&labels)
     }
 
     /// The value of the sample whose labels are exactly `labels` (a set taken from this
-    /// or another family): one hash lookup, nothing built.
+    /// or another family): one hash lookup, nothing built (but the index, on first use).
     #[must_use]
     pub fn value_of(&self, labels: &LabelSet) -> Option<&Value> {
-        let first = *self.index.get(&self.hasher.hash_one(labels))?;
-        std::iter::once(first)
-            .chain(self.collisions.iter().copied())
-            .find(|i| self.samples[*i].0 == *labels)
-            .map(|i| &self.samples[i].1)
+        let hash = self.hasher.hash_one(labels);
+        self.index()
+            .find(&self.samples, hash, labels)
+            .map(|i| self.samples.get(i).1)
     }
 
     /// How many samples there are.
@@ -343,9 +425,8 @@ impl MetricFamily {
             help: self.help.clone(),
             kind: self.kind,
             unit: self.unit,
-            samples: Vec::new(),
-            index: HashMap::default(),
-            collisions: Vec::new(),
+            samples: Samples::default(),
+            index: OnceCell::new(),
             hasher: self.hasher.clone(),
             label_names: self.label_names.clone(),
             sources: self.sources.clone(),
@@ -356,15 +437,14 @@ impl MetricFamily {
             .filter(|(labels, value)| keep(labels, value))
         {
             // The labels were unique here, so they are unique in the copy.
-            let _ = copy.insert(labels.clone(), value.clone());
+            copy.push_distinct(labels.clone(), value.clone());
         }
         copy
     }
 
     pub(crate) fn take_samples(&mut self) -> Vec<(LabelSet, Value)> {
-        self.index.clear();
-        self.collisions.clear();
-        std::mem::take(&mut self.samples)
+        self.index = OnceCell::new();
+        std::mem::take(&mut self.samples).into_pairs()
     }
 
     /// Whether this family was declared with exactly this help, kind and unit.

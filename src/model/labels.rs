@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -9,10 +10,21 @@ use super::{MetricKind, ModelError};
 /// Built by [`FamilyWriter::add`](crate::write::FamilyWriter::add) from anything that
 /// implements [`IntoLabels`]. Sorting makes two sets with the same pairs equal whatever
 /// order they were given in. Names are shared (`Arc<str>`) with the family, which
-/// validates each name once.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// validates each name once; the set itself is shared too, so a copy of a set (a scrape
+/// that repeats a worker's declared series) costs a reference count, not a string copy.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct LabelSet {
-    pairs: Vec<(Arc<str>, String)>,
+    pairs: Arc<[(Arc<str>, String)]>,
+}
+
+impl Default for LabelSet {
+    fn default() -> Self {
+        static EMPTY: once_cell::sync::Lazy<Arc<[(Arc<str>, String)]>> =
+            once_cell::sync::Lazy::new(|| Arc::from(Vec::new()));
+        Self {
+            pairs: Arc::clone(&EMPTY),
+        }
+    }
 }
 
 /// The label names a family has seen, validated once each.
@@ -67,7 +79,7 @@ impl LabelSet {
         labels.visit_labels(&mut |name, value| {
             if failure.is_none() {
                 match names.intern(family, kind, name) {
-                    Ok(name) => pairs.push((name, value)),
+                    Ok(name) => pairs.push((name, value.into_owned())),
                     Err(error) => failure = Some(error),
                 }
             }
@@ -82,7 +94,24 @@ impl LabelSet {
                 label: pair[0].0.to_string(),
             });
         }
-        Ok(Self { pairs })
+        if pairs.is_empty() {
+            return Ok(Self::default());
+        }
+        Ok(Self {
+            pairs: pairs.into(),
+        })
+    }
+
+    /// The position of label `name` in [`Self::iter`]'s order.
+    pub(crate) fn position(&self, name: &str) -> Option<usize> {
+        self.pairs.iter().position(|(label, _)| **label == *name)
+    }
+
+    /// Whether the label at `position` is `name="value"`.
+    pub(crate) fn is_at(&self, position: usize, name: &str, value: &str) -> bool {
+        self.pairs
+            .get(position)
+            .is_some_and(|(label, text)| **label == *name && text == value)
     }
 
     /// The `(name, value)` pairs, sorted by name.
@@ -127,33 +156,45 @@ impl fmt::Display for LabelSet {
     }
 }
 
-/// A label value: borrowed strings are copied once, owned ones are moved in.
+/// A label value: borrowed strings are lent (copied only when a new series is made),
+/// owned ones are moved in.
 pub trait LabelValue {
-    /// The value as an owned string.
-    fn into_label_value(self) -> String;
+    /// The value, borrowed where it can be.
+    fn into_label_value<'a>(self) -> Cow<'a, str>
+    where
+        Self: 'a;
 }
 
 impl LabelValue for String {
-    fn into_label_value(self) -> String {
-        self
+    fn into_label_value<'a>(self) -> Cow<'a, str> {
+        Cow::Owned(self)
     }
 }
 
 impl LabelValue for &str {
-    fn into_label_value(self) -> String {
-        self.to_owned()
+    fn into_label_value<'a>(self) -> Cow<'a, str>
+    where
+        Self: 'a,
+    {
+        Cow::Borrowed(self)
     }
 }
 
 impl LabelValue for &String {
-    fn into_label_value(self) -> String {
-        self.clone()
+    fn into_label_value<'a>(self) -> Cow<'a, str>
+    where
+        Self: 'a,
+    {
+        Cow::Borrowed(self.as_str())
     }
 }
 
-impl LabelValue for std::borrow::Cow<'_, str> {
-    fn into_label_value(self) -> String {
-        self.into_owned()
+impl LabelValue for Cow<'_, str> {
+    fn into_label_value<'a>(self) -> Cow<'a, str>
+    where
+        Self: 'a,
+    {
+        self
     }
 }
 
@@ -175,16 +216,17 @@ impl LabelValue for std::borrow::Cow<'_, str> {
 /// # Ok::<(), actorscope::model::ModelError>(())
 /// ```
 pub trait IntoLabels {
-    /// Calls `visit` with each `(name, value)` pair, unvalidated.
-    fn visit_labels(self, visit: &mut dyn FnMut(&str, String));
+    /// Calls `visit` with each `(name, value)` pair, unvalidated; a value is lent where
+    /// it can be, so a scrape that only compares it with a known series copies nothing.
+    fn visit_labels(self, visit: &mut dyn FnMut(&str, Cow<'_, str>));
 }
 
 impl IntoLabels for () {
-    fn visit_labels(self, _visit: &mut dyn FnMut(&str, String)) {}
+    fn visit_labels(self, _visit: &mut dyn FnMut(&str, Cow<'_, str>)) {}
 }
 
 impl<K: AsRef<str>, V: LabelValue, const N: usize> IntoLabels for [(K, V); N] {
-    fn visit_labels(self, visit: &mut dyn FnMut(&str, String)) {
+    fn visit_labels(self, visit: &mut dyn FnMut(&str, Cow<'_, str>)) {
         for (name, value) in self {
             visit(name.as_ref(), value.into_label_value());
         }
@@ -192,7 +234,7 @@ impl<K: AsRef<str>, V: LabelValue, const N: usize> IntoLabels for [(K, V); N] {
 }
 
 impl<K: AsRef<str>, V: LabelValue> IntoLabels for Vec<(K, V)> {
-    fn visit_labels(self, visit: &mut dyn FnMut(&str, String)) {
+    fn visit_labels(self, visit: &mut dyn FnMut(&str, Cow<'_, str>)) {
         for (name, value) in self {
             visit(name.as_ref(), value.into_label_value());
         }
@@ -200,25 +242,23 @@ impl<K: AsRef<str>, V: LabelValue> IntoLabels for Vec<(K, V)> {
 }
 
 impl<K: AsRef<str>, V: AsRef<str>> IntoLabels for &[(K, V)] {
-    fn visit_labels(self, visit: &mut dyn FnMut(&str, String)) {
+    fn visit_labels(self, visit: &mut dyn FnMut(&str, Cow<'_, str>)) {
         for (name, value) in self {
-            visit(name.as_ref(), value.as_ref().to_owned());
+            visit(name.as_ref(), Cow::Borrowed(value.as_ref()));
         }
     }
 }
 
 impl IntoLabels for LabelSet {
-    fn visit_labels(self, visit: &mut dyn FnMut(&str, String)) {
-        for (name, value) in self.pairs {
-            visit(&name, value);
-        }
+    fn visit_labels(self, visit: &mut dyn FnMut(&str, Cow<'_, str>)) {
+        (&self).visit_labels(visit);
     }
 }
 
 impl IntoLabels for &LabelSet {
-    fn visit_labels(self, visit: &mut dyn FnMut(&str, String)) {
+    fn visit_labels(self, visit: &mut dyn FnMut(&str, Cow<'_, str>)) {
         for (name, value) in self.iter() {
-            visit(name, value.to_owned());
+            visit(name, Cow::Borrowed(value));
         }
     }
 }

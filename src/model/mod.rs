@@ -11,6 +11,7 @@ mod family;
 mod label_hash;
 mod labels;
 mod name;
+mod samples;
 mod scrape_error;
 mod slots;
 mod snapshot;

@@ -163,6 +163,45 @@ impl MetricSnapshot {
         Ok(())
     }
 
+    /// Moves every family, sample and error of `other` into `self`, where the caller
+    /// knows that no series of `other` is in `self` already (the workers of one
+    /// collector, told apart by their `worker` label): samples are appended, not hashed.
+    ///
+    /// # Errors
+    /// The first family that conflicts with one in `self`; the others are still merged.
+    pub(crate) fn merge_distinct(&mut self, mut other: MetricSnapshot) -> Result<(), ModelError> {
+        let mut first_problem = None;
+        let source = other.source.clone();
+        self.errors.append(&mut other.errors);
+        for (name, incoming) in std::mem::take(&mut other.families) {
+            if !self.families.contains_key(&name) {
+                match self.claim(&incoming) {
+                    Ok(()) => {
+                        self.families.insert(name, incoming);
+                    }
+                    Err(problem) => {
+                        first_problem.get_or_insert(problem);
+                    }
+                }
+                continue;
+            }
+            let declared = MetricFamily::declare(
+                incoming.name(),
+                incoming.help(),
+                incoming.kind(),
+                incoming.unit(),
+                &source,
+            );
+            match declared.and_then(|requested| self.declare_family(requested, &source)) {
+                Ok(family) => family.append_distinct(incoming),
+                Err(problem) => {
+                    first_problem.get_or_insert(problem);
+                }
+            }
+        }
+        first_problem.map_or(Ok(()), Err)
+    }
+
     /// Moves every family, sample and error of `other` into `self`.
     ///
     /// A family that conflicts and a series already present are left out; each becomes an

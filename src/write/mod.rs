@@ -31,13 +31,16 @@
 //! `worker` label (and its collector's labels) to every sample; a
 //! [`Collector`](crate::registry::Collector) gets one that adds nothing.
 
+mod layout;
 mod metric;
 mod pool;
 mod sample;
 mod stat;
 
+use std::borrow::Cow;
 use std::marker::PhantomData;
 
+pub(crate) use layout::{Layout, Recording, Replay};
 pub use metric::{Info, Kind, Metric};
 pub use sample::Sample;
 pub use stat::Stat;
@@ -50,25 +53,69 @@ use crate::stats::{Counter, Gauge, Histogram};
 /// Writes families into a snapshot, adding the same labels to every sample.
 #[derive(Debug)]
 pub struct Writer<'a> {
-    out: &'a mut MetricSnapshot,
+    sink: Sink<'a>,
     labels: &'a [(String, String)],
+}
+
+/// Where a writer's families go.
+#[derive(Debug)]
+enum Sink<'a> {
+    /// Into a snapshot, validated; noting what was declared, if asked to.
+    Snapshot(&'a mut MetricSnapshot, Option<&'a mut Recording>),
+    /// Compared with an earlier write's layout, values kept (see [`Layout`]).
+    Replay(&'a mut Replay),
+}
+
+impl Sink<'_> {
+    fn reborrow(&mut self) -> Sink<'_> {
+        match self {
+            Self::Snapshot(out, recording) => Sink::Snapshot(out, recording.as_deref_mut()),
+            Self::Replay(replay) => Sink::Replay(replay),
+        }
+    }
 }
 
 impl<'a> Writer<'a> {
     /// A writer into `out` that adds no labels.
     pub fn new(out: &'a mut MetricSnapshot) -> Self {
-        Self { out, labels: &[] }
+        Self {
+            sink: Sink::Snapshot(out, None),
+            labels: &[],
+        }
     }
 
     /// A writer into `out` that adds `labels` to every sample (before the sample's own).
     pub fn with_labels(out: &'a mut MetricSnapshot, labels: &'a [(String, String)]) -> Self {
-        Self { out, labels }
+        Self {
+            sink: Sink::Snapshot(out, None),
+            labels,
+        }
+    }
+
+    /// Like [`Self::with_labels`], noting what is written in `recording`.
+    pub(crate) fn recording(
+        out: &'a mut MetricSnapshot,
+        labels: &'a [(String, String)],
+        recording: &'a mut Recording,
+    ) -> Self {
+        Self {
+            sink: Sink::Snapshot(out, Some(recording)),
+            labels,
+        }
+    }
+
+    /// A writer that compares what is written with `replay`'s layout.
+    pub(crate) fn replaying(replay: &'a mut Replay, labels: &'a [(String, String)]) -> Self {
+        Self {
+            sink: Sink::Replay(replay),
+            labels,
+        }
     }
 
     /// Starts the family `metric` declares.
     pub fn family<'w, K: Kind>(&'w mut self, metric: Metric<'w, K>) -> FamilyBuilder<'w, K> {
         FamilyBuilder {
-            out: self.out,
+            sink: self.sink.reborrow(),
             labels: self.labels,
             metric,
         }
@@ -114,9 +161,27 @@ impl<'a> Writer<'a> {
 
     /// Moves everything in `part` into this writer's snapshot, as-is (no labels added).
     pub(crate) fn merge(&mut self, part: MetricSnapshot) -> Result<(), ModelError> {
-        match self.out.merge(part).into_iter().next() {
-            Some(problem) => Err(problem),
-            None => Ok(()),
+        match &mut self.sink {
+            Sink::Snapshot(out, _) => match out.merge(part).into_iter().next() {
+                Some(problem) => Err(problem),
+                None => Ok(()),
+            },
+            Sink::Replay(replay) => {
+                replay.fail();
+                Ok(())
+            }
+        }
+    }
+
+    /// Moves `part` into this writer's snapshot; its series are known to be distinct from
+    /// those there already (see [`MetricSnapshot::merge_distinct`]).
+    pub(crate) fn merge_distinct(&mut self, part: MetricSnapshot) -> Result<(), ModelError> {
+        match &mut self.sink {
+            Sink::Snapshot(out, _) => out.merge_distinct(part),
+            Sink::Replay(replay) => {
+                replay.fail();
+                Ok(())
+            }
         }
     }
 }
@@ -125,7 +190,7 @@ impl<'a> Writer<'a> {
 /// [`add`](Self::add) its first sample. Does nothing until then.
 #[must_use = "a family is declared by `declare()` or its first `add()`"]
 pub struct FamilyBuilder<'w, K> {
-    out: &'w mut MetricSnapshot,
+    sink: Sink<'w>,
     labels: &'w [(String, String)],
     metric: Metric<'w, K>,
 }
@@ -153,13 +218,26 @@ impl<'w, K: Kind> FamilyBuilder<'w, K> {
     /// help or unit, or clashes with another family's series names (see [`ModelError`]).
     pub fn declare(self) -> Result<FamilyWriter<'w, K>, ModelError> {
         let Self {
-            out,
+            sink,
             labels,
             metric,
         } = self;
-        let family = out.declare(metric.name(), metric.help(), K::KIND, metric.unit_of())?;
+        let (name, help, unit) = (metric.name(), metric.help(), metric.unit_of());
+        let target = match sink {
+            Sink::Snapshot(out, mut recording) => {
+                let family = out.declare(name, help, K::KIND, unit)?;
+                if let Some(recording) = recording.as_deref_mut() {
+                    recording.declare(name, help, K::KIND, unit);
+                }
+                Target::Family(family, recording)
+            }
+            Sink::Replay(replay) => {
+                replay.declare(name, help, K::KIND, unit);
+                Target::Replay(replay)
+            }
+        };
         Ok(FamilyWriter {
-            family,
+            target,
             labels,
             kind: PhantomData,
         })
@@ -184,9 +262,16 @@ impl<'w, K: Kind> FamilyBuilder<'w, K> {
 /// A declared family of kind `K`: adds samples.
 #[derive(Debug)]
 pub struct FamilyWriter<'w, K> {
-    family: &'w mut MetricFamily,
+    target: Target<'w>,
     labels: &'w [(String, String)],
     kind: PhantomData<fn() -> K>,
+}
+
+/// Where a family's samples go.
+#[derive(Debug)]
+enum Target<'w> {
+    Family(&'w mut MetricFamily, Option<&'w mut Recording>),
+    Replay(&'w mut Replay),
 }
 
 impl<K: Kind> FamilyWriter<'_, K> {
@@ -200,27 +285,52 @@ impl<K: Kind> FamilyWriter<'_, K> {
         labels: impl IntoLabels,
         value: impl Sample<K>,
     ) -> Result<&mut Self, ModelError> {
-        let labels = WithLabels {
-            first: self.labels,
-            own: labels,
-        };
-        self.family.add(labels, value.into_value())?;
+        match &mut self.target {
+            Target::Family(family, None) => {
+                let labels = WithLabels {
+                    first: self.labels,
+                    own: labels,
+                    names: None,
+                };
+                family.add(labels, value.into_value())?;
+            }
+            Target::Family(family, Some(recording)) => {
+                let mut own = Vec::new();
+                let labels = WithLabels {
+                    first: self.labels,
+                    own: labels,
+                    names: Some(&mut own),
+                };
+                family.add(labels, value.into_value())?;
+                if let Some(labels) = family.last_labels() {
+                    recording.add(labels, &own);
+                }
+            }
+            Target::Replay(replay) => replay.add(labels, value.into_value()),
+        }
         Ok(self)
     }
 }
 
-/// A sample's labels: the writer's, then its own.
+/// A sample's labels: the writer's, then its own (whose names are noted in `names`).
 struct WithLabels<'a, L> {
     first: &'a [(String, String)],
     own: L,
+    names: Option<&'a mut Vec<String>>,
 }
 
 impl<L: IntoLabels> IntoLabels for WithLabels<'_, L> {
-    fn visit_labels(self, visit: &mut dyn FnMut(&str, String)) {
+    fn visit_labels(self, visit: &mut dyn FnMut(&str, Cow<'_, str>)) {
         for (name, value) in self.first {
-            visit(name, value.clone());
+            visit(name, Cow::Borrowed(value));
         }
-        self.own.visit_labels(visit);
+        match self.names {
+            None => self.own.visit_labels(visit),
+            Some(names) => self.own.visit_labels(&mut |name, value| {
+                names.push(name.to_owned());
+                visit(name, value);
+            }),
+        }
     }
 }
 
