@@ -18,7 +18,7 @@ use actorscope::stats::{Buckets, Histogram};
 use actorscope::write::Writer;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use measured::text::BufferedTextEncoder;
-use measured::{LabelGroup, MetricGroup};
+use measured::MetricGroup;
 
 const COUNTERS: usize = 10_000;
 const HISTOGRAMS: usize = 100;
@@ -151,23 +151,30 @@ fn prometheus_registry() -> prometheus::Registry {
     registry
 }
 
-/// measured's labels for the counters, interned at startup as its docs advise.
-#[derive(LabelGroup)]
-#[label(set = RequestLabelsSet)]
-struct RequestLabels<'a> {
-    #[label(fixed_with = lasso::RodeoReader)]
-    worker: &'a str,
-    #[label(fixed_with = lasso::RodeoReader)]
-    route: &'a str,
-}
+/// measured's types, apart: its derives write code that passes `()` to a function.
+mod measured_peer {
+    #![allow(clippy::unit_arg)]
+    use measured::{LabelGroup, MetricGroup};
 
-#[derive(MetricGroup)]
-#[metric(new(workers: lasso::RodeoReader, routes: lasso::RodeoReader))]
-struct MeasuredMetrics {
-    /// Requests.
-    #[metric(label_set = RequestLabelsSet::new(workers, routes))]
-    bench_requests_total: measured::CounterVec<RequestLabelsSet>,
+    /// measured's labels for the counters, interned at startup as its docs advise.
+    #[derive(LabelGroup)]
+    #[label(set = RequestLabelsSet)]
+    pub(crate) struct RequestLabels<'a> {
+        #[label(fixed_with = lasso::RodeoReader)]
+        pub(crate) worker: &'a str,
+        #[label(fixed_with = lasso::RodeoReader)]
+        pub(crate) route: &'a str,
+    }
+
+    #[derive(MetricGroup)]
+    #[metric(new(workers: lasso::RodeoReader, routes: lasso::RodeoReader))]
+    pub(crate) struct MeasuredMetrics {
+        /// Requests.
+        #[metric(label_set = RequestLabelsSet::new(workers, routes))]
+        pub(crate) bench_requests_total: measured::CounterVec<RequestLabelsSet>,
+    }
 }
+use measured_peer::{MeasuredMetrics, RequestLabels};
 
 fn measured_metrics() -> MeasuredMetrics {
     let metrics = MeasuredMetrics::new(
@@ -181,7 +188,9 @@ fn measured_metrics() -> MeasuredMetrics {
             route: &route.1,
         };
         // Every series at least 1, so measured writes each of them.
-        metrics.bench_requests_total.inc_by(labels, 1 + i as u64 * 7);
+        metrics
+            .bench_requests_total
+            .inc_by(labels, 1 + i as u64 * 7);
     }
     metrics
 }
@@ -209,8 +218,18 @@ fn encode_counters(c: &mut Criterion) {
     let mut stats = worker_stats();
     stats.histograms.clear();
     let snapshot = snapshot_of(&stats);
-    bench_ours(&mut group, "actorscope_prometheus_text", Format::Prometheus, &snapshot);
-    bench_ours(&mut group, "actorscope_openmetrics", Format::OpenMetrics, &snapshot);
+    bench_ours(
+        &mut group,
+        "actorscope_prometheus_text",
+        Format::Prometheus,
+        &snapshot,
+    );
+    bench_ours(
+        &mut group,
+        "actorscope_openmetrics",
+        Format::OpenMetrics,
+        &snapshot,
+    );
     bench_ours(&mut group, "actorscope_json", Format::Json, &snapshot);
 
     let metrics = measured_metrics();
@@ -247,8 +266,18 @@ fn encode(c: &mut Criterion) {
 
     let stats = worker_stats();
     let snapshot = snapshot_of(&stats);
-    bench_ours(&mut group, "actorscope_encode", Format::Prometheus, &snapshot);
-    bench_ours(&mut group, "actorscope_openmetrics", Format::OpenMetrics, &snapshot);
+    bench_ours(
+        &mut group,
+        "actorscope_encode",
+        Format::Prometheus,
+        &snapshot,
+    );
+    bench_ours(
+        &mut group,
+        "actorscope_openmetrics",
+        Format::OpenMetrics,
+        &snapshot,
+    );
     bench_ours(&mut group, "actorscope_json", Format::Json, &snapshot);
     group.bench_function("actorscope_snapshot_and_encode", |b| {
         let mut out = Vec::with_capacity(1 << 20);

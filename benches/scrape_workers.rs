@@ -24,7 +24,7 @@ use actorscope::model::ModelError;
 use actorscope::prelude::*;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use measured::text::BufferedTextEncoder;
-use measured::{LabelGroup, MetricGroup};
+use measured::MetricGroup;
 use prometheus_client::metrics::counter::Counter as PeerCounter;
 use prometheus_client::metrics::family::Family;
 
@@ -83,23 +83,30 @@ impl Handler<Bump> for BenchWorker {
     }
 }
 
-/// measured's labels for the same series, interned at startup as its docs advise.
-#[derive(LabelGroup)]
-#[label(set = EventLabelsSet)]
-struct EventLabels<'a> {
-    #[label(fixed_with = lasso::RodeoReader)]
-    worker: &'a str,
-    #[label(fixed_with = lasso::RodeoReader)]
-    series: &'a str,
-}
+/// measured's types, apart: its derives write code that passes `()` to a function.
+mod measured_peer {
+    #![allow(clippy::unit_arg)]
+    use measured::{LabelGroup, MetricGroup};
 
-#[derive(MetricGroup)]
-#[metric(new(workers: lasso::RodeoReader, series: lasso::RodeoReader))]
-struct MeasuredMetrics {
-    /// Events.
-    #[metric(label_set = EventLabelsSet::new(workers, series))]
-    bench_events_total: measured::CounterVec<EventLabelsSet>,
+    /// measured's labels for the same series, interned at startup as its docs advise.
+    #[derive(LabelGroup)]
+    #[label(set = EventLabelsSet)]
+    pub(crate) struct EventLabels<'a> {
+        #[label(fixed_with = lasso::RodeoReader)]
+        pub(crate) worker: &'a str,
+        #[label(fixed_with = lasso::RodeoReader)]
+        pub(crate) series: &'a str,
+    }
+
+    #[derive(MetricGroup)]
+    #[metric(new(workers: lasso::RodeoReader, series: lasso::RodeoReader))]
+    pub(crate) struct MeasuredMetrics {
+        /// Events.
+        #[metric(label_set = EventLabelsSet::new(workers, series))]
+        pub(crate) bench_events_total: measured::CounterVec<EventLabelsSet>,
+    }
 }
+use measured_peer::{EventLabels, MeasuredMetrics};
 
 struct Setup {
     system: SystemRunner,
@@ -116,8 +123,7 @@ impl Setup {
     /// in every library (so all of them encode every series).
     fn new(workers: usize, per_worker: usize) -> Self {
         let system = actix::System::new();
-        let labels: Arc<Vec<String>> =
-            Arc::new((0..per_worker).map(|i| format!("s{i}")).collect());
+        let labels: Arc<Vec<String>> = Arc::new((0..per_worker).map(|i| format!("s{i}")).collect());
         let family = Family::<Vec<(String, String)>, PeerCounter>::default();
         let mut peer_registry = prometheus_client::registry::Registry::default();
         peer_registry.register("bench_events", "Events.", family.clone());
@@ -191,7 +197,10 @@ impl Setup {
     fn bump_all(&self, n: u64, peer: bool) -> Duration {
         self.system.block_on(async {
             let started = Instant::now();
-            let sends = self.workers.iter().map(|worker| worker.send(Bump { n, peer }));
+            let sends = self
+                .workers
+                .iter()
+                .map(|worker| worker.send(Bump { n, peer }));
             for result in futures::future::join_all(sends).await {
                 result.expect("worker alive");
             }
@@ -214,9 +223,7 @@ impl Setup {
     }
 
     fn measured_encode(&self, encoder: &mut BufferedTextEncoder) -> usize {
-        self.measured
-            .collect_group_into(encoder)
-            .expect("encode");
+        self.measured.collect_group_into(encoder).expect("encode");
         encoder.finish().len()
     }
 
@@ -238,8 +245,16 @@ impl Setup {
             .expect("encode");
         let measured = String::from_utf8(encoder.finish().to_vec()).expect("utf-8");
         assert_eq!(ours, self.series, "ActorScope writes every series");
-        assert_eq!(samples(&peer), self.series, "prometheus-client writes every series");
-        assert_eq!(samples(&measured), self.series, "measured writes every series");
+        assert_eq!(
+            samples(&peer),
+            self.series,
+            "prometheus-client writes every series"
+        );
+        assert_eq!(
+            samples(&measured),
+            self.series,
+            "measured writes every series"
+        );
     }
 }
 
@@ -280,6 +295,24 @@ fn headline(c: &mut Criterion) {
     let setup = Setup::new(16, 1_000);
     let mut group = c.benchmark_group("scrape_16_workers_x_1000_series");
     bench_three(&mut group, &setup, NAMES, None);
+    // Encoding alone: one scrape's snapshot (its series declared at an earlier scrape),
+    // encoded again and again in each format.
+    setup.system.block_on(setup.registry.scrape());
+    let snapshot = setup.system.block_on(setup.registry.scrape());
+    for (name, format) in [
+        ("actorscope_encode_prometheus_text", Format::Prometheus),
+        ("actorscope_encode_openmetrics", Format::OpenMetrics),
+        ("actorscope_encode_json", Format::Json),
+    ] {
+        group.bench_function(name, |b| {
+            let mut out = Vec::with_capacity(1 << 21);
+            b.iter(|| {
+                out.clear();
+                format.encoder().encode(black_box(&snapshot), &mut out);
+                out.len()
+            });
+        });
+    }
     group.finish();
 
     let mut group = c.benchmark_group("hot_path_16_workers_100k_increments_each");

@@ -15,6 +15,7 @@ REFERENCE = {
     "histogram_observe": "actorscope_histogram",
     "two_workers_1M_inc_each": "one_thread_same_work",
     "encode_10k_counters_100_histograms": "actorscope_encode",
+    "encode_10k_counters": "actorscope_prometheus_text",
     "scrape_16_workers_x_1000_series": "actorscope_scrape_by_message_and_encode",
     "hot_path_16_workers_100k_increments_each": "actorscope_plain_counters",
     "middleware_per_request": "no middleware",

@@ -1,9 +1,11 @@
-use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct, Serializer};
-use serde::Serialize;
+//! The JSON document, written directly (the same bytes serde_json would write: compact,
+//! keys in a fixed order, strings escaped as RFC 8259 asks, finite floats by ryu).
 
+use super::number::write_u64;
 use super::Encoder;
 use crate::model::{
-    HistogramValue, LabelSet, MetricFamily, MetricSnapshot, ScrapeError, SummaryValue, Value,
+    HistogramValue, LabelSet, MetricFamily, MetricSnapshot, Rendering, ScrapeError, SummaryValue,
+    Value,
 };
 
 /// ActorScope's JSON document, the dashboard's only data source.
@@ -47,10 +49,13 @@ impl Encoder for Json {
     }
 
     fn encode(&self, snapshot: &MetricSnapshot, out: &mut Vec<u8>) {
-        // Writing our own `Serialize` types into memory has no failure path: every map key
-        // is a string and `Vec<u8>` never refuses a write.
-        serde_json::to_writer(out, &SnapshotJson(snapshot))
-            .expect("serializing a snapshot into memory cannot fail");
+        out.extend_from_slice(b"{\"version\":");
+        write_u64(out, u64::from(JSON_SCHEMA_VERSION));
+        out.extend_from_slice(b",\"families\":");
+        write_families(out, snapshot);
+        out.extend_from_slice(b",\"errors\":");
+        write_errors(out, snapshot.errors());
+        out.push(b'}');
     }
 }
 
@@ -67,189 +72,299 @@ pub(crate) fn encode_delta(
     removed: &[(String, Option<LabelSet>)],
     out: &mut Vec<u8>,
 ) {
-    let delta = DeltaJson { changed, removed };
-    serde_json::to_writer(out, &delta).expect("serializing a delta into memory cannot fail");
-}
-
-struct DeltaJson<'a> {
-    changed: &'a MetricSnapshot,
-    removed: &'a [(String, Option<LabelSet>)],
-}
-
-impl Serialize for DeltaJson<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut document = serializer.serialize_map(None)?;
-        document.serialize_entry("version", &JSON_SCHEMA_VERSION)?;
-        document.serialize_entry("families", &FamiliesJson(self.changed))?;
-        document.serialize_entry("removed", &RemovedJson(self.removed))?;
-        document.serialize_entry("errors", &ErrorsJson(self.changed.errors()))?;
-        document.end()
+    out.extend_from_slice(b"{\"version\":");
+    write_u64(out, u64::from(JSON_SCHEMA_VERSION));
+    out.extend_from_slice(b",\"families\":");
+    write_families(out, changed);
+    out.extend_from_slice(b",\"removed\":[");
+    for (i, (name, labels)) in removed.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"name\":");
+        write_str(out, name);
+        out.extend_from_slice(b",\"labels\":");
+        match labels {
+            Some(labels) => write_labels(out, labels),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.push(b'}');
     }
+    out.extend_from_slice(b"],\"errors\":");
+    write_errors(out, changed.errors());
+    out.push(b'}');
 }
 
-struct RemovedJson<'a>(&'a [(String, Option<LabelSet>)]);
-
-impl Serialize for RemovedJson<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(|(name, labels)| RemovedSeries {
-            name,
-            labels: labels.as_ref().map(LabelsJson),
-        }))
+fn write_families(out: &mut Vec<u8>, snapshot: &MetricSnapshot) {
+    out.push(b'[');
+    for (i, family) in snapshot.families().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_family(out, family);
     }
+    out.push(b']');
 }
 
-#[derive(Serialize)]
-struct RemovedSeries<'a> {
-    name: &'a str,
-    labels: Option<LabelsJson<'a>>,
-}
-
-struct SnapshotJson<'a>(&'a MetricSnapshot);
-struct FamiliesJson<'a>(&'a MetricSnapshot);
-struct FamilyJson<'a>(&'a MetricFamily);
-struct SamplesJson<'a>(&'a MetricFamily);
-struct SampleJson<'a>(&'a LabelSet, &'a Value);
-struct LabelsJson<'a>(&'a LabelSet);
-struct BucketsJson<'a>(&'a HistogramValue);
-struct QuantilesJson<'a>(&'a SummaryValue);
-struct ErrorsJson<'a>(&'a [ScrapeError]);
-/// A float: a number when finite, else `"NaN"`, `"+Inf"` or `"-Inf"`.
-struct Float(f64);
-
-impl Serialize for SnapshotJson<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut document = serializer.serialize_struct("Snapshot", 3)?;
-        document.serialize_field("version", &JSON_SCHEMA_VERSION)?;
-        document.serialize_field("families", &FamiliesJson(self.0))?;
-        document.serialize_field("errors", &ErrorsJson(self.0.errors()))?;
-        document.end()
+fn write_family(out: &mut Vec<u8>, family: &MetricFamily) {
+    out.extend_from_slice(b"{\"name\":");
+    write_str(out, family.name());
+    out.extend_from_slice(b",\"help\":");
+    write_str(out, family.help());
+    out.extend_from_slice(b",\"type\":");
+    write_str(out, family.kind().as_str());
+    out.extend_from_slice(b",\"unit\":");
+    match family.unit() {
+        Some(unit) => write_str(out, unit.as_str()),
+        None => out.extend_from_slice(b"null"),
     }
-}
-
-impl Serialize for FamiliesJson<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.families().map(FamilyJson))
-    }
-}
-
-impl Serialize for FamilyJson<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let family = self.0;
-        let mut object = serializer.serialize_struct("Family", 5)?;
-        object.serialize_field("name", family.name())?;
-        object.serialize_field("help", family.help())?;
-        object.serialize_field("type", family.kind().as_str())?;
-        object.serialize_field("unit", &family.unit().map(|unit| unit.as_str()))?;
-        object.serialize_field("samples", &SamplesJson(family))?;
-        object.end()
-    }
-}
-
-impl Serialize for SamplesJson<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(
-            self.0
-                .samples()
-                .map(|(labels, value)| SampleJson(labels, value)),
-        )
-    }
-}
-
-impl Serialize for SampleJson<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = serializer.serialize_map(None)?;
-        object.serialize_entry("labels", &LabelsJson(self.0))?;
-        match self.1 {
-            Value::Number(number) => object.serialize_entry("value", &Float(*number))?,
-            Value::Info => object.serialize_entry("value", &1)?,
-            Value::Histogram(histogram) => {
-                object.serialize_entry("buckets", &BucketsJson(histogram))?;
-                object.serialize_entry("count", &histogram.count())?;
-                object.serialize_entry("sum", &Float(histogram.sum()))?;
+    out.extend_from_slice(b",\"samples\":[");
+    let mut first = true;
+    family.for_each_rendered(
+        Rendering::Json,
+        &render_labels,
+        |labels, rendered, value| {
+            if !first {
+                out.push(b',');
             }
-            Value::Summary(summary) => {
-                object.serialize_entry("quantiles", &QuantilesJson(summary))?;
-                object.serialize_entry("count", &summary.count())?;
-                object.serialize_entry("sum", &Float(summary.sum()))?;
+            first = false;
+            out.extend_from_slice(b"{\"labels\":");
+            match rendered {
+                Some(text) => out.extend_from_slice(text.as_bytes()),
+                None => write_labels(out, labels),
             }
-            Value::Slots(states) => object.serialize_entry("states", states.as_str())?,
+            write_value(out, value);
+            out.push(b'}');
+        },
+    );
+    out.extend_from_slice(b"]}");
+}
+
+/// `{"a":"x","b":"y"}`.
+fn write_labels(out: &mut Vec<u8>, labels: &LabelSet) {
+    out.push(b'{');
+    for (i, (name, value)) in labels.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
         }
-        object.end()
+        write_str(out, name);
+        out.push(b':');
+        write_str(out, value);
     }
+    out.push(b'}');
 }
 
-impl Serialize for LabelsJson<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.iter())
-    }
+fn render_labels(labels: &LabelSet) -> Box<str> {
+    let mut out = Vec::new();
+    write_labels(&mut out, labels);
+    // Only `str`s were written, escaped with ASCII: still UTF-8.
+    String::from_utf8(out).unwrap_or_default().into_boxed_str()
 }
 
-impl Serialize for BucketsJson<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut buckets = serializer.serialize_seq(None)?;
-        for (bound, count) in self.0.buckets() {
-            buckets.serialize_element(&Bucket {
-                le: Float(bound),
-                count,
-            })?;
+/// The keys after `labels`: `"value"`, or the distribution's, or `"states"`.
+fn write_value(out: &mut Vec<u8>, value: &Value) {
+    match value {
+        Value::Number(number) => {
+            out.extend_from_slice(b",\"value\":");
+            write_float(out, *number);
         }
-        buckets.end()
-    }
-}
-
-#[derive(Serialize)]
-struct Bucket {
-    le: Float,
-    count: u64,
-}
-
-#[derive(Serialize)]
-struct Quantile {
-    quantile: Float,
-    value: Float,
-}
-
-impl Serialize for QuantilesJson<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.quantiles().iter().map(|(quantile, value)| Quantile {
-            quantile: Float(*quantile),
-            value: Float(*value),
-        }))
-    }
-}
-
-impl Serialize for ErrorsJson<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut errors = serializer.serialize_seq(Some(self.0.len()))?;
-        for error in self.0 {
-            errors.serialize_element(&ErrorJson {
-                collector: error.collector(),
-                kind: error.kind().as_str(),
-                message: error.message(),
-            })?;
+        Value::Info => out.extend_from_slice(b",\"value\":1"),
+        Value::Histogram(histogram) => write_histogram(out, histogram),
+        Value::Summary(summary) => write_summary(out, summary),
+        Value::Slots(states) => {
+            out.extend_from_slice(b",\"states\":");
+            write_str(out, states.as_str());
         }
-        errors.end()
     }
 }
 
-#[derive(Serialize)]
-struct ErrorJson<'a> {
-    collector: &'a str,
-    kind: &'a str,
-    message: &'a str,
+fn write_histogram(out: &mut Vec<u8>, histogram: &HistogramValue) {
+    out.extend_from_slice(b",\"buckets\":[");
+    for (i, (bound, count)) in histogram.buckets().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"le\":");
+        write_float(out, bound);
+        out.extend_from_slice(b",\"count\":");
+        write_u64(out, count);
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"],\"count\":");
+    write_u64(out, histogram.count());
+    out.extend_from_slice(b",\"sum\":");
+    write_float(out, histogram.sum());
 }
 
-impl Serialize for Float {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let value = self.0;
-        if value.is_finite() {
-            serializer.serialize_f64(value)
-        } else if value.is_nan() {
-            serializer.serialize_str("NaN")
-        } else if value > 0.0 {
-            serializer.serialize_str("+Inf")
-        } else {
-            serializer.serialize_str("-Inf")
+fn write_summary(out: &mut Vec<u8>, summary: &SummaryValue) {
+    out.extend_from_slice(b",\"quantiles\":[");
+    for (i, (quantile, value)) in summary.quantiles().iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"quantile\":");
+        write_float(out, *quantile);
+        out.extend_from_slice(b",\"value\":");
+        write_float(out, *value);
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"],\"count\":");
+    write_u64(out, summary.count());
+    out.extend_from_slice(b",\"sum\":");
+    write_float(out, summary.sum());
+}
+
+fn write_errors(out: &mut Vec<u8>, errors: &[ScrapeError]) {
+    out.push(b'[');
+    for (i, error) in errors.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"collector\":");
+        write_str(out, error.collector());
+        out.extend_from_slice(b",\"kind\":");
+        write_str(out, error.kind().as_str());
+        out.extend_from_slice(b",\"message\":");
+        write_str(out, error.message());
+        out.push(b'}');
+    }
+    out.push(b']');
+}
+
+/// A finite float as a JSON number (the shortest form that reads back exactly, `1.0` for
+/// integers, `1e+300` with its exponent's sign, as serde_json writes it); the others as
+/// the strings `"NaN"`, `"+Inf"` and `"-Inf"`.
+fn write_float(out: &mut Vec<u8>, value: f64) {
+    /// Below this, ryu writes an integral float as its digits and `.0`.
+    const PLAIN_INTEGERS: f64 = 1e15;
+    if value.fract() == 0.0 && value.abs() < PLAIN_INTEGERS {
+        // Exact: integral and within i64. `-0.0` keeps its sign, as ryu writes it.
+        #[allow(clippy::cast_possible_truncation)]
+        let integer = value as i64;
+        if integer == 0 && value.is_sign_negative() {
+            out.push(b'-');
+        }
+        out.extend_from_slice(itoa::Buffer::new().format(integer).as_bytes());
+        out.extend_from_slice(b".0");
+    } else if value.is_finite() {
+        let mut buffer = ryu::Buffer::new();
+        let number = buffer.format_finite(value).as_bytes();
+        match number.iter().position(|b| *b == b'e') {
+            Some(at) if number.get(at + 1) != Some(&b'-') => {
+                out.extend_from_slice(&number[..=at]);
+                out.push(b'+');
+                out.extend_from_slice(&number[at + 1..]);
+            }
+            _ => out.extend_from_slice(number),
+        }
+    } else if value.is_nan() {
+        out.extend_from_slice(b"\"NaN\"");
+    } else if value > 0.0 {
+        out.extend_from_slice(b"\"+Inf\"");
+    } else {
+        out.extend_from_slice(b"\"-Inf\"");
+    }
+}
+
+/// A JSON string: `"` and `\` escaped, control characters as `\n`-style or `\u00XX`.
+fn write_str(out: &mut Vec<u8>, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push(b'"');
+    let mut rest = text.as_bytes();
+    while let Some(at) = rest
+        .iter()
+        .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    {
+        out.extend_from_slice(&rest[..at]);
+        let byte = rest[at];
+        match byte {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            _ => {
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(byte >> 4)]);
+                out.push(HEX[usize::from(byte & 0xf)]);
+            }
+        }
+        rest = &rest[at + 1..];
+    }
+    out.extend_from_slice(rest);
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn text(write: impl FnOnce(&mut Vec<u8>)) -> String {
+        let mut out = Vec::new();
+        write(&mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        /// serde_json is the reference for strings and floats: the dashboard, the tests
+        /// and every JSON reader parse what it writes.
+        #[test]
+        fn strings_are_written_as_serde_json_writes_them(value in any::<String>()) {
+            let ours = text(|out| write_str(out, &value));
+            prop_assert_eq!(&ours, &serde_json::to_string(&value).unwrap());
+            let back: String = serde_json::from_str(&ours).unwrap();
+            prop_assert_eq!(back, value);
+        }
+
+        #[test]
+        fn finite_floats_are_written_as_serde_json_writes_them(value in any::<f64>()) {
+            prop_assume!(value.is_finite());
+            prop_assert_eq!(text(|out| write_float(out, value)), serde_json::to_string(&value).unwrap());
+        }
+
+        #[test]
+        fn integral_floats_are_written_as_serde_json_writes_them(
+            value in -2e16..2e16f64,
+            digits in 0..17i32,
+        ) {
+            let value = (value / 10f64.powi(16 - digits)).trunc();
+            prop_assert_eq!(text(|out| write_float(out, value)), serde_json::to_string(&value).unwrap());
+        }
+    }
+
+    #[test]
+    fn control_characters_and_specials() {
+        let cases = [
+            ("\u{0}\u{1f}\u{7f}", r#""\u0000\u001f""#),
+            ("\u{8}\u{c}", r#""\b\f""#),
+        ];
+        assert_eq!(text(|out| write_str(out, cases[1].0)), cases[1].1);
+        assert_eq!(
+            text(|out| write_str(out, cases[0].0)),
+            "\"\\u0000\\u001f\u{7f}\""
+        );
+        let specials =
+            [f64::NAN, f64::INFINITY, f64::NEG_INFINITY].map(|v| text(|out| write_float(out, v)));
+        assert_eq!(specials, ["\"NaN\"", "\"+Inf\"", "\"-Inf\""]);
+        for value in [
+            0.0,
+            -0.0,
+            1.0,
+            -7.0,
+            999_999_999_999_999.0,
+            1e15,
+            1e16,
+            -1e15,
+        ] {
+            assert_eq!(
+                text(|out| write_float(out, value)),
+                serde_json::to_string(&value).unwrap()
+            );
         }
     }
 }

@@ -1,7 +1,7 @@
 use super::escape::write_openmetrics_help;
-use super::text::{write_histogram, write_number, write_summary, BoundText};
+use super::text::{render_labels, write_histogram, write_number, write_summary, BoundText, Labels};
 use super::Encoder;
-use crate::model::{MetricKind, MetricSnapshot, Value};
+use crate::model::{MetricKind, MetricSnapshot, Rendering, Value};
 
 /// OpenMetrics 1.0 text.
 ///
@@ -37,7 +37,8 @@ impl Encoder for OpenMetricsText {
             write_openmetrics_help(out, family.help());
             out.push(b'\n');
             let name = family.name();
-            for (labels, value) in family.samples() {
+            family.for_each_rendered(Rendering::Text, &render_labels, |set, text, value| {
+                let labels = Labels::new(set, text);
                 match value {
                     Value::Number(number) => write_number(out, name, "", labels, *number),
                     Value::Info => write_number(out, name, "", labels, 1.0),
@@ -59,7 +60,7 @@ impl Encoder for OpenMetricsText {
                     }
                     Value::Slots(_) => {}
                 }
-            }
+            });
         }
         out.extend_from_slice(b"# EOF\n");
     }

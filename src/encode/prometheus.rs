@@ -1,7 +1,7 @@
 use super::escape::write_prometheus_help;
-use super::text::{write_histogram, write_number, write_summary, BoundText};
+use super::text::{render_labels, write_histogram, write_number, write_summary, BoundText, Labels};
 use super::Encoder;
-use crate::model::{MetricKind, MetricSnapshot, Value};
+use crate::model::{MetricKind, MetricSnapshot, Rendering, Value};
 
 /// The Prometheus text exposition format, version 0.0.4.
 ///
@@ -34,7 +34,8 @@ impl Encoder for PrometheusText {
                 MetricKind::Summary => b" summary\n",
                 _ => b" gauge\n",
             });
-            for (labels, value) in family.samples() {
+            family.for_each_rendered(Rendering::Text, &render_labels, |set, text, value| {
+                let labels = Labels::new(set, text);
                 match value {
                     Value::Number(number) => write_number(out, name, "", labels, *number),
                     Value::Info => write_number(out, name, "", labels, 1.0),
@@ -46,7 +47,7 @@ impl Encoder for PrometheusText {
                     }
                     Value::Slots(_) => {}
                 }
-            }
+            });
         }
     }
 }

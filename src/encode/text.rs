@@ -4,6 +4,55 @@ use super::escape::write_label_value;
 use super::number::{write_canonical_f64, write_f64, write_u64};
 use crate::model::{HistogramValue, LabelSet, SummaryValue};
 
+/// A sample's labels: the set, or its text as [`render_labels`] made it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Labels<'a> {
+    Set(&'a LabelSet),
+    Rendered(&'a str),
+}
+
+impl<'a> Labels<'a> {
+    pub(crate) fn new(set: &'a LabelSet, rendered: Option<&'a str>) -> Self {
+        match rendered {
+            Some(text) => Self::Rendered(text),
+            None => Self::Set(set),
+        }
+    }
+
+    fn is_empty(self) -> bool {
+        match self {
+            Self::Set(set) => set.is_empty(),
+            Self::Rendered(text) => text.is_empty(),
+        }
+    }
+
+    /// Appends `a="x",b="y"` (no braces).
+    fn write(self, out: &mut Vec<u8>) {
+        match self {
+            Self::Rendered(text) => out.extend_from_slice(text.as_bytes()),
+            Self::Set(set) => {
+                for (i, (label, value)) in set.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    out.extend_from_slice(label.as_bytes());
+                    out.extend_from_slice(b"=\"");
+                    write_label_value(out, value);
+                    out.push(b'"');
+                }
+            }
+        }
+    }
+}
+
+/// `a="x",b="y"`: a label set as both text formats write it between the braces.
+pub(crate) fn render_labels(set: &LabelSet) -> Box<str> {
+    let mut out = Vec::new();
+    Labels::Set(set).write(&mut out);
+    // Names are ASCII and values were `str`: escaping keeps it UTF-8.
+    String::from_utf8(out).unwrap_or_default().into_boxed_str()
+}
+
 /// How a format writes the numbers in `le` and `quantile` label values.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum BoundText {
@@ -26,24 +75,14 @@ impl BoundText {
 type Extra<'a> = Option<(&'a str, f64, BoundText)>;
 
 /// Appends `name{labels,extra="x"} ` (with the trailing space), ready for the value.
-fn write_series(out: &mut Vec<u8>, name: &str, suffix: &str, labels: &LabelSet, extra: Extra<'_>) {
+fn write_series(out: &mut Vec<u8>, name: &str, suffix: &str, labels: Labels<'_>, extra: Extra<'_>) {
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(suffix.as_bytes());
     if !labels.is_empty() || extra.is_some() {
         out.push(b'{');
-        let mut first = true;
-        for (label, value) in labels.iter() {
-            if !first {
-                out.push(b',');
-            }
-            first = false;
-            out.extend_from_slice(label.as_bytes());
-            out.extend_from_slice(b"=\"");
-            write_label_value(out, value);
-            out.push(b'"');
-        }
+        labels.write(out);
         if let Some((label, bound, style)) = extra {
-            if !first {
+            if !labels.is_empty() {
                 out.push(b',');
             }
             out.extend_from_slice(label.as_bytes());
@@ -61,7 +100,7 @@ pub(crate) fn write_number(
     out: &mut Vec<u8>,
     name: &str,
     suffix: &str,
-    labels: &LabelSet,
+    labels: Labels<'_>,
     value: f64,
 ) {
     write_series(out, name, suffix, labels, None);
@@ -73,7 +112,7 @@ fn write_count(
     out: &mut Vec<u8>,
     name: &str,
     suffix: &str,
-    labels: &LabelSet,
+    labels: Labels<'_>,
     extra: Extra<'_>,
     count: u64,
 ) {
@@ -87,7 +126,7 @@ fn write_count(
 pub(crate) fn write_histogram(
     out: &mut Vec<u8>,
     name: &str,
-    labels: &LabelSet,
+    labels: Labels<'_>,
     histogram: &HistogramValue,
     bounds: BoundText,
     with_sum_and_count: bool,
@@ -106,7 +145,7 @@ pub(crate) fn write_histogram(
 pub(crate) fn write_summary(
     out: &mut Vec<u8>,
     name: &str,
-    labels: &LabelSet,
+    labels: Labels<'_>,
     summary: &SummaryValue,
     bounds: BoundText,
     with_sum_and_count: bool,

@@ -8,8 +8,8 @@ use once_cell::sync::OnceCell;
 
 use super::label_hash::LabelHashSeed;
 use super::labels::LabelNames;
-use super::samples::Samples;
 use super::name::is_valid_metric_name;
+use super::samples::{RenderedLabels, Rendering, Samples};
 use super::{IntoLabels, LabelSet, ModelError, Unit, Value};
 
 /// The type of a metric family.
@@ -297,9 +297,22 @@ impl MetricFamily {
         labels: Arc<[LabelSet]>,
         values: Arc<Vec<Value>>,
         start: usize,
+        rendered: Arc<RenderedLabels>,
     ) {
         self.index = OnceCell::new();
-        self.samples.push_shared(labels, values, start);
+        self.samples.push_shared(labels, values, start, rendered);
+    }
+
+    /// Calls `each` with every sample in order, and its labels rendered by `render` when
+    /// they belong to a worker's declared series (rendered once, then kept for every later
+    /// scrape; `None` for other samples).
+    pub(crate) fn for_each_rendered(
+        &self,
+        rendering: Rendering,
+        render: &dyn Fn(&LabelSet) -> Box<str>,
+        each: impl FnMut(&LabelSet, Option<&str>, &Value),
+    ) {
+        self.samples.for_each_rendered(rendering, render, each);
     }
 
     /// Moves the samples of `other` (a family of the same declaration) to the end, under

@@ -14,12 +14,15 @@ use super::{MetricKind, ModelError};
 /// that repeats a worker's declared series) costs a reference count, not a string copy.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct LabelSet {
-    pairs: Arc<[(Arc<str>, String)]>,
+    pairs: Pairs,
 }
+
+/// Name (shared with the family) and value of each label, sorted by name.
+type Pairs = Arc<[(Arc<str>, String)]>;
 
 impl Default for LabelSet {
     fn default() -> Self {
-        static EMPTY: once_cell::sync::Lazy<Arc<[(Arc<str>, String)]>> =
+        static EMPTY: once_cell::sync::Lazy<Pairs> =
             once_cell::sync::Lazy::new(|| Arc::from(Vec::new()));
         Self {
             pairs: Arc::clone(&EMPTY),

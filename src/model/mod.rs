@@ -23,6 +23,7 @@ pub use family::{MetricFamily, MetricKind};
 pub(crate) use label_hash::LabelHashSeed;
 pub use labels::{IntoLabels, LabelSet};
 pub use name::{is_valid_label_name, is_valid_metric_name};
+pub(crate) use samples::{RenderedLabels, Rendering};
 pub use scrape_error::{FailureKind, ScrapeError};
 pub use slots::SlotStates;
 pub use snapshot::MetricSnapshot;

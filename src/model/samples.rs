@@ -4,7 +4,41 @@
 
 use std::sync::Arc;
 
+use once_cell::sync::OnceCell;
+
 use super::{LabelSet, Value};
+
+/// Which rendering of label sets an encoder keeps (see [`RenderedLabels`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Rendering {
+    /// `a="x",b="y"`, escaped for both text formats.
+    Text,
+    /// `{"a":"x","b":"y"}`.
+    Json,
+}
+
+/// The label sets of a shared run as encoders rendered them, kept with the run's layout
+/// so that each declared series is rendered once, not at every scrape.
+#[derive(Debug, Default)]
+pub(crate) struct RenderedLabels {
+    text: OnceCell<Box<[Box<str>]>>,
+    json: OnceCell<Box<[Box<str>]>>,
+}
+
+impl RenderedLabels {
+    fn get_or_render(
+        &self,
+        rendering: Rendering,
+        labels: &[LabelSet],
+        render: &dyn Fn(&LabelSet) -> Box<str>,
+    ) -> &[Box<str>] {
+        let cell = match rendering {
+            Rendering::Text => &self.text,
+            Rendering::Json => &self.json,
+        };
+        cell.get_or_init(|| labels.iter().map(render).collect())
+    }
+}
 
 /// The samples of one family.
 #[derive(Debug, Clone, Default)]
@@ -24,6 +58,7 @@ enum Run {
         labels: Arc<[LabelSet]>,
         values: Arc<Vec<Value>>,
         start: usize,
+        rendered: Arc<RenderedLabels>,
     },
 }
 
@@ -45,6 +80,7 @@ impl Run {
                 labels,
                 values,
                 start,
+                ..
             } => (&labels[at], &values[start + at]),
         }
     }
@@ -79,6 +115,7 @@ impl Samples {
             labels,
             values,
             start,
+            ..
         } = run
         {
             let owned = labels
@@ -113,12 +150,14 @@ impl Samples {
         }
     }
 
-    /// Appends `labels.len()` samples: `labels[i]` with `values[start + i]`.
+    /// Appends `labels.len()` samples: `labels[i]` with `values[start + i]`; encoders
+    /// keep their renderings of `labels` in `rendered`.
     pub(crate) fn push_shared(
         &mut self,
         labels: Arc<[LabelSet]>,
         values: Arc<Vec<Value>>,
         start: usize,
+        rendered: Arc<RenderedLabels>,
     ) {
         debug_assert!(values.len() >= start + labels.len());
         if !labels.is_empty() {
@@ -126,7 +165,40 @@ impl Samples {
                 labels,
                 values,
                 start,
+                rendered,
             });
+        }
+    }
+
+    /// Calls `each` with every sample in order, and its labels as `render` renders them
+    /// where a shared run keeps them (rendered at the first call, kept for later scrapes).
+    pub(crate) fn for_each_rendered(
+        &self,
+        rendering: Rendering,
+        render: &dyn Fn(&LabelSet) -> Box<str>,
+        mut each: impl FnMut(&LabelSet, Option<&str>, &Value),
+    ) {
+        for run in &self.runs {
+            match run {
+                Run::Owned(samples) => {
+                    for (labels, value) in samples {
+                        each(labels, None, value);
+                    }
+                }
+                Run::Shared {
+                    labels,
+                    values,
+                    start,
+                    rendered,
+                } => {
+                    let texts = rendered.get_or_render(rendering, labels, render);
+                    for ((labels, text), value) in
+                        labels.iter().zip(texts.iter()).zip(&values[*start..])
+                    {
+                        each(labels, Some(text), value);
+                    }
+                }
+            }
         }
     }
 
@@ -154,12 +226,8 @@ impl Samples {
                     labels,
                     values,
                     start,
-                } => pairs.extend(
-                    labels
-                        .iter()
-                        .cloned()
-                        .zip(values[start..].iter().cloned()),
-                ),
+                    ..
+                } => pairs.extend(labels.iter().cloned().zip(values[start..].iter().cloned())),
             }
         }
         pairs
@@ -227,10 +295,19 @@ mod tests {
     #[test]
     fn owned_and_shared_runs_read_back_in_order_and_copy_on_change() {
         let shared_labels: Arc<[LabelSet]> = vec![labels("b"), labels("c")].into();
-        let values = Arc::new(vec![Value::Number(9.0), Value::Number(2.0), Value::Number(3.0)]);
+        let values = Arc::new(vec![
+            Value::Number(9.0),
+            Value::Number(2.0),
+            Value::Number(3.0),
+        ]);
         let mut samples = Samples::default();
         samples.push(labels("a"), Value::Number(1.0));
-        samples.push_shared(Arc::clone(&shared_labels), Arc::clone(&values), 1);
+        samples.push_shared(
+            Arc::clone(&shared_labels),
+            Arc::clone(&values),
+            1,
+            Arc::default(),
+        );
         samples.push(labels("d"), Value::Number(4.0));
         assert_eq!(samples.len(), 4);
         let read: Vec<(String, f64)> = samples
@@ -238,17 +315,18 @@ mod tests {
             .map(|(l, v)| (l.get("k").unwrap().to_owned(), v.as_f64().unwrap()))
             .collect();
         let expected = [("a", 1.0), ("b", 2.0), ("c", 3.0), ("d", 4.0)];
-        assert_eq!(
-            read,
-            expected.map(|(k, v)| (k.to_owned(), v)).to_vec()
-        );
+        assert_eq!(read, expected.map(|(k, v)| (k.to_owned(), v)).to_vec());
         assert_eq!(samples.get(2).0.get("k"), Some("c"));
         assert_eq!(samples.last_labels().and_then(|l| l.get("k")), Some("d"));
 
         *samples.value_mut(2) = Value::Number(30.0);
         assert_eq!(samples.get(2).1.as_f64(), Some(30.0));
         assert_eq!(samples.get(1).1.as_f64(), Some(2.0));
-        assert_eq!(values[2].as_f64(), Some(3.0), "the shared values are not changed");
+        assert_eq!(
+            values[2].as_f64(),
+            Some(3.0),
+            "the shared values are not changed"
+        );
         assert_eq!(samples.iter().len(), 4);
         assert_eq!(samples.clone().into_pairs().len(), 4);
     }

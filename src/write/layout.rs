@@ -13,7 +13,9 @@
 
 use std::sync::Arc;
 
-use crate::model::{IntoLabels, LabelSet, MetricKind, MetricSnapshot, ModelError, Unit, Value};
+use crate::model::{
+    IntoLabels, LabelSet, MetricKind, MetricSnapshot, ModelError, RenderedLabels, Unit, Value,
+};
 
 /// What one write of a worker's stats declared, in the order it declared it.
 #[derive(Debug)]
@@ -34,6 +36,8 @@ struct Declared {
     /// Each sample's full, validated labels (the writer's and its own), shared with
     /// every snapshot the layout is applied to.
     labels: Arc<[LabelSet]>,
+    /// The encoders' renderings of `labels`, made at the first encode.
+    rendered: Arc<RenderedLabels>,
     /// For each sample, for each of its own labels in the order the write gave them:
     /// the label's position in the sample's set.
     own: Vec<Box<[u16]>>,
@@ -55,13 +59,14 @@ impl Layout {
         let values = Arc::new(values);
         let mut start = 0;
         for declared in &self.declared {
-            let family = out.declare(
-                &declared.name,
-                &declared.help,
-                declared.kind,
-                declared.unit,
-            )?;
-            family.push_shared(Arc::clone(&declared.labels), Arc::clone(&values), start);
+            let family =
+                out.declare(&declared.name, &declared.help, declared.kind, declared.unit)?;
+            family.push_shared(
+                Arc::clone(&declared.labels),
+                Arc::clone(&values),
+                start,
+                Arc::clone(&declared.rendered),
+            );
             start += declared.labels.len();
         }
         Ok(())
@@ -86,6 +91,7 @@ impl Recording {
             kind,
             unit,
             labels: Arc::from(Vec::new()),
+            rendered: Arc::default(),
             own: Vec::new(),
         });
     }
@@ -101,21 +107,14 @@ impl Recording {
     pub(crate) fn add(&mut self, labels: &LabelSet, own: &[String]) {
         let positions: Option<Box<[u16]>> = own
             .iter()
-            .map(|name| {
-                labels
-                    .position(name)
-                    .and_then(|at| u16::try_from(at).ok())
-            })
+            .map(|name| labels.position(name).and_then(|at| u16::try_from(at).ok()))
             .collect();
-        match (self.declared.last_mut(), positions) {
-            (Some(declared), Some(own)) => {
-                declared.own.push(own);
-                self.labels.push(labels.clone());
-                self.series += 1;
-            }
-            // Cannot happen (a sample follows its family's declaration, and its labels are
-            // in its set); a layout missing a sample only makes the next replay fail.
-            _ => {}
+        // Both are there (a sample follows its family's declaration, and its labels are
+        // in its set); a layout missing a sample would only make the next replay fail.
+        if let (Some(declared), Some(own)) = (self.declared.last_mut(), positions) {
+            declared.own.push(own);
+            self.labels.push(labels.clone());
+            self.series += 1;
         }
     }
 
@@ -252,7 +251,8 @@ mod tests {
             for (route, count) in &self.routes {
                 requests.add([("route", *route), ("method", "GET")], *count)?;
             }
-            out.gauge("queue_depth", "Jobs waiting.").add((), self.depth)?;
+            out.gauge("queue_depth", "Jobs waiting.")
+                .add((), self.depth)?;
             Ok(())
         }
     }
@@ -266,7 +266,11 @@ mod tests {
         let mut snapshot = MetricSnapshot::new();
         let mut recording = Recording::default();
         stats
-            .write(&mut Writer::recording(&mut snapshot, &labels, &mut recording))
+            .write(&mut Writer::recording(
+                &mut snapshot,
+                &labels,
+                &mut recording,
+            ))
             .unwrap();
         (snapshot, Arc::new(recording.finish(&labels)))
     }
@@ -306,10 +310,10 @@ mod tests {
         let base = stats(&[("/a", 1), ("/b", 2)]);
         let (_, layout) = record(&base);
         let changed = [
-            stats(&[("/a", 1), ("/c", 2)]),           // another label value
-            stats(&[("/a", 1)]),                      // a series fewer
+            stats(&[("/a", 1), ("/c", 2)]),            // another label value
+            stats(&[("/a", 1)]),                       // a series fewer
             stats(&[("/a", 1), ("/b", 2), ("/c", 3)]), // a series more
-            stats(&[("/b", 2), ("/a", 1)]),           // another order
+            stats(&[("/b", 2), ("/a", 1)]),            // another order
             Stats {
                 help: "Requests served.",
                 ..stats(&[("/a", 1), ("/b", 2)])
@@ -322,10 +326,10 @@ mod tests {
         // follows reports the error.
         let labels = prefix();
         let mut replay = Replay::new(Arc::clone(&layout), &labels);
-        let mut out = Writer::replaying(&mut replay, &labels);
-        let mut requests = out.counter("requests_total", "Requests.").declare().unwrap();
-        requests.add([("route", "/a"), ("method", "GET")], -1.0).unwrap();
-        drop(out);
+        Writer::replaying(&mut replay, &labels)
+            .counter("requests_total", "Requests.")
+            .add([("route", "/a"), ("method", "GET")], -1.0)
+            .unwrap();
         assert!(replay.finish().is_none());
     }
 
@@ -338,7 +342,9 @@ mod tests {
         out.counter("requests_total", "Requests.")
             .add([("method", "GET"), ("route", "/a")], 1)
             .unwrap();
-        out.gauge("queue_depth", "Jobs waiting.").add((), 2.0).unwrap();
+        out.gauge("queue_depth", "Jobs waiting.")
+            .add((), 2.0)
+            .unwrap();
         assert!(swapped.finish().is_none());
 
         let other = vec![("worker".to_owned(), "1".to_owned())];
