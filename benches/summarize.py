@@ -29,11 +29,44 @@ def median_ns_per_element(bench_dir):
     return estimates["median"]["point_estimate"] / elements
 
 
+def matrix(group, group_dir):
+    """A group whose benches take a parameter (criterion's `function/param` folders):
+    one row per parameter, one column per function, ns/series; for each function, how
+    far each point is from its own best per-series figure."""
+    functions = sorted(d.name for d in group_dir.iterdir() if d.is_dir() and d.name != "report")
+    cells = {}
+    for function in functions:
+        for d in (group_dir / function).iterdir():
+            if (d / "new" / "estimates.json").exists():
+                cells[(d.name, function)] = median_ns_per_element(d)
+    params = sorted({param for param, _ in cells}, key=lambda p: float(p) if p.replace(".", "").isdigit() else p)
+    if not params:
+        return False
+    print(f"\n{group} (median ns/series; in brackets: x the function's best per-series figure)\n")
+    print("| " + " | ".join(["parameter"] + functions) + " |")
+    print("| --- |" + " ---: |" * len(functions))
+    best = {f: min(v for (p, g), v in cells.items() if g == f) for f in functions}
+    for param in params:
+        row = [param]
+        for function in functions:
+            ns = cells.get((param, function))
+            row.append("–" if ns is None else f"{ns:.1f} ({ns / best[function]:.2f}x)")
+        print("| " + " | ".join(row) + " |")
+    return True
+
+
 def main():
     groups = sys.argv[1:] or sorted(p.name for p in ROOT.iterdir() if (p / "report").exists() or p.is_dir())
     for group in groups:
         group_dir = ROOT / group
         if not group_dir.is_dir():
+            continue
+        nested = any(
+            (d / sub / "new" / "estimates.json").exists()
+            for d in group_dir.iterdir() if d.is_dir()
+            for sub in (p.name for p in d.iterdir() if p.is_dir())
+        )
+        if nested and matrix(group, group_dir):
             continue
         rows = {d.name: median_ns_per_element(d) for d in group_dir.iterdir() if (d / "new" / "estimates.json").exists()}
         if not rows:

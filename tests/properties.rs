@@ -70,9 +70,7 @@ fn histogram() -> impl Strategy<Value = Value> {
             )
         })
         .prop_map(|(bounds, counts, sum)| {
-            Value::Histogram(
-                HistogramValue::from_bucket_counts(&bounds, &counts, sum).expect("valid"),
-            )
+            Value::from(HistogramValue::from_bucket_counts(&bounds, &counts, sum).expect("valid"))
         })
 }
 
@@ -93,7 +91,7 @@ fn summary() -> impl Strategy<Value = Value> {
                 .map(|q| f64::from(q) / 1000.0)
                 .zip(values)
                 .collect();
-            Value::Summary(SummaryValue::new(&pairs, count, sum).expect("valid"))
+            Value::from(SummaryValue::new(&pairs, count, sum).expect("valid"))
         })
 }
 
@@ -149,10 +147,10 @@ fn write(
             out.gauge(name, help).add(labels, *n).map(drop)
         }
         (MetricKind::Histogram, Some((labels, Value::Histogram(h)))) => {
-            out.histogram(name, help).add(labels, h).map(drop)
+            out.histogram(name, help).add(labels, &**h).map(drop)
         }
         (MetricKind::Summary, Some((labels, Value::Summary(v)))) => {
-            out.summary(name, help).add(labels, v).map(drop)
+            out.summary(name, help).add(labels, &**v).map(drop)
         }
         (MetricKind::Info, Some((labels, _))) => out.info(name, help).add(labels, ()).map(drop),
         (MetricKind::Info, None) => out.info(name, help).declare().map(drop),

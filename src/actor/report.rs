@@ -11,6 +11,18 @@ use crate::write::Writer;
 /// `Clone` is what a scrape costs the worker: the reply is a copy, converted into families
 /// on the scraping thread, so the worker is busy only for the copy.
 ///
+/// # Declared once, then values only
+/// The first scrape that hears from a worker writes its copy in full: every name, label
+/// and series is checked and the worker's series are remembered, in the order written.
+/// Every later scrape writes the copy again but only *compares* it with what was
+/// remembered (names and label values compared in place, nothing copied, hashed or
+/// allocated per series) and keeps the numbers; the series built the first time are
+/// shared with every later snapshot, and so is their rendered text. When anything differs
+/// (a new label value, a series more or fewer, another order, a value the model refuses)
+/// that scrape writes the copy in full again and remembers the new shape. So `write`
+/// must write the same families and series, in the same order, for the same stats: a
+/// function of `&self` alone (no clock, no randomness, no shared state).
+///
 /// ```
 /// use actorscope::actor::WorkerStats;
 /// use actorscope::model::ModelError;

@@ -60,6 +60,8 @@ struct State<S: WorkerStats> {
 
 struct Worker<S: WorkerStats> {
     label: String,
+    /// `worker="<label>"` and the collector's labels, as every sample of it gets them.
+    labels: Arc<[(String, String)]>,
     instance: u64,
     /// `None` until the actor attaches (it has been made, but not started yet).
     route: Option<Route<S>>,
@@ -85,6 +87,7 @@ pub(crate) struct ScrapePlan<S: WorkerStats> {
 /// One worker asked in one scrape.
 pub(crate) struct Target<S: WorkerStats> {
     pub(crate) label: String,
+    labels: Arc<[(String, String)]>,
     pub(crate) instance: u64,
     /// `None`: made but not attached by the time the scrape began.
     pub(crate) route: Option<Route<S>>,
@@ -118,8 +121,10 @@ impl<S: WorkerStats> Shared<S> {
             .map(|n: usize| n.to_string())
             .find(|label| state.workers.iter().all(|w| w.label != *label))
             .unwrap_or_default();
+        let labels = self.labels_for(&label).into();
         state.workers.push(Worker {
             label,
+            labels,
             instance,
             route: None,
             gone: None,
@@ -205,18 +210,18 @@ impl<S: WorkerStats> Shared<S> {
         stats: &S,
         out: &mut MetricSnapshot,
     ) -> Result<(), ModelError> {
-        let labels = self.labels_for(&target.label);
+        let labels = &target.labels;
         if let Some(layout) = &target.layout {
-            let mut replay = Replay::new(Arc::clone(layout), &labels);
+            let mut replay = Replay::new(Arc::clone(layout), labels);
             // A write that fails here fails again below, where its error is reported.
-            let _ = stats.write(&mut Writer::replaying(&mut replay, &labels));
+            let _ = stats.write(&mut Writer::replaying(&mut replay, labels));
             if let Some((layout, values)) = replay.finish() {
                 return layout.apply(values, out);
             }
         }
         let mut recording = Recording::default();
-        stats.write(&mut Writer::recording(out, &labels, &mut recording))?;
-        let layout = Arc::new(recording.finish(&labels));
+        stats.write(&mut Writer::recording(out, labels, &mut recording))?;
+        let layout = Arc::new(recording.finish(labels));
         let mut state = self.lock();
         if let Some(worker) = state
             .workers
@@ -265,6 +270,7 @@ impl<S: WorkerStats> Shared<S> {
             None => {
                 targets.push(Target {
                     label: worker.label.clone(),
+                    labels: Arc::clone(&worker.labels),
                     instance: worker.instance,
                     route: worker.route.clone(),
                     layout: worker.layout.clone(),

@@ -120,7 +120,7 @@ impl SeriesIndex {
 /// The index's keys are already hashes of label sets: use them as they are
 /// rather than hash them a second time.
 #[derive(Debug, Default)]
-struct AlreadyHashed(u64);
+pub(super) struct AlreadyHashed(u64);
 
 impl Hasher for AlreadyHashed {
     fn finish(&self) -> u64 {
@@ -494,17 +494,36 @@ impl MetricFamily {
     #[must_use]
     pub fn series_names(&self) -> Vec<String> {
         let base = self.openmetrics_name();
-        let suffixes: &[&str] = match self.kind {
+        self.series_suffixes()
+            .iter()
+            .map(|suffix| format!("{base}{suffix}"))
+            .collect()
+    }
+
+    fn series_suffixes(&self) -> &'static [&'static str] {
+        match self.kind {
             MetricKind::Counter => &["", "_total", "_created"],
             MetricKind::Gauge => &[""],
             MetricKind::Histogram => &["", "_bucket", "_count", "_sum", "_created"],
             MetricKind::Summary => &["", "_count", "_sum", "_created"],
             MetricKind::Info => &["", "_info"],
             MetricKind::Slots => &[""],
+        }
+    }
+
+    /// A hash of each of [`Self::series_names`], made without building the names (FNV-1a
+    /// over the bytes of base and suffix): what a snapshot compares to find a clash.
+    pub(crate) fn series_name_hashes(&self) -> impl Iterator<Item = u64> + '_ {
+        const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+        const PRIME: u64 = 0x0100_0000_01b3;
+        let fnv = |hash: u64, bytes: &[u8]| {
+            bytes.iter().fold(hash, |hash, byte| {
+                (hash ^ u64::from(*byte)).wrapping_mul(PRIME)
+            })
         };
-        suffixes
+        let base = fnv(OFFSET, self.openmetrics_name().as_bytes());
+        self.series_suffixes()
             .iter()
-            .map(|suffix| format!("{base}{suffix}"))
-            .collect()
+            .map(move |suffix| fnv(base, suffix.as_bytes()))
     }
 }

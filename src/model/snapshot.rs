@@ -1,4 +1,7 @@
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashSet};
+use std::hash::BuildHasherDefault;
+
+use super::family::AlreadyHashed;
 
 use super::{LabelSet, MetricFamily, MetricKind, ModelError, ScrapeError, Unit, Value};
 
@@ -31,8 +34,9 @@ use super::{LabelSet, MetricFamily, MetricKind, ModelError, ScrapeError, Unit, V
 pub struct MetricSnapshot {
     source: String,
     families: BTreeMap<String, MetricFamily>,
-    /// Series name → the family that writes it.
-    claims: HashMap<String, String>,
+    /// A hash of every series name the families write (see
+    /// [`MetricFamily::series_name_hashes`]): a clash is looked for only on a match.
+    claims: HashSet<u64, BuildHasherDefault<AlreadyHashed>>,
     errors: Vec<ScrapeError>,
 }
 
@@ -146,21 +150,33 @@ impl MetricSnapshot {
 
     /// Records the series names `family` will write, refusing any another family writes.
     fn claim(&mut self, family: &MetricFamily) -> Result<(), ModelError> {
-        let claimed = family.series_names();
-        if let Some((series, other)) = claimed
-            .iter()
-            .find_map(|series| self.claims.get(series).map(|other| (series, other)))
+        if family
+            .series_name_hashes()
+            .any(|hash| self.claims.contains(&hash))
         {
-            return Err(ModelError::NameClash {
-                family: family.name().to_owned(),
-                other: other.clone(),
-                series: series.clone(),
-            });
+            if let Some((series, other)) = self.clash_with(family) {
+                return Err(ModelError::NameClash {
+                    family: family.name().to_owned(),
+                    other,
+                    series,
+                });
+            }
+            // Otherwise two different names hashed alike: no clash.
         }
-        for series in claimed {
-            self.claims.insert(series, family.name().to_owned());
-        }
+        self.claims.extend(family.series_name_hashes());
         Ok(())
+    }
+
+    /// A series name `family` and a family here both write, and that family's name.
+    fn clash_with(&self, family: &MetricFamily) -> Option<(String, String)> {
+        let wanted = family.series_names();
+        self.families.values().find_map(|other| {
+            other
+                .series_names()
+                .into_iter()
+                .find(|series| wanted.contains(series))
+                .map(|series| (series, other.name().to_owned()))
+        })
     }
 
     /// Moves every family, sample and error of `other` into `self`, where the caller
@@ -293,9 +309,7 @@ impl MetricSnapshot {
             if kept.is_empty() && !family.is_empty() {
                 continue;
             }
-            for series in kept.series_names() {
-                copy.claims.insert(series, name.clone());
-            }
+            copy.claims.extend(kept.series_name_hashes());
             copy.families.insert(name.clone(), kept);
         }
         copy

@@ -7,13 +7,13 @@ pub enum Value {
     /// A counter or gauge reading (an info family also accepts exactly 1).
     Number(f64),
     /// A histogram: cumulative buckets, sum and count.
-    Histogram(HistogramValue),
+    Histogram(Box<HistogramValue>),
     /// A summary: quantiles, sum and count.
-    Summary(SummaryValue),
+    Summary(Box<SummaryValue>),
     /// An info sample (its value is always 1; the information is in the labels).
     Info,
     /// The state of every slot of a pool (JSON only).
-    Slots(SlotStates),
+    Slots(Box<SlotStates>),
 }
 
 impl Value {
@@ -119,19 +119,19 @@ number_from!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize, f32, f64);
 
 impl From<HistogramValue> for Value {
     fn from(value: HistogramValue) -> Self {
-        Self::Histogram(value)
+        Self::Histogram(Box::new(value))
     }
 }
 
 impl From<SummaryValue> for Value {
     fn from(value: SummaryValue) -> Self {
-        Self::Summary(value)
+        Self::Summary(Box::new(value))
     }
 }
 
 impl From<SlotStates> for Value {
     fn from(value: SlotStates) -> Self {
-        Self::Slots(value)
+        Self::Slots(Box::new(value))
     }
 }
 
@@ -347,5 +347,14 @@ impl SummaryValue {
     #[must_use]
     pub fn sum(&self) -> f64 {
         self.sum
+    }
+}
+
+#[cfg(test)]
+mod size {
+    /// Two words: a scrape keeps one per series, so the big kinds are boxed.
+    #[test]
+    fn a_value_is_small() {
+        assert!(std::mem::size_of::<super::Value>() <= 16);
     }
 }

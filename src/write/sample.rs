@@ -77,7 +77,7 @@ impl Sample<Histogram> for &Histogram {
     /// Cumulative buckets from the per-bucket counts (a stats histogram is always valid).
     fn into_value(self) -> Value {
         match HistogramValue::from_bucket_counts(self.bounds(), self.bucket_counts(), self.sum()) {
-            Ok(value) => Value::Histogram(value),
+            Ok(value) => Value::from(value),
             // Unreachable: `Buckets` guarantees finite increasing bounds and the counts
             // have one entry more. The model refuses a number for a histogram, naming it.
             Err(_) => Value::Number(f64::NAN),
@@ -87,25 +87,25 @@ impl Sample<Histogram> for &Histogram {
 
 impl Sample<Histogram> for HistogramValue {
     fn into_value(self) -> Value {
-        Value::Histogram(self)
+        Value::from(self)
     }
 }
 
 impl Sample<Histogram> for &HistogramValue {
     fn into_value(self) -> Value {
-        Value::Histogram(self.clone())
+        Value::from(self.clone())
     }
 }
 
 impl Sample<SummaryValue> for SummaryValue {
     fn into_value(self) -> Value {
-        Value::Summary(self)
+        Value::from(self)
     }
 }
 
 impl Sample<SummaryValue> for &SummaryValue {
     fn into_value(self) -> Value {
-        Value::Summary(self.clone())
+        Value::from(self.clone())
     }
 }
 
@@ -117,7 +117,7 @@ impl Sample<Info> for () {
 
 impl Sample<SlotStates> for SlotStates {
     fn into_value(self) -> Value {
-        Value::Slots(self)
+        Value::from(self)
     }
 }
 
@@ -126,8 +126,8 @@ impl Sample<SlotStates> for &Pool {
     fn into_value(self) -> Value {
         // `Pool` only hands out the four letters `SlotStates` takes.
         match SlotStates::new(self.slot_letters().collect::<String>()) {
-            Ok(states) => Value::Slots(states),
-            Err(_) => Value::Slots(SlotStates::default()),
+            Ok(states) => Value::from(states),
+            Err(_) => Value::from(SlotStates::default()),
         }
     }
 }
