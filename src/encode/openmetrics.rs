@@ -1,7 +1,7 @@
 use super::escape::write_openmetrics_help;
-use super::text::{render_labels, write_histogram, write_number, write_summary, BoundText, Labels};
+use super::text::{for_each_sample, write_histogram, write_number, write_summary, BoundText};
 use super::Encoder;
-use crate::model::{MetricKind, MetricSnapshot, Rendering, Value};
+use crate::model::{MetricKind, MetricSnapshot, Value};
 
 /// OpenMetrics 1.0 text.
 ///
@@ -37,29 +37,26 @@ impl Encoder for OpenMetricsText {
             write_openmetrics_help(out, family.help());
             out.push(b'\n');
             let name = family.name();
-            family.for_each_rendered(Rendering::Text, &render_labels, |set, text, value| {
-                let labels = Labels::new(set, text);
-                match value {
-                    Value::Number(number) => write_number(out, name, "", labels, *number),
-                    Value::Info => write_number(out, name, "", labels, 1.0),
-                    Value::Histogram(histogram) => {
-                        let countable = histogram.sum() >= 0.0
-                            && histogram.bounds().first().is_none_or(|bound| *bound >= 0.0);
-                        write_histogram(
-                            out,
-                            name,
-                            labels,
-                            histogram,
-                            BoundText::Canonical,
-                            countable,
-                        );
-                    }
-                    Value::Summary(summary) => {
-                        let countable = summary.sum() >= 0.0;
-                        write_summary(out, name, labels, summary, BoundText::Canonical, countable);
-                    }
-                    Value::Slots(_) => {}
+            for_each_sample(family, |labels, value| match value {
+                Value::Number(number) => write_number(out, name, "", labels, *number),
+                Value::Info => write_number(out, name, "", labels, 1.0),
+                Value::Histogram(histogram) => {
+                    let countable = histogram.sum() >= 0.0
+                        && histogram.bounds().first().is_none_or(|bound| *bound >= 0.0);
+                    write_histogram(
+                        out,
+                        name,
+                        labels,
+                        histogram,
+                        BoundText::Canonical,
+                        countable,
+                    );
                 }
+                Value::Summary(summary) => {
+                    let countable = summary.sum() >= 0.0;
+                    write_summary(out, name, labels, summary, BoundText::Canonical, countable);
+                }
+                Value::Slots(_) => {}
             });
         }
         out.extend_from_slice(b"# EOF\n");

@@ -1,7 +1,7 @@
 use super::escape::write_prometheus_help;
-use super::text::{render_labels, write_histogram, write_number, write_summary, BoundText, Labels};
+use super::text::{for_each_sample, write_histogram, write_number, write_summary, BoundText};
 use super::Encoder;
-use crate::model::{MetricKind, MetricSnapshot, Rendering, Value};
+use crate::model::{MetricKind, MetricSnapshot, Value};
 
 /// The Prometheus text exposition format, version 0.0.4.
 ///
@@ -34,19 +34,16 @@ impl Encoder for PrometheusText {
                 MetricKind::Summary => b" summary\n",
                 _ => b" gauge\n",
             });
-            family.for_each_rendered(Rendering::Text, &render_labels, |set, text, value| {
-                let labels = Labels::new(set, text);
-                match value {
-                    Value::Number(number) => write_number(out, name, "", labels, *number),
-                    Value::Info => write_number(out, name, "", labels, 1.0),
-                    Value::Histogram(histogram) => {
-                        write_histogram(out, name, labels, histogram, BoundText::Shortest, true);
-                    }
-                    Value::Summary(summary) => {
-                        write_summary(out, name, labels, summary, BoundText::Shortest, true);
-                    }
-                    Value::Slots(_) => {}
+            for_each_sample(family, |labels, value| match value {
+                Value::Number(number) => write_number(out, name, "", labels, *number),
+                Value::Info => write_number(out, name, "", labels, 1.0),
+                Value::Histogram(histogram) => {
+                    write_histogram(out, name, labels, histogram, BoundText::Shortest, true);
                 }
+                Value::Summary(summary) => {
+                    write_summary(out, name, labels, summary, BoundText::Shortest, true);
+                }
+                Value::Slots(_) => {}
             });
         }
     }

@@ -2,26 +2,44 @@
 
 use super::escape::write_label_value;
 use super::number::{write_canonical_f64, write_f64, write_u64};
-use crate::model::{HistogramValue, LabelSet, SummaryValue};
+use crate::model::{
+    HistogramValue, LabelSet, MetricFamily, MetricKind, Rendering, SummaryValue, Value,
+};
 
-/// A sample's labels: the set, or its text as [`render_labels`] made it.
+/// A sample's labels: the set, its text as [`render_labels`] made it, or (for a plain
+/// number sample) its whole line up to the value, as [`render_line`] made it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Labels<'a> {
     Set(&'a LabelSet),
     Rendered(&'a str),
+    Line(&'a LabelSet, &'a str),
 }
 
-impl<'a> Labels<'a> {
-    pub(crate) fn new(set: &'a LabelSet, rendered: Option<&'a str>) -> Self {
-        match rendered {
-            Some(text) => Self::Rendered(text),
-            None => Self::Set(set),
+/// Calls `each` with every sample of `family` and its labels, rendered once for the
+/// series a worker declared (and kept with them for later scrapes).
+pub(crate) fn for_each_sample(family: &MetricFamily, mut each: impl FnMut(Labels<'_>, &Value)) {
+    let name = family.name();
+    match family.kind() {
+        MetricKind::Counter | MetricKind::Gauge | MetricKind::Info => {
+            let render = |set: &LabelSet| render_line(name, set);
+            family.for_each_rendered(Rendering::TextLine, &render, |set, line, value| {
+                let labels = line.map_or(Labels::Set(set), |line| Labels::Line(set, line));
+                each(labels, value);
+            });
+        }
+        MetricKind::Histogram | MetricKind::Summary | MetricKind::Slots => {
+            family.for_each_rendered(Rendering::Text, &render_labels, |set, text, value| {
+                let labels = text.map_or(Labels::Set(set), Labels::Rendered);
+                each(labels, value);
+            });
         }
     }
+}
 
+impl Labels<'_> {
     fn is_empty(self) -> bool {
         match self {
-            Self::Set(set) => set.is_empty(),
+            Self::Set(set) | Self::Line(set, _) => set.is_empty(),
             Self::Rendered(text) => text.is_empty(),
         }
     }
@@ -30,7 +48,7 @@ impl<'a> Labels<'a> {
     fn write(self, out: &mut Vec<u8>) {
         match self {
             Self::Rendered(text) => out.extend_from_slice(text.as_bytes()),
-            Self::Set(set) => {
+            Self::Set(set) | Self::Line(set, _) => {
                 for (i, (label, value)) in set.iter().enumerate() {
                     if i > 0 {
                         out.push(b',');
@@ -46,10 +64,18 @@ impl<'a> Labels<'a> {
 }
 
 /// `a="x",b="y"`: a label set as both text formats write it between the braces.
-pub(crate) fn render_labels(set: &LabelSet) -> Box<str> {
+fn render_labels(set: &LabelSet) -> Box<str> {
     let mut out = Vec::new();
     Labels::Set(set).write(&mut out);
     // Names are ASCII and values were `str`: escaping keeps it UTF-8.
+    String::from_utf8(out).unwrap_or_default().into_boxed_str()
+}
+
+/// `name{a="x",b="y"} `: a number sample's line up to its value, the same in both text
+/// formats.
+fn render_line(name: &str, set: &LabelSet) -> Box<str> {
+    let mut out = Vec::new();
+    write_series(&mut out, name, "", Labels::Set(set), None);
     String::from_utf8(out).unwrap_or_default().into_boxed_str()
 }
 
@@ -103,7 +129,10 @@ pub(crate) fn write_number(
     labels: Labels<'_>,
     value: f64,
 ) {
-    write_series(out, name, suffix, labels, None);
+    match labels {
+        Labels::Line(_, line) if suffix.is_empty() => out.extend_from_slice(line.as_bytes()),
+        _ => write_series(out, name, suffix, labels, None),
+    }
     write_f64(out, value);
     out.push(b'\n');
 }

@@ -114,7 +114,7 @@ impl LabelSet {
     pub(crate) fn is_at(&self, position: usize, name: &str, value: &str) -> bool {
         self.pairs
             .get(position)
-            .is_some_and(|(label, text)| **label == *name && text == value)
+            .is_some_and(|(label, text)| same_text(label, name) && same_text(text, value))
     }
 
     /// The `(name, value)` pairs, sorted by name.
@@ -143,6 +143,18 @@ impl LabelSet {
     pub fn is_empty(&self) -> bool {
         self.pairs.is_empty()
     }
+}
+
+/// `a == b`, without a call to `memcmp` for the short texts labels mostly are.
+#[inline]
+fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len()
+        && if a.len() > 16 {
+            a == b
+        } else {
+            a.iter().zip(b).all(|(x, y)| x == y)
+        }
 }
 
 impl fmt::Display for LabelSet {

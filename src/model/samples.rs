@@ -13,6 +13,8 @@ use super::{LabelSet, Value};
 pub(crate) enum Rendering {
     /// `a="x",b="y"`, escaped for both text formats.
     Text,
+    /// A text sample line up to its value: `name{a="x",b="y"} `.
+    TextLine,
     /// `{"a":"x","b":"y"}`.
     Json,
 }
@@ -22,6 +24,7 @@ pub(crate) enum Rendering {
 #[derive(Debug, Default)]
 pub(crate) struct RenderedLabels {
     text: OnceCell<Box<[Box<str>]>>,
+    line: OnceCell<Box<[Box<str>]>>,
     json: OnceCell<Box<[Box<str>]>>,
 }
 
@@ -34,6 +37,7 @@ impl RenderedLabels {
     ) -> &[Box<str>] {
         let cell = match rendering {
             Rendering::Text => &self.text,
+            Rendering::TextLine => &self.line,
             Rendering::Json => &self.json,
         };
         cell.get_or_init(|| labels.iter().map(render).collect())
