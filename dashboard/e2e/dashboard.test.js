@@ -42,8 +42,14 @@ async function open(query = "", init = null) {
   return { page, problems, close: () => context.close() };
 }
 
+/** Live, with the first snapshot applied: the page says "live" as soon as the stream
+ * opens, which can be before its first event has arrived. */
 async function live(page) {
-  await page.waitForFunction(() => document.getElementById("status").dataset.state === "live", null, { timeout: 20_000 });
+  await page.waitForFunction(
+    () => document.getElementById("status").dataset.state === "live" && window.__actorscope?.store.families.has("app_ticks_total") === true,
+    null,
+    { timeout: 20_000 },
+  );
 }
 
 /** Sends `count` requests to the fixture's routes, so request rates move. */

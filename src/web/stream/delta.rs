@@ -271,4 +271,39 @@ mod tests {
             }
         }
     }
+
+    /// A registry whose every scrape writes the same series (values change): every delta
+    /// between consecutive scrapes removes nothing, whichever way the samples were built.
+    #[actix::test]
+    async fn consecutive_scrapes_of_the_same_series_remove_nothing() {
+        use crate::registry::{collector_fn, MetricsRegistry};
+        use std::sync::atomic::{AtomicU64, Ordering};
+        use std::sync::Arc;
+
+        let registry = MetricsRegistry::new();
+        let ticks = Arc::new(AtomicU64::new(0));
+        registry
+            .register(
+                "fixture",
+                collector_fn(move |out| {
+                    let n = ticks.fetch_add(1, Ordering::Relaxed) + 1;
+                    out.counter("app_hostile_total", "Hostile.")
+                        .add([("value", "<img src=x>"), ("worker", "0")], n)?;
+                    let mut wide = out.gauge("app_wide", "Wide.").declare()?;
+                    for i in 0..200 {
+                        wide.add([("series", format!("s{i:04}"))], n + i)?;
+                    }
+                    Ok(())
+                }),
+            )
+            .unwrap();
+        let mut before = registry.scrape().await;
+        for _ in 0..200 {
+            let after = registry.scrape().await;
+            let delta = diff(&before, &after);
+            assert!(delta.removed.is_empty(), "{:?}", delta.removed);
+            assert!(delta.changed.get("app_hostile_total").is_some());
+            before = after;
+        }
+    }
 }
