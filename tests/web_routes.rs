@@ -41,19 +41,23 @@ fn serve(registry: MetricsRegistry, options: RouteOptions) -> TestServer {
     serve_routes(registry, options, 1)
 }
 
-const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
-const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8; escaping=underscores";
+const OPENMETRICS: &str =
+    "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores";
+/// Prometheus 3's default `Accept`.
+const PROMETHEUS_3: &str = "Accept: application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+const OPENMETRICS_UTF8: &str =
+    "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8";
 
 #[test]
 fn metrics_negotiates_the_format_from_accept_and_the_parsers_accept_both() {
     let server = serve(registry(), RouteOptions::default());
-    let prometheus_3 = "Accept: application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
     let cases: &[(&[&str], &str)] = &[
         (&[], PROMETHEUS_TEXT),
         (&["Accept: */*"], PROMETHEUS_TEXT),
         (&["Accept: text/plain;version=0.0.4"], PROMETHEUS_TEXT),
         (&["Accept: application/openmetrics-text"], OPENMETRICS),
-        (&[prometheus_3], OPENMETRICS),
+        (&[PROMETHEUS_3], OPENMETRICS_UTF8),
         (
             &["Accept: application/openmetrics-text;q=0, */*"],
             PROMETHEUS_TEXT,
@@ -77,7 +81,7 @@ fn metrics_negotiates_the_format_from_accept_and_the_parsers_accept_both() {
         );
         assert!(response.header("content-encoding").is_none());
         let text = response.text();
-        if *content_type == OPENMETRICS {
+        if content_type.starts_with("application/openmetrics-text") {
             assert!(text.ends_with("# EOF\n"), "{text}");
             python_parse("openmetrics", text.as_bytes())
                 .expect("the OpenMetrics parser accepts it");
@@ -87,6 +91,78 @@ fn metrics_negotiates_the_format_from_accept_and_the_parsers_accept_both() {
         }
         assert_eq!(sum_samples(&text, "app_jobs_total", &[]), 11.0, "{text}");
     }
+}
+
+/// The lines about the app's own families (the registry's durations change per scrape).
+fn app_lines(text: &str) -> Vec<&str> {
+    text.lines().filter(|line| line.contains("app_")).collect()
+}
+
+#[test]
+fn prometheus_3_gets_the_version_and_escaping_it_asked_for_and_the_same_text() {
+    let server = serve(registry(), RouteOptions::default());
+    let native = format!(
+        "Accept: application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,{}",
+        &PROMETHEUS_3["Accept: ".len()..]
+    );
+    // Prometheus 3.3 put `escaping=` on every entry.
+    let every_entry = "Accept: application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;escaping=allow-utf-8;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;escaping=allow-utf-8;q=0.3,*/*;escaping=allow-utf-8;q=0.2";
+    let cases: &[(&str, &str)] = &[
+        (PROMETHEUS_3, OPENMETRICS_UTF8),
+        (&native, OPENMETRICS_UTF8),
+        (every_entry, OPENMETRICS_UTF8),
+        (
+            "Accept: application/openmetrics-text;version=0.0.1;escaping=dots",
+            "application/openmetrics-text; version=0.0.1; charset=utf-8; escaping=dots",
+        ),
+        (
+            "Accept: text/plain;version=1.0.0;escaping=allow-utf-8",
+            "text/plain; version=1.0.0; charset=utf-8; escaping=allow-utf-8",
+        ),
+        (
+            "Accept: text/plain;version=1.0.0;escaping=values,text/plain;version=0.0.4;q=0.5",
+            "text/plain; version=1.0.0; charset=utf-8; escaping=values",
+        ),
+        (
+            "Accept: text/plain;version=1.0.0;escaping=no-such-scheme",
+            "text/plain; version=1.0.0; charset=utf-8; escaping=underscores",
+        ),
+        ("Accept: text/plain;version=0.0.4", PROMETHEUS_TEXT),
+    ];
+    let legacy = get(server.address(), "/metrics", &[]).text();
+    let openmetrics = get(
+        server.address(),
+        "/metrics",
+        &["Accept: application/openmetrics-text"],
+    )
+    .text();
+    for (accept, content_type) in cases {
+        let response = get(server.address(), "/metrics", &[accept]);
+        assert_eq!(response.status, 200, "{accept}");
+        assert_eq!(
+            response.header("content-type"),
+            Some(*content_type),
+            "{accept}"
+        );
+        // Every name is a legacy name, which every scheme writes unchanged.
+        let text = response.text();
+        let same_as = if content_type.starts_with("text/plain") {
+            promtool_check(text.as_bytes()).expect("promtool accepts it");
+            python_parse("prometheus", text.as_bytes()).expect("the text parser accepts it");
+            &legacy
+        } else {
+            python_parse("openmetrics", text.as_bytes()).expect("the parser accepts it");
+            &openmetrics
+        };
+        assert_eq!(app_lines(&text), app_lines(same_as), "{accept}");
+    }
+    // Every answer of /metrics names its type, a refusal too.
+    let refused = get(server.address(), "/metrics?name=", &[PROMETHEUS_3]);
+    assert_eq!(refused.status, 400);
+    assert_eq!(
+        refused.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
 }
 
 #[test]
@@ -326,6 +402,10 @@ fn scrapes_past_the_in_flight_limit_get_503_with_retry_after() {
         let busy = get(address, path, &[]);
         assert_eq!(busy.status, 503, "{path}");
         assert_eq!(busy.header("retry-after"), Some("1"));
+        assert!(
+            busy.header("content-type").is_some(),
+            "{path}: every answer has one"
+        );
         assert!(busy.body.windows(8).any(|w| w == b"1 scrape"), "{busy:?}");
     }
     open.send(()).expect("the gate is waiting");

@@ -27,7 +27,7 @@ mod text;
 
 pub(crate) use json::encode_delta;
 pub use json::{Json, JSON_SCHEMA_VERSION};
-pub use negotiate::accepts_gzip;
+pub use negotiate::{accepts_gzip, Escaping, Negotiated};
 pub use openmetrics::OpenMetricsText;
 pub use prometheus::PrometheusText;
 

@@ -8,6 +8,11 @@
 //! down: as client_golang's `promhttp` does, an entry that cannot be parsed (a `q` that
 //! is not a number from 0 to 1) is ignored, and a header that accepts none of the
 //! formats gets Prometheus text 0.0.4 without compression.
+//!
+//! Prometheus 3 asks for versions (`text/plain;version=1.0.0`) and name escaping schemes
+//! (`escaping=allow-utf-8`); see [`Negotiated`].
+
+use std::fmt;
 
 use super::Format;
 
@@ -49,6 +54,193 @@ fn entry(raw: &str) -> Option<Entry<'_>> {
         }
     }
     Some(entry)
+}
+
+/// The entry `matches` ranks most specific, the highest `q` among those; with its `q` and
+/// specificity.
+fn best_entry<'l, 'a>(
+    list: &'l [Entry<'a>],
+    matches: impl Fn(&Entry<'_>) -> Option<u8>,
+) -> Option<(&'l Entry<'a>, f32, u8)> {
+    let mut best: Option<(&Entry<'_>, f32, u8)> = None;
+    for entry in list {
+        if let Some(specificity) = matches(entry) {
+            if best.is_none_or(|(_, q, s)| (specificity, entry.q) > (s, q)) {
+                best = Some((entry, entry.q, specificity));
+            }
+        }
+    }
+    best
+}
+
+/// The value of parameter `key` of `entry`.
+fn param<'a>(entry: &Entry<'a>, key: &str) -> Option<&'a str> {
+    entry
+        .params
+        .iter()
+        .find(|(name, _)| name == key)
+        .map(|(_, value)| *value)
+}
+
+/// How a scraper wants names outside the legacy character set written: the `escaping=`
+/// parameter of an `Accept` entry (Prometheus 3), `underscores` when it has none.
+///
+/// ActorScope's model accepts only legacy names (`[a-zA-Z_:][a-zA-Z0-9_:]*` for metrics,
+/// `[a-zA-Z_][a-zA-Z0-9_]*` for labels), which every scheme writes unchanged: the scheme
+/// is honoured by writing the same text, and named in the answer's `Content-Type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Escaping {
+    /// `allow-utf-8`: names are written as they are, quoted when they need it.
+    AllowUtf8,
+    /// `underscores`: each character outside the legacy set becomes `_` (the default).
+    #[default]
+    Underscores,
+    /// `dots`: `.` becomes `_dot_`, `_` becomes `__`, others `__` + code point.
+    Dots,
+    /// `values`: a name that needs escaping gets `U__` and each such character its code.
+    Values,
+}
+
+impl Escaping {
+    /// The name Prometheus uses for the scheme.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AllowUtf8 => "allow-utf-8",
+            Self::Underscores => "underscores",
+            Self::Dots => "dots",
+            Self::Values => "values",
+        }
+    }
+
+    /// The scheme of an `Accept` entry; an unknown name is the default.
+    fn of(entry: &Entry<'_>) -> Self {
+        match param(entry, "escaping")
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("allow-utf-8") => Self::AllowUtf8,
+            Some("dots") => Self::Dots,
+            Some("values") => Self::Values,
+            _ => Self::Underscores,
+        }
+    }
+}
+
+impl fmt::Display for Escaping {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a scrape's `Accept` header chose: the text format, the version of it to name,
+/// and the escaping scheme; [`Negotiated::content_type`] is the answer's `Content-Type`.
+///
+/// ```
+/// use actorscope::encode::{Escaping, Format, Negotiated};
+///
+/// // Prometheus 3's default header.
+/// let prometheus_3 = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,\
+///     application/openmetrics-text;version=0.0.1;q=0.5,\
+///     text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,\
+///     text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+/// let chosen = Negotiated::from_accept(Some(prometheus_3));
+/// assert_eq!(chosen.format(), Format::OpenMetrics);
+/// assert_eq!(chosen.escaping(), Escaping::AllowUtf8);
+/// assert_eq!(
+///     chosen.content_type(),
+///     "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8"
+/// );
+///
+/// let text_1 = Negotiated::from_accept(Some("text/plain;version=1.0.0"));
+/// assert_eq!(text_1.content_type(), "text/plain; version=1.0.0; charset=utf-8; escaping=underscores");
+/// let none = Negotiated::from_accept(None);
+/// assert_eq!(none.content_type(), "text/plain; version=0.0.4; charset=utf-8; escaping=underscores");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Negotiated {
+    format: Format,
+    version: &'static str,
+    escaping: Escaping,
+}
+
+impl Negotiated {
+    /// The format, version and escaping an `Accept` header asks for. Never a refusal:
+    /// entries that cannot be parsed are ignored, and a header that asks for nothing we
+    /// write gets Prometheus text 0.0.4.
+    #[must_use]
+    pub fn from_accept(accept: Option<&str>) -> Self {
+        let fallback = Self {
+            format: Format::Prometheus,
+            version: "0.0.4",
+            escaping: Escaping::Underscores,
+        };
+        let Some(accept) = accept else {
+            return fallback;
+        };
+        let list = entries(accept);
+        let text = best_entry(&list, |entry| media_match(entry, "text/plain"));
+        let open = best_entry(&list, |entry| {
+            let specificity = media_match(entry, "application/openmetrics-text")?;
+            (specificity < 3 || openmetrics_version_ok(entry)).then_some(specificity)
+        });
+        let (text_q, text_specificity) = text.map_or((0.0, 0), |(_, q, s)| (q, s));
+        let text_refused = text_q == 0.0 && text_specificity > 0;
+        if let Some((entry, open_q, open_specificity)) = open {
+            let open_named = open_specificity == 3;
+            if open_q > 0.0 && (open_named && open_q >= text_q || text_refused) {
+                let version = match param(entry, "version") {
+                    Some("0.0.1") if open_named => "0.0.1",
+                    _ => "1.0.0",
+                };
+                return Self {
+                    format: Format::OpenMetrics,
+                    version,
+                    escaping: Escaping::of(entry),
+                };
+            }
+        }
+        match text {
+            Some((entry, q, 3)) if q > 0.0 => Self {
+                version: if param(entry, "version") == Some("1.0.0") {
+                    "1.0.0"
+                } else {
+                    "0.0.4"
+                },
+                escaping: Escaping::of(entry),
+                ..fallback
+            },
+            _ => fallback,
+        }
+    }
+
+    /// The format to encode.
+    #[must_use]
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// The escaping scheme asked for (the same text for ActorScope's names; see
+    /// [`Escaping`]).
+    #[must_use]
+    pub fn escaping(&self) -> Escaping {
+        self.escaping
+    }
+
+    /// The answer's `Content-Type`: media type, version, charset and escaping, as
+    /// client_golang writes them.
+    #[must_use]
+    pub fn content_type(&self) -> String {
+        let media = match self.format {
+            Format::OpenMetrics => "application/openmetrics-text",
+            Format::Prometheus | Format::Json => "text/plain",
+        };
+        format!(
+            "{media}; version={}; charset=utf-8; escaping={}",
+            self.version, self.escaping
+        )
+    }
 }
 
 /// The `q` of the most specific entry `matches` ranks above 0 (0 when none does).
@@ -109,22 +301,7 @@ impl Format {
     /// ```
     #[must_use]
     pub fn negotiate(accept: Option<&str>) -> Format {
-        let Some(accept) = accept else {
-            return Format::Prometheus;
-        };
-        let list = entries(accept);
-        let (text_q, text_specificity) = best_q(&list, |entry| media_match(entry, "text/plain"));
-        let (open_q, open_specificity) = best_q(&list, |entry| {
-            let specificity = media_match(entry, "application/openmetrics-text")?;
-            (specificity < 3 || openmetrics_version_ok(entry)).then_some(specificity)
-        });
-        let open_named = open_specificity == 3;
-        let text_refused = text_q == 0.0 && text_specificity > 0;
-        if open_q > 0.0 && (open_named && open_q >= text_q || text_refused) {
-            Format::OpenMetrics
-        } else {
-            Format::Prometheus
-        }
+        Negotiated::from_accept(accept).format()
     }
 }
 

@@ -1,4 +1,5 @@
-//! `GET|HEAD /metrics`: Prometheus text, or OpenMetrics when `Accept` asks for it.
+//! `GET|HEAD /metrics`: Prometheus text, or OpenMetrics when `Accept` asks for it; the
+//! `Content-Type` names the version and escaping scheme chosen (see `Negotiated`).
 //!
 //! No header can make a scrape fail (a scraper marks a target down on a 4xx): an
 //! `Accept` or `Accept-Encoding` that cannot be honoured gets Prometheus text 0.0.4
@@ -14,7 +15,7 @@ use super::error::WebError;
 use super::filter::NameFilter;
 use super::query;
 use super::scrape::{finish, Endpoints};
-use crate::encode::Format;
+use crate::encode::Negotiated;
 
 /// Answers one scrape; every refusal is `text/plain` naming what was wrong.
 pub(crate) async fn metrics(request: HttpRequest, endpoints: Arc<Endpoints>) -> HttpResponse {
@@ -31,7 +32,8 @@ async fn serve(
     let headers = request.headers();
     let names = NameFilter::from_query(&query::parse(request.query_string())?)?;
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
-    let format = Format::negotiate(accept);
+    let negotiated = Negotiated::from_accept(accept);
+    let format = negotiated.format();
     let gzip = endpoints.gzip(headers);
     let timeout = endpoints
         .timeout(headers)
@@ -44,7 +46,7 @@ async fn serve(
     };
     Ok(finish(
         HttpResponse::Ok(),
-        format.content_type(),
+        negotiated.content_type(),
         body,
         gzip,
     ))

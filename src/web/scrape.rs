@@ -170,7 +170,7 @@ pub(crate) fn now_ms() -> u64 {
 /// Adds the headers every scrape answer has, compresses `body` if asked, and finishes.
 pub(crate) fn finish(
     mut response: HttpResponseBuilder,
-    content_type: &'static str,
+    content_type: impl actix_web::http::header::TryIntoHeaderValue,
     body: Vec<u8>,
     gzip: bool,
 ) -> actix_web::HttpResponse {
