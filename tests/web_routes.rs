@@ -2,6 +2,8 @@
 //! Prometheus timeout header, the in-flight limit, and `/debug/*`.
 
 mod common;
+#[path = "../examples/csv_encoder/csv.rs"]
+mod csv;
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -163,6 +165,57 @@ fn prometheus_3_gets_the_version_and_escaping_it_asked_for_and_the_same_text() {
         refused.header("content-type"),
         Some("text/plain; charset=utf-8")
     );
+}
+
+#[test]
+fn a_mounted_encoder_is_served_to_a_client_that_names_it() {
+    let server = serve(registry(), RouteOptions::default().with_encoder(csv::Csv));
+    const CSV: &str = "text/csv; charset=utf-8; header=present";
+    let cases: &[(&str, &str)] = &[
+        ("Accept: text/csv", CSV),
+        ("Accept: text/csv, application/openmetrics-text;q=0.9", CSV),
+        ("Accept: TEXT/CSV;q=0.5, text/plain;q=0.4", CSV),
+        // Wildcards and Prometheus never get it; a tie goes to the built-in format.
+        ("Accept: */*", PROMETHEUS_TEXT),
+        ("Accept: text/*", PROMETHEUS_TEXT),
+        (PROMETHEUS_3, OPENMETRICS_UTF8),
+        ("Accept: text/csv;q=0.5, text/plain", PROMETHEUS_TEXT),
+        ("Accept: text/csv, text/plain", PROMETHEUS_TEXT),
+        ("Accept: text/csv;q=0", PROMETHEUS_TEXT),
+    ];
+    for (accept, content_type) in cases {
+        let response = get(server.address(), "/metrics", &[accept]);
+        assert_eq!(response.status, 200, "{accept}");
+        assert_eq!(
+            response.header("content-type"),
+            Some(*content_type),
+            "{accept}"
+        );
+    }
+    let table = get(server.address(), "/metrics", &["Accept: text/csv"]).text();
+    let mut rows = table.split("\r\n");
+    assert_eq!(rows.next(), Some("name,type,labels,value"));
+    let jobs: Vec<&str> = rows
+        .filter(|row| row.starts_with("app_jobs_total,"))
+        .collect();
+    assert_eq!(
+        jobs,
+        [
+            "app_jobs_total,counter,server=api;worker=0,4",
+            "app_jobs_total,counter,server=api;worker=1,6",
+            "app_jobs_total,counter,server=admin;worker=0,1",
+        ]
+    );
+    // The name filter and gzip apply as to the built-in formats.
+    let filtered = get(
+        server.address(),
+        "/metrics?name[]=app_queue_bytes",
+        &["Accept: text/csv", "Accept-Encoding: gzip"],
+    );
+    assert_eq!(filtered.header("content-encoding"), Some("gzip"));
+    let filtered = String::from_utf8(gunzip(&filtered.body)).expect("utf-8");
+    assert!(filtered.contains("app_queue_bytes,gauge,"), "{filtered}");
+    assert!(!filtered.contains("app_jobs_total"), "{filtered}");
 }
 
 #[test]

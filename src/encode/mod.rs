@@ -27,14 +27,18 @@ mod text;
 
 pub(crate) use json::encode_delta;
 pub use json::{Json, JSON_SCHEMA_VERSION};
+pub(crate) use negotiate::named_q;
 pub use negotiate::{accepts_gzip, Escaping, Negotiated};
 pub use openmetrics::OpenMetricsText;
 pub use prometheus::PrometheusText;
 
 use crate::model::MetricSnapshot;
 
-/// A serialization format for snapshots.
-pub trait Encoder: Send + Sync {
+/// A serialization format for snapshots. The built-in formats implement it, and so can
+/// yours: mount it on the routes with
+/// [`RouteOptions::with_encoder`](crate::RouteOptions::with_encoder) and `/metrics`
+/// serves it to a client whose `Accept` names its media type.
+pub trait Encoder: Send + Sync + std::fmt::Debug {
     /// The `Content-Type` of what [`Self::encode`] writes.
     fn content_type(&self) -> &'static str;
 

@@ -158,11 +158,13 @@ impl fmt::Display for Escaping {
 /// let none = Negotiated::from_accept(None);
 /// assert_eq!(none.content_type(), "text/plain; version=0.0.4; charset=utf-8; escaping=underscores");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Negotiated {
     format: Format,
     version: &'static str,
     escaping: Escaping,
+    /// The `q` of the entry that chose it (0 for the fallback).
+    q: f32,
 }
 
 impl Negotiated {
@@ -175,6 +177,7 @@ impl Negotiated {
             format: Format::Prometheus,
             version: "0.0.4",
             escaping: Escaping::Underscores,
+            q: 0.0,
         };
         let Some(accept) = accept else {
             return fallback;
@@ -198,6 +201,7 @@ impl Negotiated {
                     format: Format::OpenMetrics,
                     version,
                     escaping: Escaping::of(entry),
+                    q: open_q,
                 };
             }
         }
@@ -209,10 +213,16 @@ impl Negotiated {
                     "0.0.4"
                 },
                 escaping: Escaping::of(entry),
+                q,
                 ..fallback
             },
             _ => fallback,
         }
+    }
+
+    /// How much the client wanted what was chosen (its entry's `q`; 0 for the fallback).
+    pub(crate) fn q(&self) -> f32 {
+        self.q
     }
 
     /// The format to encode.
@@ -241,6 +251,16 @@ impl Negotiated {
             self.version, self.escaping
         )
     }
+}
+
+/// The highest `q` of the entries of `accept` that name `media_type` exactly (0 when
+/// none does): wildcards never choose a format a client did not name.
+pub(crate) fn named_q(accept: &str, media_type: &str) -> f32 {
+    entries(accept)
+        .iter()
+        .filter(|entry| entry.value.eq_ignore_ascii_case(media_type))
+        .map(|entry| entry.q)
+        .fold(0.0, f32::max)
 }
 
 /// The `q` of the most specific entry `matches` ranks above 0 (0 when none does).

@@ -1,4 +1,7 @@
+use std::sync::Arc;
 use std::time::Duration;
+
+use crate::encode::Encoder;
 
 /// How the routes serve scrapes. `Default` is safe for production.
 ///
@@ -41,6 +44,9 @@ pub struct RouteOptions {
     pub stream_heartbeat: Duration,
     /// Series the history ring (`/debug/history`) tracks at most (default 5,000).
     pub history_series: usize,
+    /// Your own formats, served by `/metrics` to a client whose `Accept` names their media
+    /// type (see [`Self::with_encoder`]).
+    pub encoders: Vec<Arc<dyn Encoder>>,
 }
 
 impl Default for RouteOptions {
@@ -55,6 +61,7 @@ impl Default for RouteOptions {
             stream_backlog: 10,
             stream_heartbeat: Duration::from_secs(15),
             history_series: 5_000,
+            encoders: Vec::new(),
         }
     }
 }
@@ -108,4 +115,58 @@ impl RouteOptions {
         self.gzip = gzip;
         self
     }
+
+    /// Serves `encoder` on `/metrics` too: a scrape whose `Accept` names its media type
+    /// (the part of its `Content-Type` before `;`) exactly, with a `q` above that of any
+    /// built-in format it accepts, gets it. Wildcards (`*/*`, `text/*`) never choose it,
+    /// so Prometheus still gets a text format. A second encoder of the same media type
+    /// replaces the first; one for a built-in media type is left out (with a warning logged).
+    ///
+    /// ```
+    /// use actorscope::encode::Encoder;
+    /// use actorscope::model::MetricSnapshot;
+    /// use actorscope::RouteOptions;
+    ///
+    /// /// One line per family: its name and how many samples it has.
+    /// #[derive(Debug)]
+    /// struct Counts;
+    ///
+    /// impl Encoder for Counts {
+    ///     fn content_type(&self) -> &'static str {
+    ///         "text/x-family-counts; charset=utf-8"
+    ///     }
+    ///     fn encode(&self, snapshot: &MetricSnapshot, out: &mut Vec<u8>) {
+    ///         for family in snapshot.families() {
+    ///             out.extend_from_slice(format!("{} {}\n", family.name(), family.len()).as_bytes());
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// let options = RouteOptions::default().with_encoder(Counts);
+    /// assert_eq!(options.encoders.len(), 1);
+    /// ```
+    #[must_use]
+    pub fn with_encoder(mut self, encoder: impl Encoder + 'static) -> Self {
+        let media = media_type(encoder.content_type()).to_owned();
+        let built_in = [
+            "text/plain",
+            "application/openmetrics-text",
+            "application/json",
+        ];
+        if built_in.iter().any(|b| media.eq_ignore_ascii_case(b)) {
+            log::warn!(
+                "actorscope: an encoder for {media:?} is left out: that is a built-in format"
+            );
+            return self;
+        }
+        self.encoders
+            .retain(|known| !media_type(known.content_type()).eq_ignore_ascii_case(&media));
+        self.encoders.push(Arc::new(encoder));
+        self
+    }
+}
+
+/// The media type of a `Content-Type` (before its parameters).
+pub(crate) fn media_type(content_type: &str) -> &str {
+    content_type.split(';').next().unwrap_or_default().trim()
 }
