@@ -95,6 +95,18 @@ fn metrics_negotiates_the_format_from_accept_and_the_parsers_accept_both() {
     }
 }
 
+/// A scrape of `/metrics` with `accept`, answered `200` as `content_type`.
+fn scrape_as(server: &TestServer, accept: &str, content_type: &str) -> common::http::Response {
+    let response = get(server.address(), "/metrics", &[accept]);
+    assert_eq!(response.status, 200, "{accept}");
+    assert_eq!(
+        response.header("content-type"),
+        Some(content_type),
+        "{accept}"
+    );
+    response
+}
+
 /// The lines about the app's own families (the registry's durations change per scrape).
 fn app_lines(text: &str) -> Vec<&str> {
     text.lines().filter(|line| line.contains("app_")).collect()
@@ -139,13 +151,7 @@ fn prometheus_3_gets_the_version_and_escaping_it_asked_for_and_the_same_text() {
     )
     .text();
     for (accept, content_type) in cases {
-        let response = get(server.address(), "/metrics", &[accept]);
-        assert_eq!(response.status, 200, "{accept}");
-        assert_eq!(
-            response.header("content-type"),
-            Some(*content_type),
-            "{accept}"
-        );
+        let response = scrape_as(&server, accept, content_type);
         // Every name is a legacy name, which every scheme writes unchanged.
         let text = response.text();
         let same_as = if content_type.starts_with("text/plain") {
@@ -184,13 +190,7 @@ fn a_mounted_encoder_is_served_to_a_client_that_names_it() {
         ("Accept: text/csv;q=0", PROMETHEUS_TEXT),
     ];
     for (accept, content_type) in cases {
-        let response = get(server.address(), "/metrics", &[accept]);
-        assert_eq!(response.status, 200, "{accept}");
-        assert_eq!(
-            response.header("content-type"),
-            Some(*content_type),
-            "{accept}"
-        );
+        scrape_as(&server, accept, content_type);
     }
     let table = get(server.address(), "/metrics", &["Accept: text/csv"]).text();
     let mut rows = table.split("\r\n");
