@@ -39,8 +39,52 @@ struct Declared {
     /// The encoders' renderings of `labels`, made at the first encode.
     rendered: Arc<RenderedLabels>,
     /// For each sample, for each of its own labels in the order the write gave them:
-    /// the label's position in the sample's set.
-    own: Vec<Box<[u16]>>,
+    /// the label's position in the sample's set; sample `i`'s are
+    /// `own[own_ends[i - 1]..own_ends[i]]`.
+    own: Vec<u16>,
+    own_ends: Vec<u32>,
+}
+
+impl Declared {
+    fn samples(&self) -> usize {
+        self.own_ends.len()
+    }
+
+    /// Sample `i`'s own label positions.
+    fn own(&self, i: usize) -> Option<&[u16]> {
+        let end = *self.own_ends.get(i)? as usize;
+        let start = i
+            .checked_sub(1)
+            .map_or(0, |before| self.own_ends[before] as usize);
+        self.own.get(start..end)
+    }
+}
+
+/// The names of one sample's own labels, in the order given; reused from sample to
+/// sample, so recording allocates nothing per sample once warm.
+#[derive(Debug, Default)]
+pub(crate) struct OwnNames {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl OwnNames {
+    pub(crate) fn push(&mut self, name: &str) {
+        self.text.push_str(name);
+        self.ends.push(self.text.len());
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        self.ends.iter().enumerate().map(|(i, end)| {
+            let start = i.checked_sub(1).map_or(0, |before| self.ends[before]);
+            &self.text[start..*end]
+        })
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+    }
 }
 
 impl Layout {
@@ -80,6 +124,7 @@ pub(crate) struct Recording {
     /// The labels of the latest declaration's samples so far.
     labels: Vec<LabelSet>,
     series: usize,
+    names: OwnNames,
 }
 
 impl Recording {
@@ -93,6 +138,7 @@ impl Recording {
             labels: Arc::from(Vec::new()),
             rendered: Arc::default(),
             own: Vec::new(),
+            own_ends: Vec::new(),
         });
     }
 
@@ -103,19 +149,35 @@ impl Recording {
         }
     }
 
-    /// A sample was added with `labels`; `own` names its own labels in the order given.
-    pub(crate) fn add(&mut self, labels: &LabelSet, own: &[String]) {
-        let positions: Option<Box<[u16]>> = own
-            .iter()
-            .map(|name| labels.position(name).and_then(|at| u16::try_from(at).ok()))
-            .collect();
-        // Both are there (a sample follows its family's declaration, and its labels are
-        // in its set); a layout missing a sample would only make the next replay fail.
-        if let (Some(declared), Some(own)) = (self.declared.last_mut(), positions) {
-            declared.own.push(own);
-            self.labels.push(labels.clone());
-            self.series += 1;
+    /// The (cleared) names buffer for the next sample; give it back with [`Self::add`].
+    pub(crate) fn take_names(&mut self) -> OwnNames {
+        let mut names = std::mem::take(&mut self.names);
+        names.clear();
+        names
+    }
+
+    /// A sample was added with `labels` (when `labels` is `Some`); `names` names its own
+    /// labels in the order given, and is kept for the next sample.
+    pub(crate) fn add(&mut self, labels: Option<&LabelSet>, names: OwnNames) {
+        if let (Some(labels), Some(declared)) = (labels, self.declared.last_mut()) {
+            let start = declared.own.len();
+            let found = names.iter().all(|name| {
+                let at = labels.position(name).and_then(|at| u16::try_from(at).ok());
+                at.map(|at| declared.own.push(at)).is_some()
+            });
+            let end = u32::try_from(declared.own.len()).ok();
+            match end {
+                // Always found (a sample's own labels are in its set); a layout missing
+                // a sample would only make the next replay fail.
+                Some(end) if found => {
+                    declared.own_ends.push(end);
+                    self.labels.push(labels.clone());
+                    self.series += 1;
+                }
+                _ => declared.own.truncate(start),
+            }
         }
+        self.names = names;
     }
 
     /// The layout of a write that succeeded with the writer's labels `prefix`.
@@ -163,7 +225,7 @@ impl Replay {
 
     fn current_is_complete(&self) -> bool {
         self.current()
-            .is_none_or(|declared| declared.own.len() == self.added)
+            .is_none_or(|declared| declared.samples() == self.added)
     }
 
     pub(crate) fn declare(&mut self, name: &str, help: &str, kind: MetricKind, unit: Option<Unit>) {
@@ -191,10 +253,8 @@ impl Replay {
             self.failed = true;
             return;
         };
-        let (Some(own), Some(set)) = (
-            declared.own.get(self.added),
-            declared.labels.get(self.added),
-        ) else {
+        let (Some(own), Some(set)) = (declared.own(self.added), declared.labels.get(self.added))
+        else {
             self.failed = true;
             return;
         };
@@ -367,5 +427,39 @@ mod tests {
             .collect();
         assert_eq!(recorded.len(), 2);
         assert!(recorded.iter().all(|labels| written.contains(labels)));
+    }
+
+    #[test]
+    fn a_refused_sample_is_not_recorded_and_its_error_is_returned() {
+        let labels = prefix();
+        let mut snapshot = MetricSnapshot::new();
+        let mut recording = Recording::default();
+        let mut out = Writer::recording(&mut snapshot, &labels, &mut recording);
+        let mut family = out
+            .counter("requests_total", "Requests.")
+            .declare()
+            .unwrap();
+        family.add([("route", "/a")], 1).unwrap();
+        let error = family.add([("route", "/a")], 2).unwrap_err();
+        assert!(
+            matches!(error, ModelError::DuplicateSeries { .. }),
+            "{error}"
+        );
+        let error = family.add([("bad-name", "1")], 2).unwrap_err();
+        assert!(
+            matches!(error, ModelError::InvalidLabelName { .. }),
+            "{error}"
+        );
+        family.add([("route", "/b")], 3).unwrap();
+        let layout = recording.finish(&labels);
+        let routes: Vec<&str> = layout.declared[0]
+            .labels
+            .iter()
+            .filter_map(|labels| labels.get("route"))
+            .collect();
+        assert_eq!(routes, ["/a", "/b"]);
+        // `route` sorts before `worker`: the own label is at position 0 of each set.
+        assert_eq!(layout.declared[0].own(1), Some(&[0u16][..]));
+        assert_eq!(layout.declared[0].own(2), None);
     }
 }

@@ -40,6 +40,7 @@ mod stat;
 use std::borrow::Cow;
 use std::marker::PhantomData;
 
+use layout::OwnNames;
 pub(crate) use layout::{Layout, Recording, Replay};
 pub use metric::{Info, Kind, Metric};
 pub use sample::Sample;
@@ -295,16 +296,21 @@ impl<K: Kind> FamilyWriter<'_, K> {
                 family.add(labels, value.into_value())?;
             }
             Target::Family(family, Some(recording)) => {
-                let mut own = Vec::new();
+                let mut names = recording.take_names();
                 let labels = WithLabels {
                     first: self.labels,
                     own: labels,
-                    names: Some(&mut own),
+                    names: Some(&mut names),
                 };
-                family.add(labels, value.into_value())?;
-                if let Some(labels) = family.last_labels() {
-                    recording.add(labels, &own);
-                }
+                let added = family.add(labels, value.into_value()).map(|_| ());
+                // A refused sample is not recorded.
+                let recorded = if added.is_ok() {
+                    family.last_labels()
+                } else {
+                    None
+                };
+                recording.add(recorded, names);
+                added?;
             }
             Target::Replay(replay) => replay.add(labels, value.into_value()),
         }
@@ -316,7 +322,7 @@ impl<K: Kind> FamilyWriter<'_, K> {
 struct WithLabels<'a, L> {
     first: &'a [(String, String)],
     own: L,
-    names: Option<&'a mut Vec<String>>,
+    names: Option<&'a mut OwnNames>,
 }
 
 impl<L: IntoLabels> IntoLabels for WithLabels<'_, L> {
@@ -327,7 +333,7 @@ impl<L: IntoLabels> IntoLabels for WithLabels<'_, L> {
         match self.names {
             None => self.own.visit_labels(visit),
             Some(names) => self.own.visit_labels(&mut |name, value| {
-                names.push(name.to_owned());
+                names.push(name);
                 visit(name, value);
             }),
         }
