@@ -4,6 +4,7 @@
 
 pub mod demo;
 pub mod http;
+pub mod promql;
 pub mod sse;
 
 use std::io::Write;
