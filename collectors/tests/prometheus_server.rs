@@ -1,7 +1,8 @@
 //! A real Prometheus server (Debian `prometheus`) scrapes two demo instances on loopback
 //! every second for 30 s: both targets stay up at every scrape, every family the demo
 //! exposes can be queried through the HTTP API, and `histogram_quantile` answers over
-//! the demo's latency histograms.
+//! the demo's latency histograms. The Grafana dashboard (`dashboard/grafana/actorscope.json`)
+//! is checked against the same server: every panel's every query returns data.
 
 #[path = "../../tests/common/mod.rs"]
 mod common;
@@ -74,5 +75,38 @@ fn prometheus_scrapes_two_demos_every_second_and_queries_everything() {
         let p99 = value(&result[0]);
         assert!(p99.is_finite() && p99 > 0.0, "{promql} = {p99}");
     }
+    grafana_queries_all_return_data(&prometheus);
     assert!(!first.stderr().contains("panicked") && !second.stderr().contains("panicked"));
+}
+
+/// Grafana itself cannot be installed here; what can break in a dashboard is its queries.
+/// Each panel must be well formed and each of its queries, with the dashboard's
+/// variables filled in as Grafana would (all servers, a 10 s rate interval), must
+/// return data from the Prometheus that scraped the demo.
+fn grafana_queries_all_return_data(prometheus: &ScrapingServer) {
+    let path = common::workspace_file("dashboard/grafana/actorscope.json");
+    let text = std::fs::read_to_string(&path).expect("read the Grafana dashboard");
+    let dashboard: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(dashboard["uid"], "actorscope");
+    let panels = dashboard["panels"].as_array().expect("panels");
+    assert!(panels.len() >= 10, "{} panels", panels.len());
+    let mut empty = Vec::new();
+    for panel in panels {
+        let title = panel["title"].as_str().expect("every panel has a title");
+        assert!(panel["gridPos"]["w"].as_u64().is_some(), "{title}: gridPos");
+        assert_eq!(panel["datasource"]["uid"], "${datasource}", "{title}");
+        let targets = panel["targets"].as_array().expect("targets");
+        assert!(!targets.is_empty(), "{title}: no query");
+        for target in targets {
+            let expr = target["expr"].as_str().expect("every target has an expr");
+            assert!(target["refId"].as_str().is_some(), "{title}: refId");
+            let promql = expr
+                .replace("$__rate_interval", "10s")
+                .replace("$server", ".*");
+            if query(prometheus, &promql).is_empty() {
+                empty.push(format!("{title}: {promql}"));
+            }
+        }
+    }
+    assert!(empty.is_empty(), "queries with no data: {empty:#?}");
 }
