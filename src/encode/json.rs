@@ -76,11 +76,8 @@ pub(crate) fn encode_delta(
     write_u64(out, u64::from(JSON_SCHEMA_VERSION));
     out.extend_from_slice(b",\"families\":");
     write_families(out, changed);
-    out.extend_from_slice(b",\"removed\":[");
-    for (i, (name, labels)) in removed.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    out.extend_from_slice(b",\"removed\":");
+    write_list(out, b"[]", removed, |out, (name, labels)| {
         out.extend_from_slice(b"{\"name\":");
         write_str(out, name);
         out.extend_from_slice(b",\"labels\":");
@@ -89,21 +86,31 @@ pub(crate) fn encode_delta(
             None => out.extend_from_slice(b"null"),
         }
         out.push(b'}');
-    }
-    out.extend_from_slice(b"],\"errors\":");
+    });
+    out.extend_from_slice(b",\"errors\":");
     write_errors(out, changed.errors());
     out.push(b'}');
 }
 
-fn write_families(out: &mut Vec<u8>, snapshot: &MetricSnapshot) {
-    out.push(b'[');
-    for (i, family) in snapshot.families().enumerate() {
+/// `items` between the two bytes of `brackets`, separated by commas.
+fn write_list<T>(
+    out: &mut Vec<u8>,
+    brackets: &[u8; 2],
+    items: impl IntoIterator<Item = T>,
+    mut write_item: impl FnMut(&mut Vec<u8>, T),
+) {
+    out.push(brackets[0]);
+    for (i, item) in items.into_iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        write_family(out, family);
+        write_item(out, item);
     }
-    out.push(b']');
+    out.push(brackets[1]);
+}
+
+fn write_families(out: &mut Vec<u8>, snapshot: &MetricSnapshot) {
+    write_list(out, b"[]", snapshot.families(), write_family);
 }
 
 fn write_family(out: &mut Vec<u8>, family: &MetricFamily) {
@@ -142,16 +149,11 @@ fn write_family(out: &mut Vec<u8>, family: &MetricFamily) {
 
 /// `{"a":"x","b":"y"}`.
 fn write_labels(out: &mut Vec<u8>, labels: &LabelSet) {
-    out.push(b'{');
-    for (i, (name, value)) in labels.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    write_list(out, b"{}", labels.iter(), |out, (name, value)| {
         write_str(out, name);
         out.push(b':');
         write_str(out, value);
-    }
-    out.push(b'}');
+    });
 }
 
 fn render_labels(labels: &LabelSet) -> Box<str> {
@@ -179,47 +181,37 @@ fn write_value(out: &mut Vec<u8>, value: &Value) {
 }
 
 fn write_histogram(out: &mut Vec<u8>, histogram: &HistogramValue) {
-    out.extend_from_slice(b",\"buckets\":[");
-    for (i, (bound, count)) in histogram.buckets().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    out.extend_from_slice(b",\"buckets\":");
+    write_list(out, b"[]", histogram.buckets(), |out, (bound, count)| {
         out.extend_from_slice(b"{\"le\":");
         write_float(out, bound);
         out.extend_from_slice(b",\"count\":");
         write_u64(out, count);
         out.push(b'}');
-    }
-    out.extend_from_slice(b"],\"count\":");
+    });
+    out.extend_from_slice(b",\"count\":");
     write_u64(out, histogram.count());
     out.extend_from_slice(b",\"sum\":");
     write_float(out, histogram.sum());
 }
 
 fn write_summary(out: &mut Vec<u8>, summary: &SummaryValue) {
-    out.extend_from_slice(b",\"quantiles\":[");
-    for (i, (quantile, value)) in summary.quantiles().iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    out.extend_from_slice(b",\"quantiles\":");
+    write_list(out, b"[]", summary.quantiles(), |out, (quantile, value)| {
         out.extend_from_slice(b"{\"quantile\":");
         write_float(out, *quantile);
         out.extend_from_slice(b",\"value\":");
         write_float(out, *value);
         out.push(b'}');
-    }
-    out.extend_from_slice(b"],\"count\":");
+    });
+    out.extend_from_slice(b",\"count\":");
     write_u64(out, summary.count());
     out.extend_from_slice(b",\"sum\":");
     write_float(out, summary.sum());
 }
 
 fn write_errors(out: &mut Vec<u8>, errors: &[ScrapeError]) {
-    out.push(b'[');
-    for (i, error) in errors.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    write_list(out, b"[]", errors, |out, error| {
         out.extend_from_slice(b"{\"collector\":");
         write_str(out, error.collector());
         out.extend_from_slice(b",\"kind\":");
@@ -227,8 +219,7 @@ fn write_errors(out: &mut Vec<u8>, errors: &[ScrapeError]) {
         out.extend_from_slice(b",\"message\":");
         write_str(out, error.message());
         out.push(b'}');
-    }
-    out.push(b']');
+    });
 }
 
 /// A finite float as a JSON number (the shortest form that reads back exactly, `1.0` for

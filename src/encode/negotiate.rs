@@ -2,7 +2,9 @@
 //!
 //! Both headers are lists of `value;param=x;q=0.5` entries. An entry's `q` (default 1)
 //! says how much the client wants it; `q=0` means "not this". The most specific entry
-//! that matches a candidate decides its `q` (`text/plain` beats `text/*` beats `*/*`).
+//! that matches a candidate decides its `q` (`text/plain` beats `text/*` beats `*/*`); in
+//! `Accept`, among equally specific entries (two versions of one format, say) the one
+//! with the highest `q`, whose version and escaping then apply.
 //!
 //! Negotiation never fails, because a scraper whose request is refused marks the target
 //! down: as client_golang's `promhttp` does, an entry that cannot be parsed (a `q` that
