@@ -4,8 +4,8 @@
 use super::number::write_u64;
 use super::Encoder;
 use crate::model::{
-    HistogramValue, LabelSet, MetricFamily, MetricSnapshot, Rendering, ScrapeError, SummaryValue,
-    Value,
+    HistogramValue, LabelSet, MetricFamily, MetricSnapshot, NativeValue, Rendering, ScrapeError,
+    SummaryValue, Value,
 };
 
 /// ActorScope's JSON document, the dashboard's only data source.
@@ -24,7 +24,12 @@ use crate::model::{
 ///       "samples": [
 ///         { "labels": {"route": "/kv/{key}"}, "value": 12 },                       // counter, gauge, info (1)
 ///         { "labels": {}, "buckets": [{"le": 0.1, "count": 3}, {"le": "+Inf", "count": 4}],
-///           "count": 4, "sum": 1.25 },                                            // histogram (cumulative)
+///           "count": 4, "sum": 1.25,                                              // histogram (cumulative)
+///           "native": { "schema": 3, "zero_threshold": 2.9e-39, "zero_count": 0,  // only if it keeps the
+///                       "positive": {"offset": -16, "counts": [1, 0, 2]},           // native form: counts
+///                       "negative": {"offset": 0, "counts": []} },                  // per bucket from offset
+///           "exemplars": [{"le": 0.1, "trace_id": "4bf9…", "span_id": null,          // only if any: the latest
+///                          "value": 0.07, "timestamp": 1700000000.5}] },            // per bucket
 ///         { "labels": {}, "quantiles": [{"quantile": 0.5, "value": 0.2}],
 ///           "count": 9, "sum": 2.5 },                                             // summary
 ///         { "labels": {"pool": "connections", "worker": "0"}, "states": "aaiff" } // slots: one letter per
@@ -35,7 +40,8 @@ use crate::model::{
 /// ```
 ///
 /// A float is a JSON number when finite, else one of the strings `"NaN"`, `"+Inf"`,
-/// `"-Inf"`. Counts are integers. Version 2 moved version 1's top-level `slot_maps` into
+/// `"-Inf"`. Counts are integers. A native bucket `i` at schema `s` holds
+/// `(2^((i-1)/2^s), 2^(i/2^s)]` (negated for `negative`). Version 2 moved version 1's top-level `slot_maps` into
 /// ordinary `slots` families (`actorscope_pool_slots`), which the text formats leave out.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Json;
@@ -193,6 +199,64 @@ fn write_histogram(out: &mut Vec<u8>, histogram: &HistogramValue) {
     write_u64(out, histogram.count());
     out.extend_from_slice(b",\"sum\":");
     write_float(out, histogram.sum());
+    if let Some(native) = histogram.native() {
+        write_native(out, native);
+    }
+    if histogram.exemplars().iter().any(Option::is_some) {
+        write_exemplars(out, histogram);
+    }
+}
+
+/// `,"native":{"schema":3,"zero_threshold":…,"zero_count":…,"positive":{…},"negative":{…}}`
+fn write_native(out: &mut Vec<u8>, native: &NativeValue) {
+    out.extend_from_slice(b",\"native\":{\"schema\":");
+    out.extend_from_slice(itoa::Buffer::new().format(native.schema()).as_bytes());
+    out.extend_from_slice(b",\"zero_threshold\":");
+    write_float(out, native.zero_threshold());
+    out.extend_from_slice(b",\"zero_count\":");
+    write_u64(out, native.zero_count());
+    for (key, (offset, counts)) in [
+        ("positive", native.positive()),
+        ("negative", native.negative()),
+    ] {
+        out.extend_from_slice(b",\"");
+        out.extend_from_slice(key.as_bytes());
+        out.extend_from_slice(b"\":{\"offset\":");
+        out.extend_from_slice(itoa::Buffer::new().format(offset).as_bytes());
+        out.extend_from_slice(b",\"counts\":");
+        write_list(out, b"[]", counts, |out, count| write_u64(out, *count));
+        out.push(b'}');
+    }
+    out.push(b'}');
+}
+
+/// `,"exemplars":[{"le":…,"trace_id":"…","span_id":"…","value":…,"timestamp":…}]`, the
+/// buckets that have one; `span_id` and `timestamp` are `null` when not given.
+fn write_exemplars(out: &mut Vec<u8>, histogram: &HistogramValue) {
+    let kept = histogram
+        .buckets()
+        .zip(histogram.exemplars())
+        .filter_map(|((bound, _), kept)| kept.map(|kept| (bound, kept)));
+    out.extend_from_slice(b",\"exemplars\":");
+    write_list(out, b"[]", kept, |out, (bound, kept)| {
+        out.extend_from_slice(b"{\"le\":");
+        write_float(out, bound);
+        out.extend_from_slice(b",\"trace_id\":");
+        write_str(out, &kept.exemplar.trace_id().to_string());
+        out.extend_from_slice(b",\"span_id\":");
+        match kept.exemplar.span_id() {
+            Some(span) => write_str(out, &span.to_string()),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"value\":");
+        write_float(out, kept.value);
+        out.extend_from_slice(b",\"timestamp\":");
+        match kept.exemplar.timestamp() {
+            Some(time) => write_float(out, time),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.push(b'}');
+    });
 }
 
 fn write_summary(out: &mut Vec<u8>, summary: &SummaryValue) {

@@ -23,6 +23,8 @@ mod negotiate;
 mod number;
 mod openmetrics;
 mod prometheus;
+mod proto;
+mod protobuf;
 mod text;
 
 pub(crate) use json::encode_delta;
@@ -31,6 +33,8 @@ pub(crate) use negotiate::named_q;
 pub use negotiate::{accepts_gzip, Escaping, Negotiated};
 pub use openmetrics::OpenMetricsText;
 pub use prometheus::PrometheusText;
+pub use protobuf::Protobuf;
+pub(crate) use protobuf::PROTOBUF_MEDIA;
 
 use crate::model::MetricSnapshot;
 
@@ -57,6 +61,8 @@ pub enum Format {
     OpenMetrics,
     /// ActorScope's JSON document (see [`Json`] for the schema).
     Json,
+    /// Prometheus' protobuf format, with native histograms (see [`Protobuf`]).
+    Protobuf,
 }
 
 impl Format {
@@ -67,6 +73,7 @@ impl Format {
             Self::Prometheus => &PrometheusText,
             Self::OpenMetrics => &OpenMetricsText,
             Self::Json => &Json,
+            Self::Protobuf => &Protobuf,
         }
     }
 

@@ -16,7 +16,7 @@
 
 use std::fmt;
 
-use super::Format;
+use super::{Format, PROTOBUF_MEDIA};
 
 /// One entry of a preference list: its lower-cased value, parameters and `q`.
 struct Entry<'a> {
@@ -191,6 +191,19 @@ impl Negotiated {
             (specificity < 3 || openmetrics_version_ok(entry)).then_some(specificity)
         });
         let (text_q, text_specificity) = text.map_or((0.0, 0), |(_, q, s)| (q, s));
+        if let Some((entry, proto_q, _)) = best_entry(&list, protobuf_match) {
+            let named_q = |best: Option<(&Entry<'_>, f32, u8)>| {
+                best.filter(|(_, _, s)| *s == 3).map_or(0.0, |(_, q, _)| q)
+            };
+            if proto_q > 0.0 && proto_q >= named_q(open).max(named_q(text)) {
+                return Self {
+                    format: Format::Protobuf,
+                    version: "",
+                    escaping: Escaping::of(entry),
+                    q: proto_q,
+                };
+            }
+        }
         let text_refused = text_q == 0.0 && text_specificity > 0;
         if let Some((entry, open_q, open_specificity)) = open {
             let open_named = open_specificity == 3;
@@ -246,6 +259,7 @@ impl Negotiated {
     pub fn content_type(&self) -> String {
         let media = match self.format {
             Format::OpenMetrics => "application/openmetrics-text",
+            Format::Protobuf => return format!("{PROTOBUF_MEDIA}; escaping={}", self.escaping),
             Format::Prometheus | Format::Json => "text/plain",
         };
         format!(
@@ -287,6 +301,19 @@ fn media_match(entry: &Entry<'_>, media_type: &str) -> Option<u8> {
         value if value == media_type => Some(3),
         value => (value.strip_suffix("/*") == Some(kind)).then_some(2),
     }
+}
+
+/// Matches only an entry naming the protobuf format exactly, as client_golang does:
+/// `application/vnd.google.protobuf` with `proto=io.prometheus.client.MetricFamily` and
+/// `encoding=delimited`.
+fn protobuf_match(entry: &Entry<'_>) -> Option<u8> {
+    let named = entry.value == "application/vnd.google.protobuf"
+        && param(entry, "proto") == Some("io.prometheus.client.MetricFamily")
+        && param(entry, "encoding")
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+            == Some("delimited");
+    named.then_some(3)
 }
 
 /// Whether an exact OpenMetrics entry asks for a version we write (1.0.0; 0.0.1 is the
@@ -411,6 +438,36 @@ mod tests {
                 *expected,
                 "Accept: {accept}"
             );
+        }
+    }
+
+    #[test]
+    fn protobuf_is_chosen_only_when_named_exactly() {
+        // Prometheus 2.42 with `--enable-feature=native-histograms`.
+        let prometheus_2 = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+        // Prometheus 3 with native histograms, escaping on every entry (3.3).
+        let prometheus_3 = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,text/plain;version=0.0.4;escaping=allow-utf-8;q=0.3,*/*;q=0.2";
+        let chosen = Negotiated::from_accept(Some(prometheus_2));
+        assert_eq!(chosen.format(), Format::Protobuf);
+        assert_eq!(
+            chosen.content_type(),
+            "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited; escaping=underscores"
+        );
+        let chosen = Negotiated::from_accept(Some(prometheus_3));
+        assert_eq!(
+            (chosen.format(), chosen.escaping()),
+            (Format::Protobuf, Escaping::AllowUtf8)
+        );
+        for other in [
+            "application/vnd.google.protobuf",
+            "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily",
+            "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text",
+            "application/vnd.google.protobuf;proto=other.Family;encoding=delimited",
+            "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0",
+            "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.2,text/plain;q=0.3",
+            "application/*",
+        ] {
+            assert_ne!(Format::negotiate(Some(other)), Format::Protobuf, "{other}");
         }
     }
 

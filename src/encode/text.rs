@@ -5,6 +5,7 @@ use super::number::{write_canonical_f64, write_f64, write_u64};
 use crate::model::{
     HistogramValue, LabelSet, MetricFamily, MetricKind, Rendering, SummaryValue, Value,
 };
+use crate::stats::ObservedExemplar;
 
 /// A sample's labels: the set, its text as [`render_labels`] made it, or (for a plain
 /// number sample) its whole line up to the value, as [`render_line`] made it.
@@ -151,7 +152,7 @@ fn write_count(
 }
 
 /// Appends `_bucket` lines (ending with `le="+Inf"`) and, if `with_sum_and_count`,
-/// `_sum` and `_count`.
+/// `_sum` and `_count`. OpenMetrics (canonical bounds) also gets each bucket's exemplar.
 pub(crate) fn write_histogram(
     out: &mut Vec<u8>,
     name: &str,
@@ -160,13 +161,39 @@ pub(crate) fn write_histogram(
     bounds: BoundText,
     with_sum_and_count: bool,
 ) {
-    for (bound, count) in histogram.buckets() {
+    let exemplars = match bounds {
+        BoundText::Canonical => histogram.exemplars(),
+        BoundText::Shortest => &[],
+    };
+    for (index, (bound, count)) in histogram.buckets().enumerate() {
         let le = Some(("le", bound, bounds));
-        write_count(out, name, "_bucket", labels, le, count);
+        write_series(out, name, "_bucket", labels, le);
+        write_u64(out, count);
+        if let Some(Some(kept)) = exemplars.get(index) {
+            write_exemplar(out, kept);
+        }
+        out.push(b'\n');
     }
     if with_sum_and_count {
         write_number(out, name, "_sum", labels, histogram.sum());
         write_count(out, name, "_count", labels, None, histogram.count());
+    }
+}
+
+/// Appends ` # {trace_id="…",span_id="…"} value timestamp` (OpenMetrics' exemplar).
+fn write_exemplar(out: &mut Vec<u8>, kept: &ObservedExemplar) {
+    use std::io::Write;
+    let exemplar = kept.exemplar;
+    // Hex digits only: nothing to escape.
+    let _ = write!(out, " # {{trace_id=\"{}\"", exemplar.trace_id());
+    if let Some(span) = exemplar.span_id() {
+        let _ = write!(out, ",span_id=\"{span}\"");
+    }
+    out.extend_from_slice(b"} ");
+    write_f64(out, kept.value);
+    if let Some(timestamp) = exemplar.timestamp() {
+        out.push(b' ');
+        write_f64(out, timestamp);
     }
 }
 

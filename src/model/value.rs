@@ -1,4 +1,5 @@
-use super::{MetricKind, ModelError, SlotStates};
+use super::{MetricKind, ModelError, NativeValue, SlotStates};
+use crate::stats::ObservedExemplar;
 
 /// The value of one sample. Which variant a family accepts depends on its kind.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,12 +51,7 @@ impl Value {
     pub(crate) fn add_assign(&mut self, other: &Value) {
         match (self, other) {
             (Self::Number(a), Self::Number(b)) => *a += b,
-            (Self::Histogram(a), Self::Histogram(b)) if a.bounds == b.bounds => {
-                for (total, more) in a.cumulative.iter_mut().zip(&b.cumulative) {
-                    *total = total.saturating_add(*more);
-                }
-                a.sum += b.sum;
-            }
+            (Self::Histogram(a), Self::Histogram(b)) if a.bounds == b.bounds => a.add(b),
             _ => {}
         }
     }
@@ -151,6 +147,9 @@ pub struct HistogramValue {
     bounds: Vec<f64>,
     cumulative: Vec<u64>,
     sum: f64,
+    native: Option<NativeValue>,
+    /// One per bucket (the `+Inf` one included), or none at all.
+    exemplars: Vec<Option<ObservedExemplar>>,
 }
 
 fn bad_histogram(reason: String) -> ModelError {
@@ -210,6 +209,8 @@ impl HistogramValue {
             bounds: bounds.to_vec(),
             cumulative,
             sum,
+            native: None,
+            exemplars: Vec::new(),
         })
     }
 
@@ -250,6 +251,8 @@ impl HistogramValue {
             bounds,
             cumulative,
             sum,
+            native: None,
+            exemplars: Vec::new(),
         })
     }
 
@@ -278,6 +281,82 @@ impl HistogramValue {
     #[must_use]
     pub fn sum(&self) -> f64 {
         self.sum
+    }
+
+    /// With the native form of the same observations.
+    ///
+    /// # Errors
+    /// When the native buckets hold more observations than the histogram's count.
+    pub fn with_native(mut self, native: NativeValue) -> Result<Self, ModelError> {
+        if native.total() > self.count() {
+            return Err(bad_histogram(format!(
+                "its native buckets hold {} observations but its count is {}",
+                native.total(),
+                self.count()
+            )));
+        }
+        self.native = Some(native);
+        Ok(self)
+    }
+
+    /// With the latest exemplar of each bucket, `+Inf` last.
+    ///
+    /// # Errors
+    /// When there is not one entry per bucket (or none at all).
+    pub fn with_exemplars(
+        mut self,
+        exemplars: Vec<Option<ObservedExemplar>>,
+    ) -> Result<Self, ModelError> {
+        if !exemplars.is_empty() && exemplars.len() != self.cumulative.len() {
+            return Err(bad_histogram(format!(
+                "{} exemplar slots for {} buckets",
+                exemplars.len(),
+                self.cumulative.len()
+            )));
+        }
+        self.exemplars = exemplars;
+        Ok(self)
+    }
+
+    /// The native form, if the histogram has one.
+    #[must_use]
+    pub fn native(&self) -> Option<&NativeValue> {
+        self.native.as_ref()
+    }
+
+    /// The latest exemplar of each bucket, `+Inf` last (empty when it has none).
+    #[must_use]
+    pub fn exemplars(&self) -> &[Option<ObservedExemplar>] {
+        &self.exemplars
+    }
+
+    /// Adds another reading with the same bounds: buckets and sums add, native forms
+    /// merge, and each bucket keeps the newer exemplar.
+    fn add(&mut self, other: &HistogramValue) {
+        for (total, more) in self.cumulative.iter_mut().zip(&other.cumulative) {
+            *total = total.saturating_add(*more);
+        }
+        self.sum += other.sum;
+        match (&mut self.native, &other.native) {
+            (Some(native), Some(more)) => native.merge(more),
+            (None, Some(more)) => self.native = Some(more.clone()),
+            _ => {}
+        }
+        if self.exemplars.is_empty() {
+            self.exemplars.clone_from(&other.exemplars);
+        } else {
+            for (mine, theirs) in self.exemplars.iter_mut().zip(&other.exemplars) {
+                let newer = |a: &ObservedExemplar, b: &ObservedExemplar| {
+                    b.exemplar.timestamp().unwrap_or(f64::MIN)
+                        >= a.exemplar.timestamp().unwrap_or(f64::MIN)
+                };
+                match (mine.as_ref(), theirs) {
+                    (None, Some(_)) => *mine = *theirs,
+                    (Some(a), Some(b)) if newer(a, b) => *mine = *theirs,
+                    _ => {}
+                }
+            }
+        }
     }
 }
 

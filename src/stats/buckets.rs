@@ -108,6 +108,14 @@ impl Buckets {
         }
     }
 
+    /// No finite bounds: only the implied `+Inf` bucket (for a native-only histogram).
+    #[must_use]
+    pub fn none() -> Self {
+        Self {
+            bounds: Arc::from(Vec::new()),
+        }
+    }
+
     /// OpenTelemetry's buckets for HTTP request durations, 5 ms to 10 s.
     #[must_use]
     pub fn http_seconds() -> Self {

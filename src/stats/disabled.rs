@@ -1,7 +1,7 @@
 //! Zero-sized twins of the stats, compiled when the cargo feature `metrics` is off.
 //! Every method does nothing and every reading is zero.
 
-use super::Buckets;
+use super::{Buckets, Exemplar, NativeBuckets, NativeConfig, ObservedExemplar};
 
 // Checked by every build without the `metrics` feature (CI runs one).
 const _: () = assert!(std::mem::size_of::<Counter>() == 0);
@@ -75,9 +75,32 @@ impl Histogram {
     pub fn new(_buckets: Buckets) -> Self {
         Self
     }
+    /// A histogram that records nothing; `config` is dropped.
+    #[must_use]
+    pub fn native(_config: NativeConfig) -> Self {
+        Self
+    }
+    /// Does nothing.
+    #[must_use]
+    pub fn with_native(self, _config: NativeConfig) -> Self {
+        self
+    }
     /// Does nothing.
     #[inline(always)]
     pub fn observe(&mut self, _value: f64) {}
+    /// Does nothing.
+    #[inline(always)]
+    pub fn observe_with_exemplar(&mut self, _value: f64, _exemplar: Exemplar) {}
+    /// Always `None`.
+    #[must_use]
+    pub fn native_buckets(&self) -> Option<&NativeBuckets> {
+        None
+    }
+    /// Always empty.
+    #[must_use]
+    pub fn exemplars(&self) -> &[Option<ObservedExemplar>] {
+        &[]
+    }
     /// Always empty: only the `+Inf` bucket.
     #[must_use]
     pub fn bounds(&self) -> &[f64] {

@@ -1,4 +1,4 @@
-use super::Buckets;
+use super::{Buckets, Exemplar, NativeBuckets, NativeConfig, ObservedExemplar};
 
 /// Observations counted into fixed buckets, plus their sum, owned by one worker.
 ///
@@ -7,6 +7,11 @@ use super::Buckets;
 /// `&mut self`. Counts are kept per bucket (not
 /// cumulative); the cold path makes them cumulative when it builds a snapshot.
 /// NaN observations are ignored: they have no bucket and would poison the sum.
+///
+/// A histogram may also keep the native (sparse exponential) form, as client_golang's
+/// do ([`Self::with_native`]): the protobuf format carries it to Prometheus, while the
+/// text formats still get the classic buckets. And it may keep, per classic bucket, the
+/// latest [`Exemplar`] ([`Self::observe_with_exemplar`]).
 ///
 /// ```
 /// use actorscope::stats::{Buckets, Histogram};
@@ -24,6 +29,9 @@ pub struct Histogram {
     buckets: Buckets,
     counts: Box<[u64]>,
     sum: f64,
+    native: Option<Box<NativeBuckets>>,
+    /// The latest exemplar per classic bucket; made at the first exemplar.
+    exemplars: Option<Box<[Option<ObservedExemplar>]>>,
 }
 
 impl Histogram {
@@ -35,20 +43,91 @@ impl Histogram {
             buckets,
             counts,
             sum: 0.0,
+            native: None,
+            exemplars: None,
         }
+    }
+
+    /// A native histogram without classic buckets (text formats see only `+Inf`).
+    ///
+    /// ```
+    /// use actorscope::stats::{Histogram, NativeConfig};
+    ///
+    /// let mut latency = Histogram::native(NativeConfig::default());
+    /// latency.observe(0.25);
+    /// let native = latency.native_buckets().unwrap();
+    /// assert_eq!(native.positive(), (-16, &[1][..])); // (2^(-17/8), 2^(-16/8)]
+    /// ```
+    #[must_use]
+    pub fn native(config: NativeConfig) -> Self {
+        Self::new(Buckets::none()).with_native(config)
+    }
+
+    /// With the native form kept beside the classic buckets.
+    #[must_use]
+    pub fn with_native(mut self, config: NativeConfig) -> Self {
+        self.native = Some(Box::new(NativeBuckets::new(config)));
+        self
     }
 
     /// Counts one observation.
     #[inline]
     pub fn observe(&mut self, value: f64) {
-        if value.is_nan() {
+        self.observe_at(value);
+    }
+
+    /// Counts one observation and keeps `exemplar` as its bucket's latest. The first
+    /// exemplar allocates one slot per bucket; later ones copy into place.
+    ///
+    /// ```
+    /// use actorscope::stats::{Buckets, Exemplar, Histogram, TraceId};
+    ///
+    /// let trace = TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap();
+    /// let mut latency = Histogram::new(Buckets::new([0.1, 1.0]).unwrap());
+    /// latency.observe_with_exemplar(0.5, Exemplar::new(trace));
+    /// let kept = latency.exemplars()[1].unwrap();
+    /// assert_eq!((kept.exemplar.trace_id(), kept.value), (trace, 0.5));
+    /// ```
+    pub fn observe_with_exemplar(&mut self, value: f64, exemplar: Exemplar) {
+        let Some(index) = self.observe_at(value) else {
             return;
+        };
+        let buckets = self.counts.len();
+        let slots = self
+            .exemplars
+            .get_or_insert_with(|| vec![None; buckets].into_boxed_slice());
+        if let Some(slot) = slots.get_mut(index) {
+            *slot = Some(ObservedExemplar { exemplar, value });
+        }
+    }
+
+    /// Counts `value`; the classic bucket it fell in (`None` for NaN, which is ignored).
+    #[inline]
+    fn observe_at(&mut self, value: f64) -> Option<usize> {
+        if value.is_nan() {
+            return None;
         }
         let index = bucket_index(self.buckets.bounds(), value);
         if let Some(count) = self.counts.get_mut(index) {
             *count += 1;
         }
         self.sum += value;
+        if let Some(native) = &mut self.native {
+            native.observe(value);
+        }
+        Some(index)
+    }
+
+    /// The native form, if kept.
+    #[must_use]
+    pub fn native_buckets(&self) -> Option<&NativeBuckets> {
+        self.native.as_deref()
+    }
+
+    /// The latest exemplar of each classic bucket (empty before the first exemplar).
+    #[must_use]
+    pub fn exemplars(&self) -> &[Option<ObservedExemplar>] {
+        self.exemplars.as_deref().unwrap_or(&[])
     }
 
     /// The finite upper bounds (the `+Inf` bucket is implied).

@@ -12,6 +12,8 @@
 //! workers' stats never share a cache line.
 
 mod buckets;
+mod exemplar;
+mod native;
 mod padded;
 mod pool;
 
@@ -26,6 +28,9 @@ mod histogram;
 mod disabled;
 
 pub use buckets::{Buckets, InvalidBuckets};
+pub use exemplar::{Exemplar, ObservedExemplar, SpanId, TraceId};
+pub(crate) use native::Window;
+pub use native::{bucket_upper_bound, NativeBuckets, NativeConfig, MAX_SCHEMA, MIN_SCHEMA};
 pub use padded::Padded;
 pub use pool::{Pool, SlotState};
 

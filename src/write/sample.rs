@@ -1,7 +1,7 @@
 //! Which values a family of each kind takes: [`Sample`].
 
 use super::{Info, Kind};
-use crate::model::{HistogramValue, SlotStates, SummaryValue, Value};
+use crate::model::{HistogramValue, NativeValue, SlotStates, SummaryValue, Value};
 use crate::stats::{Counter, Gauge, Histogram, Pool};
 
 /// A value that can be a sample of a family of kind `K`: a counter takes a `&Counter`
@@ -74,9 +74,17 @@ impl Sample<Gauge> for &Gauge {
 }
 
 impl Sample<Histogram> for &Histogram {
-    /// Cumulative buckets from the per-bucket counts (a stats histogram is always valid).
+    /// Cumulative buckets from the per-bucket counts (a stats histogram is always
+    /// valid), with the native form and exemplars it keeps.
     fn into_value(self) -> Value {
-        match HistogramValue::from_bucket_counts(self.bounds(), self.bucket_counts(), self.sum()) {
+        let value =
+            HistogramValue::from_bucket_counts(self.bounds(), self.bucket_counts(), self.sum())
+                .and_then(|value| match self.native_buckets() {
+                    Some(native) => value.with_native(NativeValue::from_buckets(native)),
+                    None => Ok(value),
+                })
+                .and_then(|value| value.with_exemplars(self.exemplars().to_vec()));
+        match value {
             Ok(value) => Value::from(value),
             // Unreachable: `Buckets` guarantees finite increasing bounds and the counts
             // have one entry more. The model refuses a number for a histogram, naming it.

@@ -48,7 +48,7 @@ pub(crate) fn for_this_thread(shared: &Shared) -> Rc<LocalStats> {
     }
     let fresh = HttpWorkerStats::new(
         shared.series_limit,
-        shared.buckets.clone(),
+        shared.histograms.clone(),
         shared.connection_slots,
     );
     let stats = Rc::new(LocalStats {

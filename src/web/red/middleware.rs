@@ -35,6 +35,7 @@ where
             stats,
             server: Cell::new(server),
             track_slots: self.shared.connection_slots.is_some(),
+            exemplars: self.shared.exemplars,
         }))
     }
 }
@@ -48,6 +49,8 @@ pub struct RequestMetricsService<S> {
     pub(super) server: Cell<Option<usize>>,
     /// Whether connection slots are kept (then each request marks its slot active).
     pub(super) track_slots: bool,
+    /// Whether each request gets an exemplar.
+    pub(super) exemplars: bool,
 }
 
 impl<S> std::fmt::Debug for RequestMetricsService<S> {

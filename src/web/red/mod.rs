@@ -17,7 +17,7 @@ pub use stats::HttpWorkerStats;
 
 use crate::actor::WorkerCollector;
 use crate::registry::{MetricsRegistry, RegisterError};
-use crate::stats::Buckets;
+use crate::stats::{Buckets, NativeConfig};
 
 /// Label sets each worker keeps per server before folding new ones into the overflow
 /// series.
@@ -98,9 +98,18 @@ pub(crate) struct Shared {
     id: u64,
     server: Option<String>,
     series_limit: usize,
-    buckets: Buckets,
+    histograms: HistogramShape,
     connection_slots: Option<usize>,
+    exemplars: bool,
     collector: WorkerCollector<HttpWorkerStats>,
+}
+
+/// How each series' duration histogram is made: its classic bounds and, if asked, the
+/// native form.
+#[derive(Debug, Clone)]
+pub(crate) struct HistogramShape {
+    pub(crate) buckets: Buckets,
+    pub(crate) native: Option<NativeConfig>,
 }
 
 /// Configures a [`RequestMetrics`]; see [`RequestMetrics::builder`].
@@ -108,8 +117,9 @@ pub(crate) struct Shared {
 pub struct RequestMetricsBuilder {
     server: Option<String>,
     series_limit: usize,
-    buckets: Buckets,
+    histograms: HistogramShape,
     connection_slots: Option<usize>,
+    exemplars: bool,
 }
 
 impl RequestMetrics {
@@ -120,8 +130,12 @@ impl RequestMetrics {
         RequestMetricsBuilder {
             server: None,
             series_limit: DEFAULT_SERIES_LIMIT,
-            buckets: Buckets::http_seconds(),
+            histograms: HistogramShape {
+                buckets: Buckets::http_seconds(),
+                native: None,
+            },
             connection_slots: None,
+            exemplars: false,
         }
     }
 
@@ -151,7 +165,29 @@ impl RequestMetricsBuilder {
     /// Bucket bounds for `http_server_request_duration_seconds`.
     #[must_use]
     pub fn buckets(mut self, buckets: Buckets) -> Self {
-        self.buckets = buckets;
+        self.histograms.buckets = buckets;
+        self
+    }
+
+    /// Keeps the native (sparse exponential) form of the duration histograms too, which
+    /// the protobuf format carries to a Prometheus run with native histograms on; the
+    /// text formats still get the classic buckets.
+    #[must_use]
+    pub fn native_histograms(mut self, config: NativeConfig) -> Self {
+        self.histograms.native = Some(config);
+        self
+    }
+
+    /// Attaches an exemplar to every request's duration: the trace of its W3C
+    /// `traceparent` header, or else a new random trace id. Handlers find it in the
+    /// request's extensions (`req.extensions().get::<Exemplar>()`) to pass on, for
+    /// example to the actors they message. Costs a clock read and, without a header, a
+    /// random id per request.
+    ///
+    /// [`Exemplar`]: crate::stats::Exemplar
+    #[must_use]
+    pub fn exemplars(mut self) -> Self {
+        self.exemplars = true;
         self
     }
 
@@ -183,8 +219,9 @@ impl RequestMetricsBuilder {
                 id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
                 server: self.server,
                 series_limit: self.series_limit,
-                buckets: self.buckets,
+                histograms: self.histograms,
                 connection_slots: self.connection_slots,
+                exemplars: self.exemplars,
                 collector,
             }),
         })

@@ -9,6 +9,7 @@ use std::time::Instant;
 use actix_web::body::{BodySize, MessageBody};
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method};
+use actix_web::HttpMessage;
 use pin_project_lite::pin_project;
 
 use super::body::{BodyCounter, CountedBody};
@@ -16,7 +17,7 @@ use super::connections::OpenConnection;
 use super::local::LocalStats;
 use super::middleware::RequestMetricsService;
 use super::stats::{method_index, status_index, Outcome, UNKNOWN, UNMATCHED};
-use crate::stats::SlotState;
+use crate::stats::{Exemplar, SlotState, TraceId};
 
 impl<S, B> Service<ServiceRequest> for RequestMetricsService<S>
 where
@@ -44,6 +45,11 @@ where
             .track_slots
             .then(|| connection_slot(&request))
             .flatten();
+        let exemplar = self.exemplars.then(|| {
+            let exemplar = request_exemplar(&request);
+            request.extensions_mut().insert(exemplar);
+            exemplar
+        });
         self.stats.update(|stats| {
             stats.request_started(server);
             if let Some((connection_server, slot)) = slot {
@@ -60,9 +66,22 @@ where
                 request_bytes,
                 started,
                 slot,
+                exemplar,
             }),
         }
     }
+}
+
+/// The request's exemplar: the trace its `traceparent` header names, or a new one; timed
+/// now.
+fn request_exemplar(request: &ServiceRequest) -> Exemplar {
+    request
+        .headers()
+        .get("traceparent")
+        .and_then(|value| value.to_str().ok())
+        .and_then(Exemplar::from_traceparent)
+        .unwrap_or_else(|| Exemplar::new(TraceId::random()))
+        .now()
 }
 
 /// The (server, slot) of the request's connection, when it has one.
@@ -97,6 +116,7 @@ struct InFlight {
     started: Instant,
     /// The connection's slot, active while the request is handled.
     slot: Option<(usize, usize)>,
+    exemplar: Option<Exemplar>,
 }
 
 impl Drop for InFlight {
@@ -126,6 +146,7 @@ impl InFlight {
             seconds,
             request_bytes: self.request_bytes,
             response_bytes: 0,
+            exemplar: self.exemplar,
         };
         let is_head = self.is_head;
         drop(self);

@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::HistogramShape;
 use crate::actor::WorkerStats;
 use crate::model::{LabelHashSeed, ModelError, Unit};
-use crate::stats::{Buckets, Counter, Gauge, Histogram, Pool, SlotState};
+use crate::stats::{Counter, Exemplar, Gauge, Histogram, Pool, SlotState};
 use crate::write::{Metric, Writer};
 
 /// The `route` of requests that matched no resource.
@@ -64,6 +65,7 @@ pub(crate) struct Outcome<'a> {
     pub(crate) seconds: f64,
     pub(crate) request_bytes: u64,
     pub(crate) response_bytes: u64,
+    pub(crate) exemplar: Option<Exemplar>,
 }
 
 /// One server's stats on one worker.
@@ -91,16 +93,16 @@ pub(crate) struct ServerStats {
 pub struct HttpWorkerStats {
     servers: Vec<ServerStats>,
     limit: usize,
-    buckets: Buckets,
+    histograms: HistogramShape,
     slots: Option<usize>,
 }
 
 impl HttpWorkerStats {
-    pub(crate) fn new(limit: usize, buckets: Buckets, slots: Option<usize>) -> Self {
+    pub(crate) fn new(limit: usize, histograms: HistogramShape, slots: Option<usize>) -> Self {
         Self {
             servers: Vec::new(),
             limit,
-            buckets,
+            histograms,
             slots,
         }
     }
@@ -192,15 +194,20 @@ impl HttpWorkerStats {
     /// arrive later (streamed bodies).
     pub(crate) fn record(&mut self, server: usize, outcome: &Outcome<'_>) -> Option<usize> {
         let limit = self.limit;
-        let buckets = &self.buckets;
+        let histograms = &self.histograms;
         let server = self.servers.get_mut(server)?;
-        let place = server.place(outcome, limit, buckets);
+        let place = server.place(outcome, limit, histograms);
         let series = &mut server.series[place];
         series.requests.inc();
         if outcome.error {
             series.errors.inc();
         }
-        series.duration.observe(outcome.seconds);
+        match outcome.exemplar {
+            Some(exemplar) => series
+                .duration
+                .observe_with_exemplar(outcome.seconds, exemplar),
+            None => series.duration.observe(outcome.seconds),
+        }
         series.request_bytes.add(outcome.request_bytes);
         series.response_bytes.add(outcome.response_bytes);
         Some(place)
@@ -221,7 +228,7 @@ impl HttpWorkerStats {
 impl ServerStats {
     /// The series of `outcome`'s label set: found, added, or the overflow series when
     /// `limit` label sets exist already.
-    fn place(&mut self, outcome: &Outcome<'_>, limit: usize, buckets: &Buckets) -> usize {
+    fn place(&mut self, outcome: &Outcome<'_>, limit: usize, shape: &HistogramShape) -> usize {
         let (method, status) = (usize::from(outcome.method), usize::from(outcome.status));
         if let Some(table) = self.routes.get(outcome.route) {
             let found = table[method][status];
@@ -233,13 +240,13 @@ impl ServerStats {
             self.folded.inc();
             let overflow = match self.overflow {
                 Some(place) => place,
-                None => self.push(Arc::from(OVERFLOW), 255, 255, buckets),
+                None => self.push(Arc::from(OVERFLOW), 255, 255, shape),
             };
             self.overflow = Some(overflow);
             return overflow;
         }
         let route: Arc<str> = Arc::from(outcome.route);
-        let place = self.push(Arc::clone(&route), outcome.method, outcome.status, buckets);
+        let place = self.push(Arc::clone(&route), outcome.method, outcome.status, shape);
         let table = self.routes.entry(route).or_insert([[NONE; 6]; 10]);
         #[allow(clippy::cast_possible_truncation)] // at most `limit` + 1 series, far below u32::MAX
         {
@@ -248,14 +255,18 @@ impl ServerStats {
         place
     }
 
-    fn push(&mut self, route: Arc<str>, method: u8, status: u8, buckets: &Buckets) -> usize {
+    fn push(&mut self, route: Arc<str>, method: u8, status: u8, shape: &HistogramShape) -> usize {
+        let mut duration = Histogram::new(shape.buckets.clone());
+        if let Some(native) = shape.native {
+            duration = duration.with_native(native);
+        }
         self.series.push(Series {
             route,
             method,
             status,
             requests: Counter::new(),
             errors: Counter::new(),
-            duration: Histogram::new(buckets.clone()),
+            duration,
             request_bytes: Counter::new(),
             response_bytes: Counter::new(),
         });
@@ -324,7 +335,11 @@ impl WorkerStats for HttpWorkerStats {
 
     /// Writes one server with one request, so every family is checked at registration.
     fn check(out: &mut Writer<'_>) -> Result<(), ModelError> {
-        let mut stats = Self::new(1, Buckets::http_seconds(), Some(1));
+        let shape = HistogramShape {
+            buckets: crate::stats::Buckets::http_seconds(),
+            native: Some(crate::stats::NativeConfig::default()),
+        };
+        let mut stats = Self::new(1, shape, Some(1));
         let server = stats.server_named("check");
         let outcome = Outcome {
             route: "/",
@@ -334,6 +349,7 @@ impl WorkerStats for HttpWorkerStats {
             seconds: 0.001,
             request_bytes: 0,
             response_bytes: 0,
+            exemplar: None,
         };
         stats.record(server, &outcome);
         stats.write(out)

@@ -4,9 +4,10 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::Duration;
 
 use actix::{Addr, MailboxError};
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use actorscope::stats::Exemplar;
 
-use crate::shard::{Op, Outcome, Shard};
+use crate::shard::{Command, Op, Outcome, Shard};
 
 /// Longest key accepted, in bytes.
 const MAX_KEY_LEN: usize = 250;
@@ -58,11 +59,20 @@ fn check_key(key: &str) -> Result<(), Refusal> {
     Ok(())
 }
 
-async fn run(shards: &Shards, key: &str, op: Op) -> Result<Outcome, Refusal> {
+/// Sends `op` to its key's shard, with the request's exemplar (the middleware puts one
+/// in the request's extensions).
+async fn run(
+    request: &HttpRequest,
+    shards: &Shards,
+    key: &str,
+    op: Op,
+) -> Result<Outcome, Refusal> {
     check_key(key)?;
     let (index, shard) = shards.route(key);
     let unavailable = |why: &str| Refusal::Unavailable(format!("shard {index} {why}; try again"));
-    match actix::clock::timeout(SHARD_TIMEOUT, shard.send(op)).await {
+    let exemplar = request.extensions().get::<Exemplar>().copied();
+    let command = Command { op, exemplar };
+    match actix::clock::timeout(SHARD_TIMEOUT, shard.send(command)).await {
         Ok(Ok(outcome)) => Ok(outcome),
         Ok(Err(MailboxError::Closed)) => Err(unavailable("is not running")),
         Ok(Err(MailboxError::Timeout)) | Err(_) => Err(unavailable("did not answer in time")),
@@ -87,22 +97,35 @@ fn answer(outcome: Result<Outcome, Refusal>) -> HttpResponse {
     }
 }
 
-async fn get(key: web::Path<String>, shards: web::Data<Shards>) -> HttpResponse {
+async fn get(
+    request: HttpRequest,
+    key: web::Path<String>,
+    shards: web::Data<Shards>,
+) -> HttpResponse {
     let key = key.into_inner();
-    answer(run(&shards, &key, Op::Get(key.clone())).await)
+    answer(run(&request, &shards, &key, Op::Get(key.clone())).await)
 }
 
-async fn put(key: web::Path<String>, body: web::Bytes, shards: web::Data<Shards>) -> HttpResponse {
+async fn put(
+    request: HttpRequest,
+    key: web::Path<String>,
+    body: web::Bytes,
+    shards: web::Data<Shards>,
+) -> HttpResponse {
     if body.is_empty() {
         let refusal =
             Refusal::BadRequest("empty value: PUT needs a body of 1 byte to 1 MiB".to_owned());
         return answer(Err(refusal));
     }
     let key = key.into_inner();
-    answer(run(&shards, &key, Op::Put(key.clone(), body)).await)
+    answer(run(&request, &shards, &key, Op::Put(key.clone(), body)).await)
 }
 
-async fn delete(key: web::Path<String>, shards: web::Data<Shards>) -> HttpResponse {
+async fn delete(
+    request: HttpRequest,
+    key: web::Path<String>,
+    shards: web::Data<Shards>,
+) -> HttpResponse {
     let key = key.into_inner();
-    answer(run(&shards, &key, Op::Delete(key.clone())).await)
+    answer(run(&request, &shards, &key, Op::Delete(key.clone())).await)
 }

@@ -162,6 +162,8 @@ impl Collectors {
         let requests = RequestMetrics::builder()
             .server("kv")
             .buckets(latency)
+            .native_histograms(NativeConfig::default())
+            .exemplars()
             .connection_slots(CONNECTION_SLOTS)
             .register(registry)?;
         let runtimes = RuntimeCollector::new();

@@ -36,7 +36,15 @@ pub(crate) enum Outcome {
     Deleted,
 }
 
-impl Message for Op {
+/// An operation with the exemplar of the request that asked for it (when the HTTP
+/// middleware made one), so the operation's duration points at the same trace.
+#[derive(Debug)]
+pub(crate) struct Command {
+    pub(crate) op: Op,
+    pub(crate) exemplar: Option<Exemplar>,
+}
+
+impl Message for Command {
     type Result = Outcome;
 }
 
@@ -76,7 +84,8 @@ actorscope::worker_stats! {
         value_size: Histogram = Histogram::new(Buckets::exponential(64.0, 4.0, 8).unwrap_or_default()),
         /// Time the shard spent on one operation.
         #[metric("kv_operation_duration_seconds", unit = Seconds)]
-        op_seconds: Histogram = Histogram::new(Buckets::exponential(1e-6, 4.0, 10).unwrap_or_default()),
+        op_seconds: Histogram = Histogram::new(Buckets::exponential(1e-6, 4.0, 10).unwrap_or_default())
+            .with_native(NativeConfig::default()),
         /// The shard's buffer pool.
         #[metric(nested)]
         pool: PoolStats = PoolStats::new(POOLED_BUFFERS),
@@ -157,15 +166,20 @@ impl Actor for Shard {
     type Context = Context<Self>;
 }
 
-impl Handler<Op> for Shard {
-    type Result = actix::MessageResult<Op>;
+impl Handler<Command> for Shard {
+    type Result = actix::MessageResult<Command>;
 
-    fn handle(&mut self, op: Op, _: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, command: Command, _: &mut Context<Self>) -> Self::Result {
         let started = Instant::now();
-        let outcome = self.apply(op);
-        self.stats
-            .op_seconds
-            .observe(started.elapsed().as_secs_f64());
+        let outcome = self.apply(command.op);
+        let seconds = started.elapsed().as_secs_f64();
+        match command.exemplar {
+            Some(exemplar) => self
+                .stats
+                .op_seconds
+                .observe_with_exemplar(seconds, exemplar),
+            None => self.stats.op_seconds.observe(seconds),
+        }
         actix::MessageResult(outcome)
     }
 }

@@ -1,0 +1,265 @@
+//! The protobuf exposition format: length-delimited `io.prometheus.client.MetricFamily`
+//! messages, the only format that carries native histograms to Prometheus.
+
+use prost::Message;
+
+use super::proto;
+use super::Encoder;
+use crate::model::{
+    HistogramValue, LabelSet, MetricFamily, MetricKind, MetricSnapshot, NativeValue, SummaryValue,
+    Value,
+};
+use crate::stats::ObservedExemplar;
+
+/// Prometheus' protobuf format (`io.prometheus.client.MetricFamily`, length-delimited).
+///
+/// Counters are named with their `_total`, as client_golang names them; info families
+/// become gauges of value 1 (the format has no info type); slot maps are left out.
+/// Histograms carry their classic buckets (cumulative, `+Inf` implied by the count, or
+/// written when it holds an exemplar), their native form when they have one, and their
+/// exemplars: per classic bucket, and with a timestamp also in the native form's list.
+///
+/// ```
+/// use actorscope::encode::{Encoder, Protobuf};
+/// use actorscope::model::MetricSnapshot;
+/// use actorscope::write::Writer;
+///
+/// let mut snapshot = MetricSnapshot::new();
+/// Writer::new(&mut snapshot).counter("jobs_total", "Jobs done.").add((), 3)?;
+/// let mut body = Vec::new();
+/// Protobuf.encode(&snapshot, &mut body);
+/// // A varint length, then the family: field 1 (the name) comes first.
+/// assert_eq!(body[1], 0x0a);
+/// assert_eq!(&body[3..13], b"jobs_total");
+/// # Ok::<(), actorscope::model::ModelError>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Protobuf;
+
+/// The media type and parameters Prometheus asks for.
+pub(crate) const PROTOBUF_MEDIA: &str =
+    "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
+
+impl Encoder for Protobuf {
+    fn content_type(&self) -> &'static str {
+        PROTOBUF_MEDIA
+    }
+
+    fn encode(&self, snapshot: &MetricSnapshot, out: &mut Vec<u8>) {
+        for family in snapshot.families() {
+            if let Some(message) = family_message(family) {
+                // Writing into a `Vec` cannot run out of room.
+                let _ = message.encode_length_delimited(out);
+            }
+        }
+    }
+}
+
+/// The message of one family, or `None` for one the format leaves out.
+pub(crate) fn family_message(family: &MetricFamily) -> Option<proto::MetricFamily> {
+    let kind = match family.kind() {
+        MetricKind::Counter => proto::MetricType::Counter,
+        MetricKind::Gauge | MetricKind::Info => proto::MetricType::Gauge,
+        MetricKind::Histogram => proto::MetricType::Histogram,
+        MetricKind::Summary => proto::MetricType::Summary,
+        _ => return None,
+    };
+    if family.is_empty() {
+        return None;
+    }
+    let metric = family
+        .samples()
+        .map(|(labels, value)| metric(kind, labels, value))
+        .collect();
+    Some(proto::MetricFamily {
+        name: Some(family.name().to_owned()),
+        help: Some(family.help().to_owned()),
+        r#type: Some(kind as i32),
+        metric,
+        unit: family.unit().map(|unit| unit.as_str().to_owned()),
+    })
+}
+
+fn metric(kind: proto::MetricType, labels: &LabelSet, value: &Value) -> proto::Metric {
+    let mut metric = proto::Metric {
+        label: labels
+            .iter()
+            .map(|(name, value)| label(name, value))
+            .collect(),
+        ..proto::Metric::default()
+    };
+    match value {
+        Value::Number(number) if kind == proto::MetricType::Counter => {
+            metric.counter = Some(proto::Counter {
+                value: Some(*number),
+                ..proto::Counter::default()
+            });
+        }
+        Value::Number(number) => {
+            metric.gauge = Some(proto::Gauge {
+                value: Some(*number),
+            });
+        }
+        Value::Info => metric.gauge = Some(proto::Gauge { value: Some(1.0) }),
+        Value::Histogram(histogram) => metric.histogram = Some(histogram_message(histogram)),
+        Value::Summary(summary) => metric.summary = Some(summary_message(summary)),
+        _ => {}
+    }
+    metric
+}
+
+fn label(name: &str, value: &str) -> proto::LabelPair {
+    proto::LabelPair {
+        name: Some(name.to_owned()),
+        value: Some(value.to_owned()),
+    }
+}
+
+fn summary_message(summary: &SummaryValue) -> proto::Summary {
+    proto::Summary {
+        sample_count: Some(summary.count()),
+        sample_sum: Some(summary.sum()),
+        quantile: summary
+            .quantiles()
+            .iter()
+            .map(|(quantile, value)| proto::Quantile {
+                quantile: Some(*quantile),
+                value: Some(*value),
+            })
+            .collect(),
+        created_timestamp: None,
+    }
+}
+
+fn histogram_message(histogram: &HistogramValue) -> proto::Histogram {
+    let exemplars = histogram.exemplars();
+    let exemplar_of = |index: usize| {
+        exemplars
+            .get(index)
+            .copied()
+            .flatten()
+            .map(|kept| exemplar(&kept))
+    };
+    let bucket: Vec<proto::Bucket> = histogram
+        .buckets()
+        .enumerate()
+        .filter(|(index, (bound, _))| bound.is_finite() || exemplar_of(*index).is_some())
+        .map(|(index, (bound, count))| proto::Bucket {
+            cumulative_count: Some(count),
+            upper_bound: Some(bound),
+            exemplar: exemplar_of(index),
+            ..proto::Bucket::default()
+        })
+        .collect();
+    let mut message = proto::Histogram {
+        sample_count: Some(histogram.count()),
+        sample_sum: Some(histogram.sum()),
+        bucket,
+        ..proto::Histogram::default()
+    };
+    if let Some(native) = histogram.native() {
+        add_native(&mut message, native);
+        message.exemplars = exemplars
+            .iter()
+            .flatten()
+            .filter(|kept| kept.exemplar.timestamp().is_some())
+            .map(exemplar)
+            .collect();
+    }
+    message
+}
+
+fn add_native(message: &mut proto::Histogram, native: &NativeValue) {
+    message.schema = Some(i32::from(native.schema()));
+    message.zero_threshold = Some(native.zero_threshold());
+    message.zero_count = Some(native.zero_count());
+    let (offset, counts) = native.positive();
+    (message.positive_span, message.positive_delta) = spans_and_deltas(offset, counts);
+    let (offset, counts) = native.negative();
+    (message.negative_span, message.negative_delta) = spans_and_deltas(offset, counts);
+    if message.positive_span.is_empty() && message.negative_span.is_empty() {
+        // An empty native histogram still has to look like one (client_golang's
+        // no-op span), or a reader with a zero threshold of 0 takes it for classic.
+        message.positive_span.push(proto::BucketSpan {
+            offset: Some(0),
+            length: Some(0),
+        });
+    }
+}
+
+/// The longest run of empty buckets kept inside a span: cheaper than a new span
+/// (client_golang's choice).
+const MAX_GAP_IN_SPAN: i32 = 2;
+
+/// Spans and deltas of the buckets from index `offset`: empty buckets are left out
+/// (but for short gaps), and each count is written as the difference from the one
+/// before it, across spans.
+fn spans_and_deltas(offset: i32, counts: &[u64]) -> (Vec<proto::BucketSpan>, Vec<i64>) {
+    let mut spans: Vec<proto::BucketSpan> = Vec::new();
+    let mut deltas = Vec::new();
+    let mut previous_count: i64 = 0;
+    // The index after the last bucket written.
+    let mut end: Option<i32> = None;
+    for (key, count) in (offset..).zip(counts) {
+        if *count == 0 {
+            continue;
+        }
+        let count = i64::try_from(*count).unwrap_or(i64::MAX);
+        match (end, spans.last_mut()) {
+            (Some(end_key), Some(span)) if key - end_key <= MAX_GAP_IN_SPAN => {
+                let gap = key - end_key;
+                for _ in 0..gap {
+                    deltas.push(-previous_count);
+                    previous_count = 0;
+                }
+                span.length = Some(span.length.unwrap_or(0) + u32::try_from(gap).unwrap_or(0) + 1);
+            }
+            _ => spans.push(proto::BucketSpan {
+                offset: Some(end.map_or(key, |end_key| key - end_key)),
+                length: Some(1),
+            }),
+        }
+        deltas.push(count - previous_count);
+        previous_count = count;
+        end = Some(key + 1);
+    }
+    (spans, deltas)
+}
+
+fn exemplar(kept: &ObservedExemplar) -> proto::Exemplar {
+    let mut labels = vec![label("trace_id", &kept.exemplar.trace_id().to_string())];
+    if let Some(span) = kept.exemplar.span_id() {
+        labels.push(label("span_id", &span.to_string()));
+    }
+    proto::Exemplar {
+        label: labels,
+        value: Some(kept.value),
+        timestamp: kept.exemplar.timestamp().map(timestamp),
+    }
+}
+
+#[allow(clippy::cast_possible_truncation)]
+fn timestamp(unix_seconds: f64) -> proto::Timestamp {
+    let seconds = unix_seconds.floor();
+    proto::Timestamp {
+        seconds: seconds as i64,
+        nanos: ((unix_seconds - seconds) * 1e9) as i32,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_skip_long_gaps_and_keep_short_ones() {
+        let (spans, deltas) = spans_and_deltas(-2, &[1, 0, 3, 0, 0, 0, 2]);
+        let spans: Vec<_> = spans
+            .iter()
+            .map(|span| (span.offset.unwrap(), span.length.unwrap()))
+            .collect();
+        // Buckets -2, (-1 empty), 0; then a gap of 3; then bucket 4.
+        assert_eq!(spans, vec![(-2, 3), (3, 1)]);
+        assert_eq!(deltas, vec![1, -1, 3, -1]);
+    }
+}
