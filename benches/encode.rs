@@ -212,7 +212,7 @@ fn bench_ours(
     });
 }
 
-/// Our encode of `snapshot` in the three formats; Prometheus text under `text_name`
+/// Our encode of `snapshot` in the four formats; Prometheus text under `text_name`
 /// (each group keeps the name its earlier figures were published under).
 fn bench_ours_in_each_format(
     group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
@@ -227,6 +227,7 @@ fn bench_ours_in_each_format(
         snapshot,
     );
     bench_ours(group, "actorscope_json", Format::Json, snapshot);
+    bench_ours(group, "actorscope_protobuf", Format::Protobuf, snapshot);
 }
 
 /// prometheus-client's encode of `registry`, into a reused buffer.
@@ -239,6 +240,25 @@ fn bench_prometheus_client(
         b.iter(|| {
             out.clear();
             prometheus_client::encoding::text::encode(&mut out, black_box(registry))
+                .expect("encode");
+            out.len()
+        });
+    });
+}
+
+/// The `prometheus` crate's `encoder` on families gathered once, into a reused buffer.
+fn bench_prometheus_encoder(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    encoder: &impl prometheus::Encoder,
+    gathered: &[prometheus::proto::MetricFamily],
+) {
+    group.bench_function(name, |b| {
+        let mut out = Vec::with_capacity(1 << 20);
+        b.iter(|| {
+            out.clear();
+            encoder
+                .encode(black_box(gathered), &mut out)
                 .expect("encode");
             out.len()
         });
@@ -294,6 +314,21 @@ fn encode(c: &mut Criterion) {
     bench_prometheus_client(&mut group, &registry);
 
     let registry = prometheus_registry();
+    // Encode only, from one gather (as ours encodes a snapshot made once), in both of
+    // the `prometheus` crate's formats.
+    let gathered = registry.gather();
+    bench_prometheus_encoder(
+        &mut group,
+        "prometheus_encode_text",
+        &prometheus::TextEncoder::new(),
+        &gathered,
+    );
+    bench_prometheus_encoder(
+        &mut group,
+        "prometheus_encode_protobuf",
+        &prometheus::ProtobufEncoder::new(),
+        &gathered,
+    );
     group.bench_function("prometheus_gather_and_encode", |b| {
         use prometheus::Encoder;
         let encoder = prometheus::TextEncoder::new();

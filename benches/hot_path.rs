@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use actix::{Actor, Context, Handler, Message, MessageResult, SyncArbiter, SyncContext};
 use actorscope::actor::{Tracked, WorkerCollector};
-use actorscope::stats::{Buckets, Counter, Histogram, Padded};
+use actorscope::stats::{Buckets, Counter, Exemplar, Histogram, NativeConfig, Padded, TraceId};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 
 const OPS: u64 = 1_000;
@@ -99,6 +99,37 @@ fn histogram_observe(c: &mut Criterion) {
         b.iter(|| {
             for value in values.iter().take(OPS as usize) {
                 black_box(&mut histogram).observe(*value);
+            }
+        });
+    });
+    let native = NativeConfig::default();
+    let trace = TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").expect("a trace id");
+    let variants: [(&str, Histogram); 2] = [
+        ("actorscope_native_histogram", Histogram::native(native)),
+        (
+            "actorscope_classic_and_native",
+            Histogram::new(Buckets::prometheus_default()).with_native(native),
+        ),
+    ];
+    for (name, mut histogram) in variants {
+        // Warm up: the native windows grow to hold every value once, then never again.
+        for value in &values {
+            histogram.observe(*value);
+        }
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                for value in values.iter().take(OPS as usize) {
+                    black_box(&mut histogram).observe(*value);
+                }
+            });
+        });
+    }
+    group.bench_function("actorscope_histogram_with_exemplar", |b| {
+        let mut histogram = Histogram::new(Buckets::prometheus_default());
+        let exemplar = Exemplar::new(trace).at(1.7e9);
+        b.iter(|| {
+            for value in values.iter().take(OPS as usize) {
+                black_box(&mut histogram).observe_with_exemplar(*value, exemplar);
             }
         });
     });

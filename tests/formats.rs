@@ -4,6 +4,8 @@
 //! `UPDATE_GOLDEN=1 cargo test --test formats`.
 
 mod common;
+#[path = "common/protobuf.rs"]
+mod protobuf_reader;
 
 use actorscope::encode::Format;
 use common::{
@@ -40,6 +42,29 @@ fn openmetrics_text_matches_golden_file() {
 #[test]
 fn json_matches_golden_file() {
     check_golden("basic.json", &Format::Json.encode(&rich_snapshot()));
+}
+
+#[test]
+fn protobuf_reads_back_every_value_with_the_official_schema() {
+    let snapshot = rich_snapshot();
+    let families = protobuf_reader::decode(&Format::Protobuf.encode(&snapshot))
+        .unwrap_or_else(|reason| panic!("{reason}"));
+    let latency = families
+        .iter()
+        .find(|family| family.name() == "app_request_duration_seconds")
+        .expect("the histogram family");
+    assert_eq!(latency.help(), "Request latency.");
+    assert_same_samples(
+        normalize(protobuf_reader::samples(&families)),
+        expected_samples(&snapshot, false),
+    );
+}
+
+#[test]
+fn protobuf_is_refused_by_the_reader_when_cut_short() {
+    // The reader must be able to say no.
+    let body = Format::Protobuf.encode(&rich_snapshot());
+    assert!(protobuf_reader::decode(&body[..body.len() - 3]).is_err());
 }
 
 #[test]
@@ -101,6 +126,45 @@ fn python_checker_catches_a_split_family_and_a_bad_inf_bucket() {
     assert!(reason.contains("+Inf bucket 2 != _count 3"), "{reason}");
     let duplicate = b"# TYPE a gauge\na{x=\"1\"} 1\na{x=\"1\"} 2\n";
     assert!(python_parse("prometheus", duplicate).is_err());
+}
+
+#[test]
+fn python_checker_catches_misplaced_exemplars() {
+    let histogram = |exemplar: &str| {
+        format!(
+            "# TYPE h histogram\nh_bucket{{le=\"1.0\"}} 1{exemplar}\nh_bucket{{le=\"+Inf\"}} 2\nh_sum 3.0\nh_count 2\n# EOF\n"
+        )
+    };
+    let good = histogram(" # {trace_id=\"abc\"} 0.5 1700000000.5");
+    python_parse("openmetrics", good.as_bytes()).unwrap_or_else(|reason| panic!("{reason}"));
+    let outside = histogram(" # {trace_id=\"abc\"} 1.5");
+    let reason = python_parse("openmetrics", outside.as_bytes()).unwrap_err();
+    assert!(reason.contains("outside the bucket"), "{reason}");
+    let long = histogram(&format!(" # {{trace_id=\"{}\"}} 0.5", "a".repeat(130)));
+    // The parser itself refuses this one.
+    let reason = python_parse("openmetrics", long.as_bytes()).unwrap_err();
+    assert!(
+        reason.contains("too long") || reason.contains("at most 128"),
+        "{reason}"
+    );
+    let on_sum = "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 2\nh_sum 3.0 # {trace_id=\"abc\"} 0.5\nh_count 2\n# EOF\n";
+    assert!(python_parse("openmetrics", on_sum.as_bytes()).is_err());
+}
+
+#[test]
+fn openmetrics_carries_exemplars_and_prometheus_text_does_not() {
+    let snapshot = rich_snapshot();
+    let open = String::from_utf8(Format::OpenMetrics.encode(&snapshot)).expect("UTF-8");
+    assert!(
+        open.contains("app_request_duration_seconds_bucket{route=\"/kv/{key}\",le=\"0.05\"} 3 # {trace_id=\"4bf92f3577b34da6a3ce929d0e0e4736\",span_id=\"00f067aa0ba902b7\"} 0.042 1700000000.5\n"),
+        "{open}"
+    );
+    assert!(
+        open.contains("le=\"+Inf\"} 102 # {trace_id=\"4bf92f3577b34da6a3ce929d0e0e4736\"} 20\n"),
+        "{open}"
+    );
+    let text = String::from_utf8(Format::Prometheus.encode(&snapshot)).expect("UTF-8");
+    assert!(!text.contains("trace_id"), "{text}");
 }
 
 #[test]

@@ -1,11 +1,14 @@
 //! Property tests: arbitrary names, label values, HELP texts and values go in; the real
-//! parsers must read the same values back out of both text formats, and `serde_json` out
-//! of the JSON document.
+//! parsers must read the same values back out of both text formats, the official
+//! protobuf schema's decoder out of the protobuf format, and `serde_json` out of the JSON
+//! document.
 //!
 //! Each case builds one snapshot of several random families and runs each parser once,
 //! so a case costs a few process launches, not one per sample.
 
 mod common;
+#[path = "common/protobuf.rs"]
+mod protobuf_reader;
 
 use std::collections::BTreeMap;
 
@@ -274,6 +277,11 @@ fn parsers_read_back_arbitrary_names_labels_help_and_values() {
         let open = Format::OpenMetrics.encode(&snapshot);
         let (_, parsed) = python_parse("openmetrics", &open).map_err(TestCaseError::fail)?;
         assert_same_samples(normalize(parsed), expected_samples(&snapshot, true));
+
+        let families = protobuf_reader::decode(&Format::Protobuf.encode(&snapshot))
+            .map_err(TestCaseError::fail)?;
+        let parsed = protobuf_reader::samples(&families);
+        assert_same_samples(normalize(parsed), expected_samples(&snapshot, false));
 
         let json: serde_json::Value = serde_json::from_slice(&Format::Json.encode(&snapshot))
             .map_err(|e| TestCaseError::fail(e.to_string()))?;

@@ -4,7 +4,7 @@
 // The dashboard: wires the live connection, the store, the frames and the panels.
 
 import { Connection } from "./connection.js";
-import { bucketIncrease, compareNatural, mergeBuckets, passes } from "./derive.js";
+import { bucketIncrease, compareNatural, mergeBuckets, mergeNative, passes } from "./derive.js";
 import { append, h, replace } from "./dom.js";
 import { exportDocument, parseImport } from "./exchange.js";
 import { Frames, Totals } from "./frames.js";
@@ -52,11 +52,22 @@ const model = {
     const ticks = bucketHistory.get(family) ?? [];
     return ticks.length > 1 ? ticks[Math.max(0, ticks.length - 11)].buckets : null;
   },
-  /** Request-duration buckets of the last ~10 s (all of them before there are two ticks). */
+  /**
+   * The buckets quantiles of `family` are read from, over the last ~10 s (all of them
+   * before there are two ticks): the native ones when every sample has them, else the
+   * classic ones.
+   */
+  quantileBuckets(family) {
+    const ticks = bucketHistory.get(family) ?? [];
+    const latest = ticks[ticks.length - 1];
+    if (!latest) return null;
+    const before = ticks.length > 1 ? ticks[Math.max(0, ticks.length - 11)] : null;
+    if (latest.native) return bucketIncrease(latest.native, before?.native ?? null);
+    return bucketIncrease(latest.buckets, before?.buckets ?? null);
+  },
+  /** Request-duration buckets for the latency tiles' quantiles. */
   latencyBuckets() {
-    const ticks = bucketHistory.get(DURATION) ?? [];
-    const latest = ticks[ticks.length - 1]?.buckets;
-    return latest ? bucketIncrease(latest, model.bucketsBefore(DURATION)) : null;
+    return model.quantileBuckets(DURATION);
   },
   setView(change) {
     const filterChanged = "filter" in change && JSON.stringify(change.filter) !== JSON.stringify(view.filter);
@@ -88,10 +99,11 @@ function recordTick() {
   frames.add(model.now, totals.values);
   for (const family of store.families.values()) {
     if (family.type !== "histogram") continue;
-    const buckets = mergeBuckets([...family.samples.values()].filter((s) => passes(s.labels, view.filter)));
+    const samples = [...family.samples.values()].filter((s) => passes(s.labels, view.filter));
+    const buckets = mergeBuckets(samples);
     if (!buckets) continue;
     const ticks = bucketHistory.get(family.name) ?? [];
-    ticks.push({ t: model.now, buckets });
+    ticks.push({ t: model.now, buckets, native: mergeNative(samples) });
     if (ticks.length > BUCKET_TICKS) ticks.shift();
     bucketHistory.set(family.name, ticks);
   }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { bucketIncrease, compareNatural, histogramQuantile, mergeBuckets, occupancy, passes, ratePerSecond, rates, slotsInUse } from "../js/derive.js";
+import { bucketIncrease, compareNatural, histogramQuantile, mergeBuckets, mergeNative, occupancy, passes, ratePerSecond, rates, slotsInUse } from "../js/derive.js";
 
 const buckets = (pairs) => pairs.map(([le, count]) => ({ le, count }));
 
@@ -57,4 +57,30 @@ test("natural order: digit runs by value, the rest as text", () => {
   assert.deepEqual(sorted, ["", "1", "2", "10", "127.0.0.1:9", "127.0.0.1:10", "a", "b", "worker-9", "worker-10"]);
   assert.equal(compareNatural("x", "x"), 0);
   assert.ok(compareNatural("x1", "x") > 0, "a longer name after its prefix");
+});
+
+test("native buckets merge at the coarser schema into cumulative buckets", () => {
+  // Schema 1: 1.2 in bucket 1 (1, 1.41], 1.6 in bucket 2 (1.41, 2], 3.0 in bucket 4.
+  const fine = { count: 4, native: { schema: 1, zero_threshold: 0.001, zero_count: 1, positive: { offset: 1, counts: [1, 1, 0, 1] }, negative: { offset: 0, counts: [] } } };
+  // Schema 0: -3.0 in negative bucket 2 [-4, -2); 1.5 in bucket 1 (1, 2].
+  const coarse = { count: 2, native: { schema: 0, zero_threshold: 0.001, zero_count: 0, positive: { offset: 1, counts: [1] }, negative: { offset: 2, counts: [1] } } };
+  // With each bucket's lower edge where the one before ends lower.
+  assert.deepEqual(mergeNative([fine, coarse]), buckets([[-4, 0], [-2, 1], [-0.001, 1], [0.001, 2], [1, 2], [2, 5], [4, 6], [Infinity, 6]]));
+  assert.equal(mergeNative([fine, { count: 1, buckets: [] }]), null, "every sample must have the native form");
+  assert.equal(mergeNative([]), null);
+});
+
+test("quantiles from native buckets land inside the observations' bucket", () => {
+  // 100 observations in (2^(7/8), 1], schema 3: bucket 0.
+  const sample = { count: 100, native: { schema: 3, zero_threshold: 0, zero_count: 0, positive: { offset: 0, counts: [100] }, negative: { offset: 0, counts: [] } } };
+  const p50 = histogramQuantile(0.5, mergeNative([sample]));
+  assert.ok(p50 > 2 ** (-1 / 8) && p50 <= 1, String(p50));
+});
+
+test("a recent increase aligns buckets that appeared since", () => {
+  const before = buckets([[0, 0], [1, 5], [Infinity, 5]]);
+  const now = buckets([[0, 0], [0.5, 2], [1, 7], [2, 9], [Infinity, 9]]);
+  assert.deepEqual(bucketIncrease(now, before), buckets([[0, 0], [0.5, 2], [1, 2], [2, 4], [Infinity, 4]]));
+  // A count that went down is a reset: all of now.
+  assert.deepEqual(bucketIncrease(buckets([[1, 1], [Infinity, 1]]), before), buckets([[1, 1], [Infinity, 1]]));
 });

@@ -250,6 +250,85 @@ fn timestamp(unix_seconds: f64) -> proto::Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::{bucket_upper_bound, Histogram, NativeConfig};
+    use crate::write::Writer;
+    use proptest::prelude::*;
+
+    /// `(index, count)` of every non-empty bucket a span list and its deltas describe.
+    fn decoded_buckets(spans: &[proto::BucketSpan], deltas: &[i64]) -> Vec<(i32, u64)> {
+        let mut buckets = Vec::new();
+        let (mut index, mut count, mut deltas) = (0i32, 0i64, deltas.iter());
+        for span in spans {
+            index += span.offset.unwrap_or(0);
+            for _ in 0..span.length.unwrap_or(0) {
+                count += deltas.next().copied().unwrap_or(0);
+                if count != 0 {
+                    buckets.push((index, u64::try_from(count).unwrap_or(0)));
+                }
+                index += 1;
+            }
+        }
+        buckets
+    }
+
+    fn window_buckets((offset, counts): (i32, &[u64])) -> Vec<(i32, u64)> {
+        (offset..)
+            .zip(counts)
+            .filter(|(_, count)| **count > 0)
+            .map(|(index, count)| (index, *count))
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Arbitrary observations into a native histogram of any schema and bucket
+        /// limit: decoded with prost, the spans and deltas give back every bucket, and
+        /// every finite observation lies in a bucket that holds it.
+        #[test]
+        fn native_buckets_round_trip(
+            schema in -4i8..=8,
+            max_buckets in 2u16..200,
+            zero_threshold in prop_oneof![Just(0.0), 1e-9f64..1e-3],
+            values in prop::collection::vec(
+                prop_oneof![-1e6f64..1e6, -1.0f64..1.0, Just(0.0), any::<f64>()], 0..200),
+        ) {
+            let config = NativeConfig::new(schema, zero_threshold, max_buckets).unwrap();
+            let mut histogram = Histogram::native(config);
+            for value in &values {
+                histogram.observe(*value);
+            }
+            let mut snapshot = MetricSnapshot::new();
+            Writer::new(&mut snapshot).histogram("h", "H.").add((), &histogram).unwrap();
+            let mut body = Vec::new();
+            Protobuf.encode(&snapshot, &mut body);
+            let family = proto::MetricFamily::decode_length_delimited(body.as_slice()).unwrap();
+            let decoded = family.metric[0].histogram.clone().unwrap();
+            let native = histogram.native_buckets().unwrap();
+            prop_assert_eq!(decoded.schema, Some(i32::from(native.schema())));
+            prop_assert_eq!(decoded.zero_count, Some(native.zero_count()));
+            prop_assert_eq!(
+                decoded_buckets(&decoded.positive_span, &decoded.positive_delta),
+                window_buckets(native.positive())
+            );
+            prop_assert_eq!(
+                decoded_buckets(&decoded.negative_span, &decoded.negative_delta),
+                window_buckets(native.negative())
+            );
+            let (positive, negative) = (native.positive(), native.negative());
+            prop_assert!(positive.1.len() + negative.1.len() <= usize::from(max_buckets)
+                || native.schema() == crate::stats::MIN_SCHEMA);
+            for value in values.iter().filter(|v| v.is_finite() && v.abs() > zero_threshold) {
+                let (offset, counts) = if *value > 0.0 { positive } else { negative };
+                let holds = (offset..).zip(counts).any(|(index, count)| {
+                    *count > 0
+                        && bucket_upper_bound(native.schema(), index - 1) < value.abs() * (1.0 + 1e-12)
+                        && value.abs() <= bucket_upper_bound(native.schema(), index) * (1.0 + 1e-12)
+                });
+                prop_assert!(holds, "{} is in no bucket that holds it", value);
+            }
+        }
+    }
 
     #[test]
     fn spans_skip_long_gaps_and_keep_short_ones() {

@@ -15,7 +15,7 @@ use actorscope::model::{
     FailureKind, HistogramValue, MetricSnapshot, ModelError, ScrapeError, SlotStates, SummaryValue,
     Unit,
 };
-use actorscope::stats::{Buckets, Histogram};
+use actorscope::stats::{Buckets, Exemplar, Histogram, NativeConfig, SpanId, TraceId};
 use actorscope::write::Writer;
 
 /// Runs `program args` with `input` on stdin; returns (exit code, stdout, stderr).
@@ -164,7 +164,7 @@ pub fn rich_snapshot() -> MetricSnapshot {
     snapshot
 }
 
-fn build_rich(s: &mut Writer<'_>) -> Result<(), ModelError> {
+pub fn build_rich(s: &mut Writer<'_>) -> Result<(), ModelError> {
     // JSON carries slot maps; the text formats leave them out.
     s.slots("app_pool_slots", "Slots of the db pool.").add(
         [("pool", "db"), ("owner", "<b>api</b>")],
@@ -194,10 +194,19 @@ fn build_rich(s: &mut Writer<'_>) -> Result<(), ModelError> {
         .add([("sensor", "huge")], 1.5e300)?;
     s.gauge("app_idle_workers", "A family with no samples yet.")
         .declare()?;
-    let mut latency = Histogram::new(Buckets::prometheus_default());
+    // Classic buckets, the native form beside them, and exemplars on two buckets.
+    let mut latency =
+        Histogram::new(Buckets::prometheus_default()).with_native(NativeConfig::default());
     for i in 0..100 {
         latency.observe(f64::from(i) * 0.037);
     }
+    let trace = TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").expect("a trace id");
+    let span = SpanId::from_hex("00f067aa0ba902b7").expect("a span id");
+    latency.observe_with_exemplar(
+        0.042,
+        Exemplar::new(trace).with_span(span).at(1_700_000_000.5),
+    );
+    latency.observe_with_exemplar(20.0, Exemplar::new(trace));
     s.histogram("app_request_duration_seconds", "Request latency.")
         .unit(Unit::Seconds)
         .add([("route", "/kv/{key}")], &latency)?

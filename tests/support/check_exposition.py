@@ -7,7 +7,9 @@ Prints JSON {"families": [[name, type, help, unit]], "samples": [[name, labels, 
 Checks beyond the parser: no family split in two, no duplicate series, histogram buckets
 in increasing `le` order with non-decreasing counts, the +Inf bucket equal to _count, and
 in OpenMetrics `le` and `quantile` values written as canonical numbers (the spec's
-"Canonical Numbers": Go's %g with ".0" added; the parser accepts any float there).
+"Canonical Numbers": Go's %g with ".0" added; the parser accepts any float there), and
+exemplars only on buckets and counters, their labels at most 128 characters, a bucket's
+exemplar value inside that bucket.
 """
 import decimal
 import json
@@ -59,6 +61,31 @@ def check_canonical(sample):
             fail(f'{sample.name}: {key}="{raw}" is not a canonical number (OpenMetrics wants "{wanted}")')
 
 
+def check_exemplars(family):
+    """Exemplars sit on buckets and counter samples only, with at most 128 characters
+    of label names and values, and a bucket's exemplar value lies in that bucket."""
+    previous_le = {}
+    for sample in family.samples:
+        key = tuple(sorted((k, v) for k, v in sample.labels.items() if k != "le"))
+        low = previous_le.get(key, -math.inf)
+        if sample.name.endswith("_bucket"):
+            previous_le[key] = float(sample.labels["le"])
+        exemplar = getattr(sample, "exemplar", None)
+        if exemplar is None:
+            continue
+        allowed = sample.name.endswith("_bucket") or (
+            family.type == "counter" and sample.name.endswith("_total"))
+        if not allowed:
+            fail(f"{sample.name}: an exemplar on a sample that cannot have one")
+        length = sum(len(k) + len(v) for k, v in exemplar.labels.items())
+        if length > 128:
+            fail(f"{sample.name}: exemplar labels of {length} characters (at most 128)")
+        if sample.name.endswith("_bucket"):
+            high = float(sample.labels["le"])
+            if not low < exemplar.value <= high:
+                fail(f"{sample.name}{{le=\"{sample.labels['le']}\"}}: exemplar value {exemplar.value} is outside the bucket ({low}, {high}]")
+
+
 def check_histograms(family):
     series = {}
     for sample in family.samples:
@@ -99,6 +126,7 @@ def main():
         out["families"].append([family.name, family.type, family.documentation, family.unit])
         if family.type == "histogram":
             check_histograms(family)
+        check_exemplars(family)
         for sample in family.samples:
             key = (sample.name, tuple(sorted(sample.labels.items())))
             if key in seen:

@@ -1,9 +1,10 @@
 //# allFunctionsCalledOnLoad
 // One histogram at a time: its buckets as bars (counts per bucket, recent when the page
 // has seen it move), p50/p90/p99, and an optional latency budget line with the share of
-// observations above it.
+// observations above it. The bars are the classic buckets; quantiles and the share come
+// from the native buckets when the histogram has them (finer), else the classic ones.
 
-import { bucketIncrease, histogramQuantile, mergeBuckets, passes } from "../derive.js";
+import { bucketIncrease, histogramQuantile, mergeBuckets, mergeNative, passes } from "../derive.js";
 import { controls } from "./common.js";
 import { h, replace, s, show } from "../dom.js";
 import { formatNumber, formatPercent, formatterFor } from "../format.js";
@@ -65,6 +66,9 @@ export function renderHistogram(section, model) {
   const samples = [...chosen.samples.values()].filter((sample) => passes(sample.labels, model.view.filter));
   const cumulative = mergeBuckets(samples);
   const buckets = cumulative ? bucketIncrease(cumulative, model.bucketsBefore(chosen.name)) : null;
+  // The page's tick history has the native form over the same window, when there is one.
+  const native = mergeNative(samples);
+  const fine = native ? model.quantileBuckets(chosen.name) ?? native : buckets;
   const format = formatterFor(chosen.unit);
   const signature = families.map((f) => f.name).join(",") + "|" + chosen.name + "|" + (model.view.budget ?? "");
   controls(section, signature, () => [
@@ -84,14 +88,14 @@ export function renderHistogram(section, model) {
     ),
   ]);
   const summary = buckets
-    ? [0.5, 0.9, 0.99].map((q) => h("span", { class: "quantile" }, `p${Math.round(q * 100)} ${format(histogramQuantile(q, buckets))}`))
+    ? [0.5, 0.9, 0.99].map((q) => h("span", { class: "quantile" }, `p${Math.round(q * 100)} ${format(histogramQuantile(q, fine))}`))
     : [];
   const budget = model.view.budget;
   replace(
     section.querySelector(".panel-body"),
     h("p", { class: "help", title: chosen.help }, chosen.help),
     buckets ? h("div", { class: "quantiles" }, summary, h("span", {}, ` over ${formatNumber(buckets[buckets.length - 1].count)} observations`)) : null,
-    budget !== null && buckets ? h("p", { class: "over-budget" }, `${formatPercent(shareAbove(budget, buckets))} above the budget of ${format(budget)}`) : null,
+    budget !== null && buckets ? h("p", { class: "over-budget" }, `${formatPercent(shareAbove(budget, fine))} above the budget of ${format(budget)}`) : null,
     buckets ? chart(buckets, budget, format) : h("p", {}, "No samples match the filters."),
   );
 }
