@@ -242,16 +242,16 @@ fn write_exemplars(out: &mut Vec<u8>, histogram: &HistogramValue) {
         out.extend_from_slice(b"{\"le\":");
         write_float(out, bound);
         out.extend_from_slice(b",\"trace_id\":");
-        write_str(out, &kept.exemplar.trace_id().to_string());
+        write_str(out, &kept.trace_id_hex().to_string());
         out.extend_from_slice(b",\"span_id\":");
-        match kept.exemplar.span_id() {
+        match kept.span_id_hex() {
             Some(span) => write_str(out, &span.to_string()),
             None => out.extend_from_slice(b"null"),
         }
         out.extend_from_slice(b",\"value\":");
-        write_float(out, kept.value);
+        write_float(out, kept.value());
         out.extend_from_slice(b",\"timestamp\":");
-        match kept.exemplar.timestamp() {
+        match kept.timestamp() {
             Some(time) => write_float(out, time),
             None => out.extend_from_slice(b"null"),
         }

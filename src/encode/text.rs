@@ -3,9 +3,9 @@
 use super::escape::write_label_value;
 use super::number::{write_canonical_f64, write_f64, write_u64};
 use crate::model::{
-    HistogramValue, LabelSet, MetricFamily, MetricKind, Rendering, SummaryValue, Value,
+    ExemplarValue, HistogramValue, LabelSet, MetricFamily, MetricKind, Rendering, SummaryValue,
+    Value,
 };
-use crate::stats::ObservedExemplar;
 
 /// A sample's labels: the set, its text as [`render_labels`] made it, or (for a plain
 /// number sample) its whole line up to the value, as [`render_line`] made it.
@@ -181,16 +181,15 @@ pub(crate) fn write_histogram(
 }
 
 /// Appends ` # {trace_id="…",span_id="…"} value timestamp` (OpenMetrics' exemplar).
-fn write_exemplar(out: &mut Vec<u8>, kept: &ObservedExemplar) {
+fn write_exemplar(out: &mut Vec<u8>, exemplar: &ExemplarValue) {
     use std::io::Write;
-    let exemplar = kept.exemplar;
     // Hex digits only: nothing to escape.
-    let _ = write!(out, " # {{trace_id=\"{}\"", exemplar.trace_id());
-    if let Some(span) = exemplar.span_id() {
+    let _ = write!(out, " # {{trace_id=\"{}\"", exemplar.trace_id_hex());
+    if let Some(span) = exemplar.span_id_hex() {
         let _ = write!(out, ",span_id=\"{span}\"");
     }
     out.extend_from_slice(b"} ");
-    write_f64(out, kept.value);
+    write_f64(out, exemplar.value());
     if let Some(timestamp) = exemplar.timestamp() {
         out.push(b' ');
         write_f64(out, timestamp);

@@ -7,6 +7,7 @@
 //! invalid input becomes a [`ModelError`] that quotes it.
 
 mod error;
+mod exemplar;
 mod family;
 mod label_hash;
 mod labels;
@@ -20,6 +21,7 @@ mod unit;
 mod value;
 
 pub use error::ModelError;
+pub use exemplar::{ExemplarValue, Hex};
 pub use family::{MetricFamily, MetricKind};
 pub(crate) use label_hash::LabelHashSeed;
 pub use labels::{IntoLabels, LabelSet};

@@ -1,7 +1,71 @@
 //! A native histogram's reading: schema, zero bucket and sparse exponential buckets.
 
 use super::ModelError;
-use crate::stats::{bucket_upper_bound, NativeBuckets, Window, MAX_SCHEMA, MIN_SCHEMA};
+
+/// The finest and coarsest schemas Prometheus accepts.
+const SCHEMAS: std::ops::RangeInclusive<i8> = -4..=8;
+
+/// The upper bound of bucket `key` at `schema`: `2^(key / 2^schema)`.
+fn upper_bound(schema: i8, key: i32) -> f64 {
+    (f64::from(key) * (-f64::from(schema)).exp2()).exp2()
+}
+
+/// Consecutive buckets of one sign: `counts[k]` is the count of bucket `offset + k`.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Run {
+    offset: i32,
+    counts: Vec<u64>,
+}
+
+impl Run {
+    /// Halves the resolution: bucket `i` becomes bucket `ceil(i / 2)`.
+    fn halve(&mut self) {
+        let Some(last) = self.last() else {
+            return;
+        };
+        let offset = (self.offset + 1) >> 1;
+        let mut counts = vec![0u64; usize::try_from(((last + 1) >> 1) - offset + 1).unwrap_or(0)];
+        for (key, count) in (self.offset..).zip(&self.counts) {
+            if let Some(slot) = usize::try_from(((key + 1) >> 1) - offset)
+                .ok()
+                .and_then(|slot| counts.get_mut(slot))
+            {
+                *slot = slot.saturating_add(*count);
+            }
+        }
+        *self = Self { offset, counts };
+    }
+
+    /// The index of the last bucket, if any.
+    fn last(&self) -> Option<i32> {
+        let len = i32::try_from(self.counts.len()).ok()?;
+        (len > 0).then(|| self.offset + len - 1)
+    }
+
+    /// Adds `other`'s counts bucket by bucket (both at the same schema).
+    fn add(&mut self, other: &Run) {
+        let (Some(other_last), mine) = (other.last(), self.last()) else {
+            return;
+        };
+        let first = mine.map_or(other.offset, |_| self.offset.min(other.offset));
+        let last = mine.map_or(other_last, |last| last.max(other_last));
+        let mut counts = vec![0u64; usize::try_from(last - first + 1).unwrap_or(0)];
+        for run in [&*self, other] {
+            for (key, count) in (run.offset..).zip(&run.counts) {
+                if let Some(slot) = usize::try_from(key - first)
+                    .ok()
+                    .and_then(|slot| counts.get_mut(slot))
+                {
+                    *slot = slot.saturating_add(*count);
+                }
+            }
+        }
+        *self = Self {
+            offset: first,
+            counts,
+        };
+    }
+}
 
 /// The native (sparse exponential) form of a histogram reading, as Prometheus defines
 /// it: at schema `s`, positive bucket `i` holds `(2^((i-1)/2^s), 2^(i/2^s)]`, negative
@@ -23,8 +87,8 @@ pub struct NativeValue {
     schema: i8,
     zero_threshold: f64,
     zero_count: u64,
-    positive: Window,
-    negative: Window,
+    positive: Run,
+    negative: Run,
 }
 
 fn bad(reason: String) -> ModelError {
@@ -48,7 +112,7 @@ impl NativeValue {
         positive: (i32, Vec<u64>),
         negative: (i32, Vec<u64>),
     ) -> Result<Self, ModelError> {
-        if !(MIN_SCHEMA..=MAX_SCHEMA).contains(&schema) {
+        if !SCHEMAS.contains(&schema) {
             return Err(bad(format!("schema {schema} is outside -4..=8")));
         }
         if !zero_threshold.is_finite() || zero_threshold < 0.0 {
@@ -69,24 +133,19 @@ impl NativeValue {
             schema,
             zero_threshold,
             zero_count,
-            positive: Window::from_parts(positive.0, positive.1),
-            negative: Window::from_parts(negative.0, negative.1),
+            positive: Run {
+                offset: positive.0,
+                counts: positive.1,
+            },
+            negative: Run {
+                offset: negative.0,
+                counts: negative.1,
+            },
         };
         value
             .checked_total()
             .ok_or_else(|| bad("the total count overflows u64".to_owned()))?;
         Ok(value)
-    }
-
-    pub(crate) fn from_buckets(buckets: &NativeBuckets) -> Self {
-        let (positive, negative) = buckets.windows();
-        Self {
-            schema: buckets.schema(),
-            zero_threshold: buckets.zero_threshold(),
-            zero_count: buckets.zero_count(),
-            positive: positive.clone(),
-            negative: negative.clone(),
-        }
     }
 
     /// The schema.
@@ -110,13 +169,13 @@ impl NativeValue {
     /// The first positive bucket's index and the counts from there on.
     #[must_use]
     pub fn positive(&self) -> (i32, &[u64]) {
-        self.positive.parts()
+        (self.positive.offset, &self.positive.counts)
     }
 
     /// The first negative bucket's index and the counts from there on.
     #[must_use]
     pub fn negative(&self) -> (i32, &[u64]) {
-        self.negative.parts()
+        (self.negative.offset, &self.negative.counts)
     }
 
     /// Every bucketed observation, the zero bucket's included.
@@ -126,25 +185,27 @@ impl NativeValue {
     }
 
     fn checked_total(&self) -> Option<u64> {
-        let (_, positive) = self.positive.parts();
-        let (_, negative) = self.negative.parts();
-        positive
+        self.positive
+            .counts
             .iter()
-            .chain(negative)
+            .chain(&self.negative.counts)
             .try_fold(self.zero_count, |total, count| total.checked_add(*count))
     }
 
     /// `(lower, upper, count)` of every positive bucket in the window, from the lowest.
     pub fn positive_buckets(&self) -> impl Iterator<Item = (f64, f64, u64)> + '_ {
-        let (offset, counts) = self.positive.parts();
         let schema = self.schema;
-        counts.iter().zip(offset..).map(move |(count, key)| {
-            (
-                bucket_upper_bound(schema, key - 1),
-                bucket_upper_bound(schema, key),
-                *count,
-            )
-        })
+        let run = &self.positive;
+        run.counts
+            .iter()
+            .zip(run.offset..)
+            .map(move |(count, key)| {
+                (
+                    upper_bound(schema, key - 1),
+                    upper_bound(schema, key),
+                    *count,
+                )
+            })
     }
 
     /// Adds `other` (another worker's reading of the same series): both are brought to
@@ -159,8 +220,8 @@ impl NativeValue {
         }
         self.zero_threshold = self.zero_threshold.max(other.zero_threshold);
         self.zero_count = self.zero_count.saturating_add(other.zero_count);
-        self.positive.add_window(&other.positive);
-        self.negative.add_window(&other.negative);
+        self.positive.add(&other.positive);
+        self.negative.add(&other.negative);
     }
 
     fn halve(&mut self) {
@@ -173,20 +234,33 @@ impl NativeValue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::NativeConfig;
 
     #[test]
     fn merging_brings_both_to_the_coarser_schema() {
-        let mut fine = NativeBuckets::new(NativeConfig::new(1, 0.0, 100).unwrap());
-        let mut coarse = NativeBuckets::new(NativeConfig::new(0, 0.0, 100).unwrap());
-        for value in [1.2, 1.6, 3.0] {
-            fine.observe(value);
-            coarse.observe(value);
-        }
-        let mut merged = NativeValue::from_buckets(&fine);
-        merged.merge(&NativeValue::from_buckets(&coarse));
+        // Schema 1: 1.2 in bucket 1, 1.6 in bucket 2, 3.0 in bucket 4.
+        let mut merged = NativeValue::new(1, 0.0, 0, (1, vec![1, 1, 0, 1]), (0, vec![])).unwrap();
+        // Schema 0: 1.2 and 1.6 in bucket 1, 3.0 in bucket 2.
+        let coarse = NativeValue::new(0, 0.0, 0, (1, vec![2, 1]), (0, vec![])).unwrap();
+        merged.merge(&coarse);
         assert_eq!(merged.schema(), 0);
         assert_eq!(merged.positive(), (1, &[4, 2][..]));
         assert_eq!(merged.total(), 6);
+    }
+
+    #[test]
+    fn halving_folds_pairs_of_buckets() {
+        let mut run = Run {
+            offset: -3,
+            counts: vec![1, 2, 3, 4, 5],
+        };
+        run.halve();
+        // ceil(i / 2): -3 and -2 -> -1, -1 and 0 -> 0, 1 -> 1.
+        assert_eq!(
+            run,
+            Run {
+                offset: -1,
+                counts: vec![3, 7, 5]
+            }
+        );
     }
 }

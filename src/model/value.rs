@@ -1,5 +1,4 @@
-use super::{MetricKind, ModelError, NativeValue, SlotStates};
-use crate::stats::ObservedExemplar;
+use super::{ExemplarValue, MetricKind, ModelError, NativeValue, SlotStates};
 
 /// The value of one sample. Which variant a family accepts depends on its kind.
 #[derive(Debug, Clone, PartialEq)]
@@ -149,7 +148,7 @@ pub struct HistogramValue {
     sum: f64,
     native: Option<NativeValue>,
     /// One per bucket (the `+Inf` one included), or none at all.
-    exemplars: Vec<Option<ObservedExemplar>>,
+    exemplars: Vec<Option<ExemplarValue>>,
 }
 
 fn bad_histogram(reason: String) -> ModelError {
@@ -305,7 +304,7 @@ impl HistogramValue {
     /// When there is not one entry per bucket (or none at all).
     pub fn with_exemplars(
         mut self,
-        exemplars: Vec<Option<ObservedExemplar>>,
+        exemplars: Vec<Option<ExemplarValue>>,
     ) -> Result<Self, ModelError> {
         if !exemplars.is_empty() && exemplars.len() != self.cumulative.len() {
             return Err(bad_histogram(format!(
@@ -326,7 +325,7 @@ impl HistogramValue {
 
     /// The latest exemplar of each bucket, `+Inf` last (empty when it has none).
     #[must_use]
-    pub fn exemplars(&self) -> &[Option<ObservedExemplar>] {
+    pub fn exemplars(&self) -> &[Option<ExemplarValue>] {
         &self.exemplars
     }
 
@@ -346,9 +345,8 @@ impl HistogramValue {
             self.exemplars.clone_from(&other.exemplars);
         } else {
             for (mine, theirs) in self.exemplars.iter_mut().zip(&other.exemplars) {
-                let newer = |a: &ObservedExemplar, b: &ObservedExemplar| {
-                    b.exemplar.timestamp().unwrap_or(f64::MIN)
-                        >= a.exemplar.timestamp().unwrap_or(f64::MIN)
+                let newer = |a: &ExemplarValue, b: &ExemplarValue| {
+                    b.timestamp().unwrap_or(f64::MIN) >= a.timestamp().unwrap_or(f64::MIN)
                 };
                 match (mine.as_ref(), theirs) {
                     (None, Some(_)) => *mine = *theirs,

@@ -117,6 +117,12 @@ impl SpanId {
     pub fn from_hex(text: &str) -> Option<Self> {
         decode_hex(text).map(Self)
     }
+
+    /// The bytes.
+    #[must_use]
+    pub fn to_bytes(self) -> [u8; 8] {
+        self.0
+    }
 }
 
 impl fmt::Display for TraceId {

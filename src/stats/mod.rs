@@ -29,7 +29,6 @@ mod disabled;
 
 pub use buckets::{Buckets, InvalidBuckets};
 pub use exemplar::{Exemplar, ObservedExemplar, SpanId, TraceId};
-pub(crate) use native::Window;
 pub use native::{bucket_upper_bound, NativeBuckets, NativeConfig, MAX_SCHEMA, MIN_SCHEMA};
 pub use padded::Padded;
 pub use pool::{Pool, SlotState};

@@ -95,7 +95,7 @@ impl NativeConfig {
 
 /// Consecutive buckets of one sign: `counts[k]` is the count of bucket `offset + k`.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub(crate) struct Window {
+struct Window {
     offset: i32,
     counts: Vec<u64>,
 }
@@ -145,29 +145,6 @@ impl Window {
         }
     }
 
-    /// A window from its first index and counts.
-    pub(crate) fn from_parts(offset: i32, counts: Vec<u64>) -> Self {
-        Self { offset, counts }
-    }
-
-    /// The first index and the counts from there on.
-    pub(crate) fn parts(&self) -> (i32, &[u64]) {
-        (self.offset, &self.counts)
-    }
-
-    /// Adds `other`'s counts bucket by bucket (both at the same schema).
-    pub(crate) fn add_window(&mut self, other: &Window) {
-        for (k, count) in other.counts.iter().enumerate() {
-            if *count > 0 {
-                let key = other.offset + i32::try_from(k).unwrap_or(i32::MAX);
-                self.grow_to_hold(key);
-                if let Some(slot) = self.slot(key) {
-                    *slot = slot.saturating_add(*count);
-                }
-            }
-        }
-    }
-
     fn grow_to_hold(&mut self, key: i32) {
         if self.slot(key).is_none() {
             self.grow_to(key);
@@ -175,7 +152,7 @@ impl Window {
     }
 
     /// Halves the resolution: bucket `i` becomes bucket `ceil(i / 2)`.
-    pub(crate) fn halve(&mut self) {
+    fn halve(&mut self) {
         if self.counts.is_empty() {
             return;
         }
@@ -363,11 +340,6 @@ impl NativeBuckets {
     pub fn negative(&self) -> (i32, &[u64]) {
         (self.negative.offset, &self.negative.counts)
     }
-
-    /// The positive and negative windows.
-    pub(crate) fn windows(&self) -> (&Window, &Window) {
-        (&self.positive, &self.negative)
-    }
 }
 
 #[cfg(test)]
@@ -438,6 +410,45 @@ mod tests {
             let key = bucket_key(value, native.schema(), bounds);
             let position = usize::try_from(key - offset).unwrap();
             assert!(counts[position] > 0, "{value}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+        /// Arbitrary observations at any schema and bucket limit: the windows stay within
+        /// the limit (or at the coarsest schema), count every finite value outside the
+        /// zero bucket once, and each such value lies in a bucket that holds it.
+        #[test]
+        fn every_observation_lands_in_a_bucket_that_holds_it(
+            schema in -4i8..=8,
+            max_buckets in 2u16..200,
+            zero_threshold in proptest::prop_oneof![proptest::strategy::Just(0.0), 1e-9f64..1e-3],
+            values in proptest::collection::vec(
+                proptest::prop_oneof![-1e6f64..1e6, -1.0f64..1.0, proptest::strategy::Just(0.0), proptest::arbitrary::any::<f64>()],
+                0..200,
+            ),
+        ) {
+            let mut native = NativeBuckets::new(NativeConfig::new(schema, zero_threshold, max_buckets).unwrap());
+            for value in &values {
+                native.observe(*value);
+            }
+            let (positive, negative) = (native.positive(), native.negative());
+            proptest::prop_assert!(
+                positive.1.len() + negative.1.len() <= usize::from(max_buckets) || native.schema() == MIN_SCHEMA
+            );
+            let bucketed = values.iter().filter(|v| v.is_finite() && v.abs() > zero_threshold);
+            let total: u64 = positive.1.iter().chain(negative.1).sum();
+            proptest::prop_assert_eq!(total, bucketed.clone().count() as u64);
+            for value in bucketed {
+                let (offset, counts) = if *value > 0.0 { positive } else { negative };
+                let key = bucket_key(value.abs(), native.schema(), mantissa_bounds(native.schema()));
+                let position = usize::try_from(key - offset).ok();
+                proptest::prop_assert!(position.and_then(|p| counts.get(p)).is_some_and(|c| *c > 0));
+                let (low, high) = (bucket_upper_bound(native.schema(), key - 1), bucket_upper_bound(native.schema(), key));
+                let slack = 1.0 + 1e-12;
+                proptest::prop_assert!(low < value.abs() * slack && value.abs() <= high * slack, "{} not in ({}, {}]", value, low, high);
+            }
         }
     }
 }

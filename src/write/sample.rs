@@ -1,8 +1,10 @@
 //! Which values a family of each kind takes: [`Sample`].
 
 use super::{Info, Kind};
-use crate::model::{HistogramValue, NativeValue, SlotStates, SummaryValue, Value};
-use crate::stats::{Counter, Gauge, Histogram, Pool};
+use crate::model::{
+    ExemplarValue, HistogramValue, ModelError, NativeValue, SlotStates, SummaryValue, Value,
+};
+use crate::stats::{Counter, Gauge, Histogram, NativeBuckets, ObservedExemplar, Pool};
 
 /// A value that can be a sample of a family of kind `K`: a counter takes a `&Counter`
 /// or a count, a gauge a `&Gauge` or a number, a histogram a `&Histogram` or a
@@ -80,10 +82,17 @@ impl Sample<Histogram> for &Histogram {
         let value =
             HistogramValue::from_bucket_counts(self.bounds(), self.bucket_counts(), self.sum())
                 .and_then(|value| match self.native_buckets() {
-                    Some(native) => value.with_native(NativeValue::from_buckets(native)),
+                    Some(native) => value.with_native(native_value(native)?),
                     None => Ok(value),
                 })
-                .and_then(|value| value.with_exemplars(self.exemplars().to_vec()));
+                .and_then(|value| {
+                    value.with_exemplars(
+                        self.exemplars()
+                            .iter()
+                            .map(|kept| kept.map(exemplar_value))
+                            .collect(),
+                    )
+                });
         match value {
             Ok(value) => Value::from(value),
             // Unreachable: `Buckets` guarantees finite increasing bounds and the counts
@@ -91,6 +100,29 @@ impl Sample<Histogram> for &Histogram {
             Err(_) => Value::Number(f64::NAN),
         }
     }
+}
+
+/// The model's reading of a histogram's native buckets.
+fn native_value(native: &NativeBuckets) -> Result<NativeValue, ModelError> {
+    let (positive, negative) = (native.positive(), native.negative());
+    NativeValue::new(
+        native.schema(),
+        native.zero_threshold(),
+        native.zero_count(),
+        (positive.0, positive.1.to_vec()),
+        (negative.0, negative.1.to_vec()),
+    )
+}
+
+/// The model's copy of a kept exemplar.
+fn exemplar_value(kept: ObservedExemplar) -> ExemplarValue {
+    let exemplar = kept.exemplar;
+    ExemplarValue::new(
+        exemplar.trace_id().to_bytes(),
+        exemplar.span_id().map(|span| span.to_bytes()),
+        kept.value,
+        exemplar.timestamp(),
+    )
 }
 
 impl Sample<Histogram> for HistogramValue {
