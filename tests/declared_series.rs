@@ -1,6 +1,10 @@
 //! A worker's series are built at the first scrape and only compared after: what a user
 //! sees must not depend on that. Real workers on real arbiters, whose series change.
 
+mod common;
+#[path = "common/protobuf.rs"]
+mod protobuf_reader;
+
 use std::collections::BTreeMap;
 
 use actix::{Actor, Addr, Arbiter, Context, Handler, Message};
@@ -237,4 +241,25 @@ async fn a_scrape_that_compares_writes_what_a_first_scrape_writes() {
             .collect::<Vec<_>>()
     };
     assert_eq!(text(openmetrics(&compared)), text(openmetrics(&first)));
+    // Protobuf keeps each declared series' encoded label pairs: read back with the
+    // official schema, the replayed scrape holds what the model holds.
+    let ours = |samples: Vec<common::ParsedSample>| {
+        let mut ours: Vec<_> = common::normalize(samples)
+            .into_iter()
+            .filter(|(name, _, _)| name.starts_with("test_"))
+            .collect();
+        ours.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        ours
+    };
+    let protobuf = |snapshot: &MetricSnapshot| {
+        let families =
+            protobuf_reader::decode(&Format::Protobuf.encode(snapshot)).expect("decodes");
+        ours(protobuf_reader::samples(&families))
+    };
+    assert_eq!(protobuf(&compared), protobuf(&first));
+    assert!(!protobuf(&compared).is_empty());
+    common::assert_same_samples(
+        protobuf(&compared),
+        ours(common::expected_samples(&compared, false)),
+    );
 }

@@ -143,7 +143,7 @@ fn write_family(out: &mut Vec<u8>, family: &MetricFamily) {
             first = false;
             out.extend_from_slice(b"{\"labels\":");
             match rendered {
-                Some(text) => out.extend_from_slice(text.as_bytes()),
+                Some(text) => out.extend_from_slice(text),
                 None => write_labels(out, labels),
             }
             write_value(out, value);
@@ -162,11 +162,10 @@ fn write_labels(out: &mut Vec<u8>, labels: &LabelSet) {
     });
 }
 
-fn render_labels(labels: &LabelSet) -> Box<str> {
+fn render_labels(labels: &LabelSet) -> Box<[u8]> {
     let mut out = Vec::new();
     write_labels(&mut out, labels);
-    // Only `str`s were written, escaped with ASCII: still UTF-8.
-    String::from_utf8(out).unwrap_or_default().into_boxed_str()
+    out.into_boxed_slice()
 }
 
 /// The keys after `labels`: `"value"`, or the distribution's, or `"states"`.

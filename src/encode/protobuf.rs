@@ -1,13 +1,13 @@
 //! The protobuf exposition format: length-delimited `io.prometheus.client.MetricFamily`
 //! messages, the only format that carries native histograms to Prometheus.
 
-use prost::Message;
+use prost::encoding::{encode_key, encode_varint, WireType};
 
 use super::proto;
 use super::Encoder;
 use crate::model::{
     ExemplarValue, HistogramValue, LabelSet, MetricFamily, MetricKind, MetricSnapshot, NativeValue,
-    SummaryValue, Value,
+    Rendering, SummaryValue, Value,
 };
 
 /// Prometheus' protobuf format (`io.prometheus.client.MetricFamily`, length-delimited).
@@ -44,67 +44,114 @@ impl Encoder for Protobuf {
         PROTOBUF_MEDIA
     }
 
+    /// Each family's message is written field by field with prost's encoders into a
+    /// reused buffer, then framed: a declared series' label pairs are encoded once and
+    /// kept for later scrapes, as the text formats keep their label text.
     fn encode(&self, snapshot: &MetricSnapshot, out: &mut Vec<u8>) {
+        let mut family_body = Vec::new();
+        let mut metric_body = Vec::new();
         for family in snapshot.families() {
-            if let Some(message) = family_message(family) {
-                // Writing into a `Vec` cannot run out of room.
-                let _ = message.encode_length_delimited(out);
+            let Some(kind) = family_type(family) else {
+                continue;
+            };
+            family_body.clear();
+            write_str_field(&mut family_body, 1, family.name());
+            write_str_field(&mut family_body, 2, family.help());
+            prost::encoding::int32::encode(3, &(kind as i32), &mut family_body);
+            family.for_each_rendered(
+                Rendering::Protobuf,
+                &render_label_pairs,
+                |labels, rendered, value| {
+                    metric_body.clear();
+                    match rendered {
+                        Some(pairs) => metric_body.extend_from_slice(pairs),
+                        None => write_label_pairs(&mut metric_body, labels),
+                    }
+                    write_value(&mut metric_body, kind, value);
+                    write_bytes_field(&mut family_body, 4, &metric_body);
+                },
+            );
+            if let Some(unit) = family.unit() {
+                write_str_field(&mut family_body, 5, unit.as_str());
             }
+            encode_varint(family_body.len() as u64, out);
+            out.extend_from_slice(&family_body);
         }
     }
 }
 
-/// The message of one family, or `None` for one the format leaves out.
-pub(crate) fn family_message(family: &MetricFamily) -> Option<proto::MetricFamily> {
-    let kind = match family.kind() {
-        MetricKind::Counter => proto::MetricType::Counter,
-        MetricKind::Gauge | MetricKind::Info => proto::MetricType::Gauge,
-        MetricKind::Histogram => proto::MetricType::Histogram,
-        MetricKind::Summary => proto::MetricType::Summary,
-        _ => return None,
-    };
+/// The protobuf type of a family, or `None` for one the format leaves out (slot maps,
+/// and families without samples: a `MetricFamily` needs at least one `Metric`).
+fn family_type(family: &MetricFamily) -> Option<proto::MetricType> {
     if family.is_empty() {
         return None;
     }
-    let metric = family
-        .samples()
-        .map(|(labels, value)| metric(kind, labels, value))
-        .collect();
-    Some(proto::MetricFamily {
-        name: Some(family.name().to_owned()),
-        help: Some(family.help().to_owned()),
-        r#type: Some(kind as i32),
-        metric,
-        unit: family.unit().map(|unit| unit.as_str().to_owned()),
-    })
+    match family.kind() {
+        MetricKind::Counter => Some(proto::MetricType::Counter),
+        MetricKind::Gauge | MetricKind::Info => Some(proto::MetricType::Gauge),
+        MetricKind::Histogram => Some(proto::MetricType::Histogram),
+        MetricKind::Summary => Some(proto::MetricType::Summary),
+        _ => None,
+    }
 }
 
-fn metric(kind: proto::MetricType, labels: &LabelSet, value: &Value) -> proto::Metric {
-    let mut metric = proto::Metric {
-        label: labels
-            .iter()
-            .map(|(name, value)| label(name, value))
-            .collect(),
-        ..proto::Metric::default()
-    };
+/// A length-delimited field: key, length, bytes.
+fn write_bytes_field(out: &mut Vec<u8>, tag: u32, bytes: &[u8]) {
+    encode_key(tag, WireType::LengthDelimited, out);
+    encode_varint(bytes.len() as u64, out);
+    out.extend_from_slice(bytes);
+}
+
+fn write_str_field(out: &mut Vec<u8>, tag: u32, text: &str) {
+    write_bytes_field(out, tag, text.as_bytes());
+}
+
+/// `Metric.label` (field 1): one framed `LabelPair { name = 1, value = 2 }` per label.
+fn write_label_pairs(out: &mut Vec<u8>, labels: &LabelSet) {
+    for (name, value) in labels.iter() {
+        let len =
+            |text: &str| 1 + prost::encoding::encoded_len_varint(text.len() as u64) + text.len();
+        encode_key(1, WireType::LengthDelimited, out);
+        encode_varint((len(name) + len(value)) as u64, out);
+        write_str_field(out, 1, name);
+        write_str_field(out, 2, value);
+    }
+}
+
+fn render_label_pairs(labels: &LabelSet) -> Box<[u8]> {
+    let mut out = Vec::new();
+    write_label_pairs(&mut out, labels);
+    out.into_boxed_slice()
+}
+
+/// The value field of a `Metric`: the message its family's type names.
+fn write_value(out: &mut Vec<u8>, kind: proto::MetricType, value: &Value) {
     match value {
         Value::Number(number) if kind == proto::MetricType::Counter => {
-            metric.counter = Some(proto::Counter {
+            let counter = proto::Counter {
                 value: Some(*number),
                 ..proto::Counter::default()
-            });
+            };
+            prost::encoding::message::encode(3, &counter, out);
         }
         Value::Number(number) => {
-            metric.gauge = Some(proto::Gauge {
+            let gauge = proto::Gauge {
                 value: Some(*number),
-            });
+            };
+            prost::encoding::message::encode(2, &gauge, out);
         }
-        Value::Info => metric.gauge = Some(proto::Gauge { value: Some(1.0) }),
-        Value::Histogram(histogram) => metric.histogram = Some(histogram_message(histogram)),
-        Value::Summary(summary) => metric.summary = Some(summary_message(summary)),
+        Value::Info => {
+            let gauge = proto::Gauge { value: Some(1.0) };
+            prost::encoding::message::encode(2, &gauge, out);
+        }
+        Value::Histogram(histogram) => {
+            prost::encoding::message::encode(7, &histogram_message(histogram), out);
+        }
+        Value::Summary(summary) => {
+            prost::encoding::message::encode(4, &summary_message(summary), out);
+        }
         _ => {}
     }
-    metric
 }
 
 fn label(name: &str, value: &str) -> proto::LabelPair {
@@ -251,6 +298,7 @@ mod tests {
     use super::*;
     use crate::model::HistogramValue;
     use proptest::prelude::*;
+    use prost::Message;
 
     /// `(index, count)` of every non-empty bucket a span list and its deltas describe.
     fn decoded_buckets(spans: &[proto::BucketSpan], deltas: &[i64]) -> Vec<(i32, u64)> {

@@ -12,8 +12,8 @@ use crate::model::{
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Labels<'a> {
     Set(&'a LabelSet),
-    Rendered(&'a str),
-    Line(&'a LabelSet, &'a str),
+    Rendered(&'a [u8]),
+    Line(&'a LabelSet, &'a [u8]),
 }
 
 /// Calls `each` with every sample of `family` and its labels, rendered once for the
@@ -48,7 +48,7 @@ impl Labels<'_> {
     /// Appends `a="x",b="y"` (no braces).
     fn write(self, out: &mut Vec<u8>) {
         match self {
-            Self::Rendered(text) => out.extend_from_slice(text.as_bytes()),
+            Self::Rendered(text) => out.extend_from_slice(text),
             Self::Set(set) | Self::Line(set, _) => {
                 for (i, (label, value)) in set.iter().enumerate() {
                     if i > 0 {
@@ -65,19 +65,18 @@ impl Labels<'_> {
 }
 
 /// `a="x",b="y"`: a label set as both text formats write it between the braces.
-fn render_labels(set: &LabelSet) -> Box<str> {
+fn render_labels(set: &LabelSet) -> Box<[u8]> {
     let mut out = Vec::new();
     Labels::Set(set).write(&mut out);
-    // Names are ASCII and values were `str`: escaping keeps it UTF-8.
-    String::from_utf8(out).unwrap_or_default().into_boxed_str()
+    out.into_boxed_slice()
 }
 
 /// `name{a="x",b="y"} `: a number sample's line up to its value, the same in both text
 /// formats.
-fn render_line(name: &str, set: &LabelSet) -> Box<str> {
+fn render_line(name: &str, set: &LabelSet) -> Box<[u8]> {
     let mut out = Vec::new();
     write_series(&mut out, name, "", Labels::Set(set), None);
-    String::from_utf8(out).unwrap_or_default().into_boxed_str()
+    out.into_boxed_slice()
 }
 
 /// How a format writes the numbers in `le` and `quantile` label values.
@@ -131,7 +130,7 @@ pub(crate) fn write_number(
     value: f64,
 ) {
     match labels {
-        Labels::Line(_, line) if suffix.is_empty() => out.extend_from_slice(line.as_bytes()),
+        Labels::Line(_, line) if suffix.is_empty() => out.extend_from_slice(line),
         _ => write_series(out, name, suffix, labels, None),
     }
     write_f64(out, value);

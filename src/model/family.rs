@@ -309,8 +309,8 @@ impl MetricFamily {
     pub(crate) fn for_each_rendered(
         &self,
         rendering: Rendering,
-        render: &dyn Fn(&LabelSet) -> Box<str>,
-        each: impl FnMut(&LabelSet, Option<&str>, &Value),
+        render: &dyn Fn(&LabelSet) -> Box<[u8]>,
+        each: impl FnMut(&LabelSet, Option<&[u8]>, &Value),
     ) {
         self.samples.for_each_rendered(rendering, render, each);
     }

@@ -17,15 +17,18 @@ pub(crate) enum Rendering {
     TextLine,
     /// `{"a":"x","b":"y"}`.
     Json,
+    /// The protobuf `Metric.label` fields: each `LabelPair`, tagged and framed.
+    Protobuf,
 }
 
 /// The label sets of a shared run as encoders rendered them, kept with the run's layout
 /// so that each declared series is rendered once, not at every scrape.
 #[derive(Debug, Default)]
 pub(crate) struct RenderedLabels {
-    text: OnceCell<Box<[Box<str>]>>,
-    line: OnceCell<Box<[Box<str>]>>,
-    json: OnceCell<Box<[Box<str>]>>,
+    text: OnceCell<Box<[Box<[u8]>]>>,
+    line: OnceCell<Box<[Box<[u8]>]>>,
+    json: OnceCell<Box<[Box<[u8]>]>>,
+    protobuf: OnceCell<Box<[Box<[u8]>]>>,
 }
 
 impl RenderedLabels {
@@ -33,12 +36,13 @@ impl RenderedLabels {
         &self,
         rendering: Rendering,
         labels: &[LabelSet],
-        render: &dyn Fn(&LabelSet) -> Box<str>,
-    ) -> &[Box<str>] {
+        render: &dyn Fn(&LabelSet) -> Box<[u8]>,
+    ) -> &[Box<[u8]>] {
         let cell = match rendering {
             Rendering::Text => &self.text,
             Rendering::TextLine => &self.line,
             Rendering::Json => &self.json,
+            Rendering::Protobuf => &self.protobuf,
         };
         cell.get_or_init(|| labels.iter().map(render).collect())
     }
@@ -179,8 +183,8 @@ impl Samples {
     pub(crate) fn for_each_rendered(
         &self,
         rendering: Rendering,
-        render: &dyn Fn(&LabelSet) -> Box<str>,
-        mut each: impl FnMut(&LabelSet, Option<&str>, &Value),
+        render: &dyn Fn(&LabelSet) -> Box<[u8]>,
+        mut each: impl FnMut(&LabelSet, Option<&[u8]>, &Value),
     ) {
         for run in &self.runs {
             match run {

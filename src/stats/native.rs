@@ -211,7 +211,17 @@ fn frexp(value: f64) -> (f64, i32) {
 pub(crate) fn bucket_key(value: f64, schema: i8, bounds: &[f64]) -> i32 {
     let (fraction, exponent) = frexp(value);
     if schema > 0 {
-        let within = i32::try_from(bounds.partition_point(|bound| *bound < fraction)).unwrap_or(0);
+        // Up to schema 5 (32 bounds) counting the bounds below beats a binary search, as
+        // for classic buckets: no branch to mispredict, and the comparisons vectorize.
+        let below = if bounds.len() <= 32 {
+            bounds
+                .iter()
+                .map(|bound| usize::from(*bound < fraction))
+                .sum()
+        } else {
+            bounds.partition_point(|bound| *bound < fraction)
+        };
+        let within = i32::try_from(below).unwrap_or(0);
         within + (exponent - 1) * (1 << schema)
     } else {
         // An exact power of two belongs to the bucket below (upper bounds are inclusive).
