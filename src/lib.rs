@@ -102,7 +102,9 @@ pub mod prelude {
     pub use crate::registry::{
         collector_fn, CollectError, Collector, MetricsRegistry, ScrapeContext,
     };
-    pub use crate::stats::{Buckets, Counter, Exemplar, Gauge, Histogram, NativeConfig, Pool};
+    pub use crate::stats::{
+        Buckets, Counter, Exemplar, Gauge, Histogram, NativeConfig, Pool, TracedCounter,
+    };
     pub use crate::web::{RequestMetrics, RouteOptions, Routes};
     pub use crate::write::Writer;
     pub use crate::{report_stats, worker_stats};

@@ -163,8 +163,16 @@ fn openmetrics_carries_exemplars_and_prometheus_text_does_not() {
         open.contains("le=\"+Inf\"} 102 # {trace_id=\"4bf92f3577b34da6a3ce929d0e0e4736\"} 20\n"),
         "{open}"
     );
+    assert!(
+        open.contains("app_failures_total{route=\"/kv/{key}\"} 5 # {trace_id=\"0af7651916cd43dd8448eb211c80319c\"} 1 1700000001.25\n"),
+        "{open}"
+    );
     let text = String::from_utf8(Format::Prometheus.encode(&snapshot)).expect("UTF-8");
     assert!(!text.contains("trace_id"), "{text}");
+    assert!(
+        text.contains("app_failures_total{route=\"/kv/{key}\"} 5\n"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! native histograms: the native series answer `histogram_quantile`, their count is
 //! exactly the number of requests sent and their sum is what the demo's own text says,
 //! and `/api/v1/query_exemplars` returns the trace ids the requests sent in their
-//! `traceparent` headers.
+//! `traceparent` headers, from histogram buckets and from a counter.
 
 #[path = "../../tests/common/mod.rs"]
 mod common;
@@ -109,18 +109,16 @@ fn prometheus_with_native_histograms_reads_protobuf_and_exemplars() {
                     break;
                 }
                 let header = format!("traceparent: 00-{}-00f067aa0ba902b7-01", trace_id(n));
-                let response = request(
-                    address,
-                    "PUT",
-                    &format!("/kv/k{}", n % 50),
-                    &[&header],
-                    b"v",
-                );
+                let path = format!("/kv/k{}", n % 50);
+                let response = request(address, "PUT", &path, &[&header], b"v");
                 assert!(
                     matches!(response.status, 201 | 204),
                     "PUT answered {}",
                     response.status
                 );
+                // A lookup, which a counter with exemplars counts.
+                let response = request(address, "GET", &path, &[&header], b"");
+                assert_eq!(response.status, 200, "GET answered {}", response.status);
                 sent.fetch_add(1, Ordering::Relaxed);
                 std::thread::sleep(Duration::from_millis(20));
             }
@@ -178,9 +176,18 @@ fn prometheus_with_native_histograms_reads_protobuf_and_exemplars() {
     // The exemplars are the requests' own traces.
     let ours: BTreeSet<String> = (0..sent).map(trace_id).collect();
     let requests = format!("http_server_request_duration_seconds{{{ROUTE}}}");
-    for series in [requests.as_str(), "kv_operation_duration_seconds"] {
+    // Histogram buckets' exemplars, and a counter's (the shards' lookups).
+    for series in [
+        requests.as_str(),
+        "kv_operation_duration_seconds",
+        "kv_lookups_total",
+    ] {
         let traces = exemplar_traces(&prometheus, series, started);
-        assert!(!traces.is_empty(), "no exemplars stored for {series}");
+        assert!(
+            !traces.is_empty(),
+            "no exemplars stored for {series}: {:?}",
+            query(&prometheus, series)
+        );
         let foreign: Vec<&String> = traces.difference(&ours).collect();
         assert!(
             foreign.is_empty(),

@@ -4,8 +4,8 @@
 use super::number::write_u64;
 use super::Encoder;
 use crate::model::{
-    HistogramValue, LabelSet, MetricFamily, MetricSnapshot, NativeValue, Rendering, ScrapeError,
-    SummaryValue, Value,
+    ExemplarValue, HistogramValue, LabelSet, MetricFamily, MetricSnapshot, NativeValue, Rendering,
+    ScrapeError, SummaryValue, Value,
 };
 
 /// ActorScope's JSON document, the dashboard's only data source.
@@ -23,6 +23,8 @@ use crate::model::{
 ///       "unit": null,                       // or "seconds", "bytes", ...
 ///       "samples": [
 ///         { "labels": {"route": "/kv/{key}"}, "value": 12 },                       // counter, gauge, info (1)
+///         { "labels": {}, "value": 7, "exemplar": {"trace_id": "4bf9…", "span_id": null,
+///           "value": 1.0, "timestamp": null} },                                     // a TracedCounter
 ///         { "labels": {}, "buckets": [{"le": 0.1, "count": 3}, {"le": "+Inf", "count": 4}],
 ///           "count": 4, "sum": 1.25,                                              // histogram (cumulative)
 ///           "native": { "schema": 3, "zero_threshold": 2.9e-39, "zero_count": 0,  // only if it keeps the
@@ -175,6 +177,12 @@ fn write_value(out: &mut Vec<u8>, value: &Value) {
             out.extend_from_slice(b",\"value\":");
             write_float(out, *number);
         }
+        Value::CountWithExemplar(reading) => {
+            out.extend_from_slice(b",\"value\":");
+            write_float(out, reading.count());
+            out.extend_from_slice(b",\"exemplar\":");
+            write_exemplar(out, reading.exemplar());
+        }
         Value::Info => out.extend_from_slice(b",\"value\":1"),
         Value::Histogram(histogram) => write_histogram(out, histogram),
         Value::Summary(summary) => write_summary(out, summary),
@@ -240,22 +248,35 @@ fn write_exemplars(out: &mut Vec<u8>, histogram: &HistogramValue) {
     write_list(out, b"[]", kept, |out, (bound, kept)| {
         out.extend_from_slice(b"{\"le\":");
         write_float(out, bound);
-        out.extend_from_slice(b",\"trace_id\":");
-        write_str(out, &kept.trace_id_hex().to_string());
-        out.extend_from_slice(b",\"span_id\":");
-        match kept.span_id_hex() {
-            Some(span) => write_str(out, &span.to_string()),
-            None => out.extend_from_slice(b"null"),
-        }
-        out.extend_from_slice(b",\"value\":");
-        write_float(out, kept.value());
-        out.extend_from_slice(b",\"timestamp\":");
-        match kept.timestamp() {
-            Some(time) => write_float(out, time),
-            None => out.extend_from_slice(b"null"),
-        }
+        out.push(b',');
+        write_exemplar_fields(out, &kept);
         out.push(b'}');
     });
+}
+
+/// `{"trace_id":"…","span_id":"…","value":…,"timestamp":…}`.
+fn write_exemplar(out: &mut Vec<u8>, exemplar: &ExemplarValue) {
+    out.push(b'{');
+    write_exemplar_fields(out, exemplar);
+    out.push(b'}');
+}
+
+/// An exemplar's keys, `span_id` and `timestamp` `null` when not given.
+fn write_exemplar_fields(out: &mut Vec<u8>, kept: &ExemplarValue) {
+    out.extend_from_slice(b"\"trace_id\":");
+    write_str(out, &kept.trace_id_hex().to_string());
+    out.extend_from_slice(b",\"span_id\":");
+    match kept.span_id_hex() {
+        Some(span) => write_str(out, &span.to_string()),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"value\":");
+    write_float(out, kept.value());
+    out.extend_from_slice(b",\"timestamp\":");
+    match kept.timestamp() {
+        Some(time) => write_float(out, time),
+        None => out.extend_from_slice(b"null"),
+    }
 }
 
 fn write_summary(out: &mut Vec<u8>, summary: &SummaryValue) {

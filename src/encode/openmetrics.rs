@@ -1,5 +1,8 @@
 use super::escape::write_openmetrics_help;
-use super::text::{for_each_sample, write_histogram, write_number, write_summary, BoundText};
+use super::text::{
+    for_each_sample, write_histogram, write_number, write_number_with_exemplar, write_summary,
+    BoundText,
+};
 use super::Encoder;
 use crate::model::{MetricKind, MetricSnapshot, Value};
 
@@ -39,6 +42,13 @@ impl Encoder for OpenMetricsText {
             let name = family.name();
             for_each_sample(family, |labels, value| match value {
                 Value::Number(number) => write_number(out, name, "", labels, *number),
+                Value::CountWithExemplar(reading) => write_number_with_exemplar(
+                    out,
+                    name,
+                    labels,
+                    reading.count(),
+                    reading.exemplar(),
+                ),
                 Value::Info => write_number(out, name, "", labels, 1.0),
                 Value::Histogram(histogram) => {
                     let countable = histogram.sum() >= 0.0

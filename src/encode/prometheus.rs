@@ -36,6 +36,10 @@ impl Encoder for PrometheusText {
             });
             for_each_sample(family, |labels, value| match value {
                 Value::Number(number) => write_number(out, name, "", labels, *number),
+                // Text 0.0.4 has no exemplars: the count alone.
+                Value::CountWithExemplar(reading) => {
+                    write_number(out, name, "", labels, reading.count());
+                }
                 Value::Info => write_number(out, name, "", labels, 1.0),
                 Value::Histogram(histogram) => {
                     write_histogram(out, name, labels, histogram, BoundText::Shortest, true);

@@ -127,6 +127,14 @@ fn render_label_pairs(labels: &LabelSet) -> Box<[u8]> {
 /// The value field of a `Metric`: the message its family's type names.
 fn write_value(out: &mut Vec<u8>, kind: proto::MetricType, value: &Value) {
     match value {
+        Value::CountWithExemplar(reading) => {
+            let counter = proto::Counter {
+                value: Some(reading.count()),
+                exemplar: Some(exemplar(reading.exemplar())),
+                ..proto::Counter::default()
+            };
+            prost::encoding::message::encode(3, &counter, out);
+        }
         Value::Number(number) if kind == proto::MetricType::Counter => {
             let counter = proto::Counter {
                 value: Some(*number),

@@ -129,12 +129,29 @@ pub(crate) fn write_number(
     labels: Labels<'_>,
     value: f64,
 ) {
+    write_number_value(out, name, suffix, labels, value);
+    out.push(b'\n');
+}
+
+/// Appends a counter sample and its exemplar (OpenMetrics only).
+pub(crate) fn write_number_with_exemplar(
+    out: &mut Vec<u8>,
+    name: &str,
+    labels: Labels<'_>,
+    value: f64,
+    exemplar: &ExemplarValue,
+) {
+    write_number_value(out, name, "", labels, value);
+    write_exemplar(out, exemplar);
+    out.push(b'\n');
+}
+
+fn write_number_value(out: &mut Vec<u8>, name: &str, suffix: &str, labels: Labels<'_>, value: f64) {
     match labels {
         Labels::Line(_, line) if suffix.is_empty() => out.extend_from_slice(line),
         _ => write_series(out, name, suffix, labels, None),
     }
     write_f64(out, value);
-    out.push(b'\n');
 }
 
 fn write_count(

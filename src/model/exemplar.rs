@@ -80,3 +80,38 @@ impl ExemplarValue {
         self.timestamp
     }
 }
+
+/// A counter's reading with the exemplar of its latest traced increment.
+///
+/// ```
+/// use actorscope::model::{CountWithExemplar, ExemplarValue};
+///
+/// let exemplar = ExemplarValue::new([7; 16], None, 1.0, None);
+/// let reading = CountWithExemplar::new(12.0, exemplar);
+/// assert_eq!((reading.count(), reading.exemplar().value()), (12.0, 1.0));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CountWithExemplar {
+    count: f64,
+    exemplar: ExemplarValue,
+}
+
+impl CountWithExemplar {
+    /// A count and its exemplar.
+    #[must_use]
+    pub fn new(count: f64, exemplar: ExemplarValue) -> Self {
+        Self { count, exemplar }
+    }
+
+    /// The count.
+    #[must_use]
+    pub fn count(&self) -> f64 {
+        self.count
+    }
+
+    /// The exemplar.
+    #[must_use]
+    pub fn exemplar(&self) -> &ExemplarValue {
+        &self.exemplar
+    }
+}

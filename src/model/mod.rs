@@ -21,7 +21,7 @@ mod unit;
 mod value;
 
 pub use error::ModelError;
-pub use exemplar::{ExemplarValue, Hex};
+pub use exemplar::{CountWithExemplar, ExemplarValue, Hex};
 pub use family::{MetricFamily, MetricKind};
 pub(crate) use label_hash::LabelHashSeed;
 pub use labels::{IntoLabels, LabelSet};

@@ -1,4 +1,4 @@
-use super::{ExemplarValue, MetricKind, ModelError, NativeValue, SlotStates};
+use super::{CountWithExemplar, ExemplarValue, MetricKind, ModelError, NativeValue, SlotStates};
 
 /// The value of one sample. Which variant a family accepts depends on its kind.
 #[derive(Debug, Clone, PartialEq)]
@@ -6,6 +6,8 @@ use super::{ExemplarValue, MetricKind, ModelError, NativeValue, SlotStates};
 pub enum Value {
     /// A counter or gauge reading (an info family also accepts exactly 1).
     Number(f64),
+    /// A counter reading with the exemplar of its latest traced increment.
+    CountWithExemplar(Box<CountWithExemplar>),
     /// A histogram: cumulative buckets, sum and count.
     Histogram(Box<HistogramValue>),
     /// A summary: quantiles, sum and count.
@@ -22,6 +24,7 @@ impl Value {
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Self::Number(value) => Some(*value),
+            Self::CountWithExemplar(reading) => Some(reading.count()),
             Self::Info => Some(1.0),
             Self::Histogram(_) | Self::Summary(_) | Self::Slots(_) => None,
         }
@@ -50,6 +53,19 @@ impl Value {
     pub(crate) fn add_assign(&mut self, other: &Value) {
         match (self, other) {
             (Self::Number(a), Self::Number(b)) => *a += b,
+            (Self::CountWithExemplar(a), Self::Number(b)) => {
+                **a = CountWithExemplar::new(a.count() + b, *a.exemplar());
+            }
+            (this @ Self::Number(_), Self::CountWithExemplar(b)) => {
+                let a = this.as_f64().unwrap_or(0.0);
+                *this = Self::from(CountWithExemplar::new(a + b.count(), *b.exemplar()));
+            }
+            (Self::CountWithExemplar(a), Self::CountWithExemplar(b)) => {
+                let newer = b.exemplar().timestamp().unwrap_or(f64::MIN)
+                    >= a.exemplar().timestamp().unwrap_or(f64::MIN);
+                let exemplar = if newer { *b.exemplar() } else { *a.exemplar() };
+                **a = CountWithExemplar::new(a.count() + b.count(), exemplar);
+            }
             (Self::Histogram(a), Self::Histogram(b)) if a.bounds == b.bounds => a.add(b),
             _ => {}
         }
@@ -57,7 +73,7 @@ impl Value {
 
     pub(crate) fn kind_name(&self) -> &'static str {
         match self {
-            Self::Number(_) => "number",
+            Self::Number(_) | Self::CountWithExemplar(_) => "number",
             Self::Histogram(_) => "histogram",
             Self::Summary(_) => "summary",
             Self::Info => "info",
@@ -79,6 +95,16 @@ impl Value {
                     )))
                 } else {
                     Ok(Self::Number(value))
+                }
+            }
+            (MetricKind::Counter, Self::CountWithExemplar(reading)) => {
+                let count = reading.count();
+                if count.is_nan() || count < 0.0 {
+                    Err(invalid(format!(
+                        "a counter cannot be {count} (it must be a non-negative number)"
+                    )))
+                } else {
+                    Ok(Self::CountWithExemplar(reading))
                 }
             }
             (MetricKind::Gauge, value @ Self::Number(_))
@@ -115,6 +141,12 @@ number_from!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize, f32, f64);
 impl From<HistogramValue> for Value {
     fn from(value: HistogramValue) -> Self {
         Self::Histogram(Box::new(value))
+    }
+}
+
+impl From<CountWithExemplar> for Value {
+    fn from(value: CountWithExemplar) -> Self {
+        Self::CountWithExemplar(Box::new(value))
     }
 }
 

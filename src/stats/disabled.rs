@@ -7,6 +7,7 @@ use super::{Buckets, Exemplar, NativeBuckets, NativeConfig, ObservedExemplar};
 const _: () = assert!(std::mem::size_of::<Counter>() == 0);
 const _: () = assert!(std::mem::size_of::<Gauge>() == 0);
 const _: () = assert!(std::mem::size_of::<Histogram>() == 0);
+const _: () = assert!(std::mem::size_of::<TracedCounter>() == 0);
 
 /// Disabled [`Counter`](crate::stats::Counter): zero-sized, does nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,6 +30,41 @@ impl Counter {
     #[must_use]
     pub fn get(&self) -> u64 {
         0
+    }
+}
+
+/// Disabled [`TracedCounter`](crate::stats::TracedCounter): zero-sized, does nothing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TracedCounter;
+
+impl TracedCounter {
+    /// A counter that counts nothing.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self
+    }
+    /// Does nothing.
+    #[inline(always)]
+    pub fn inc(&mut self) {}
+    /// Does nothing.
+    #[inline(always)]
+    pub fn add(&mut self, _n: u64) {}
+    /// Does nothing.
+    #[inline(always)]
+    pub fn inc_with_exemplar(&mut self, _exemplar: Exemplar) {}
+    /// Does nothing.
+    #[inline(always)]
+    pub fn add_with_exemplar(&mut self, _n: u64, _exemplar: Exemplar) {}
+    /// Always 0.
+    #[inline(always)]
+    #[must_use]
+    pub fn get(&self) -> u64 {
+        0
+    }
+    /// Always `None`.
+    #[must_use]
+    pub fn exemplar(&self) -> Option<ObservedExemplar> {
+        None
     }
 }
 

@@ -23,6 +23,8 @@ mod counter;
 mod gauge;
 #[cfg(feature = "metrics")]
 mod histogram;
+#[cfg(feature = "metrics")]
+mod traced_counter;
 
 #[cfg(not(feature = "metrics"))]
 mod disabled;
@@ -36,8 +38,10 @@ pub use pool::{Pool, SlotState};
 #[cfg(feature = "metrics")]
 pub use counter::Counter;
 #[cfg(not(feature = "metrics"))]
-pub use disabled::{Counter, Gauge, Histogram};
+pub use disabled::{Counter, Gauge, Histogram, TracedCounter};
 #[cfg(feature = "metrics")]
 pub use gauge::Gauge;
 #[cfg(feature = "metrics")]
 pub use histogram::Histogram;
+#[cfg(feature = "metrics")]
+pub use traced_counter::TracedCounter;

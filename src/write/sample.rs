@@ -2,9 +2,12 @@
 
 use super::{Info, Kind};
 use crate::model::{
-    ExemplarValue, HistogramValue, ModelError, NativeValue, SlotStates, SummaryValue, Value,
+    CountWithExemplar, ExemplarValue, HistogramValue, ModelError, NativeValue, SlotStates,
+    SummaryValue, Value,
 };
-use crate::stats::{Counter, Gauge, Histogram, NativeBuckets, ObservedExemplar, Pool};
+use crate::stats::{
+    Counter, Gauge, Histogram, NativeBuckets, ObservedExemplar, Pool, TracedCounter,
+};
 
 /// A value that can be a sample of a family of kind `K`: a counter takes a `&Counter`
 /// or a count, a gauge a `&Gauge` or a number, a histogram a `&Histogram` or a
@@ -66,6 +69,21 @@ numbers!(Gauge: f64, f32, i64, i32, u64, u32, usize);
 impl Sample<Counter> for &Counter {
     fn into_value(self) -> Value {
         Value::from(self.get())
+    }
+}
+
+impl Sample<Counter> for &TracedCounter {
+    /// The count, with the latest traced increment's exemplar if there was one.
+    fn into_value(self) -> Value {
+        match self.exemplar() {
+            Some(kept) => {
+                // Exact below 2^53, as every count Prometheus reads.
+                #[allow(clippy::cast_precision_loss)]
+                let count = self.get() as f64;
+                Value::from(CountWithExemplar::new(count, exemplar_value(kept)))
+            }
+            None => Value::from(self.get()),
+        }
     }
 }
 

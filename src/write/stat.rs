@@ -1,7 +1,7 @@
 //! What a field of a [`worker_stats!`](crate::worker_stats) table can be: [`Stat`].
 
 use super::Kind;
-use crate::stats::{Counter, Gauge, Histogram};
+use crate::stats::{Counter, Gauge, Histogram, TracedCounter};
 
 /// A hot-path stat the declaration table of [`worker_stats!`](crate::worker_stats) can
 /// hold: a [`Counter`], [`Gauge`] or [`Histogram`] (one series), or an array of them (a
@@ -32,6 +32,17 @@ macro_rules! single {
     )*};
 }
 single!(Counter, Gauge, Histogram);
+
+/// A traced counter is written to a counter family.
+impl Stat for TracedCounter {
+    type Kind = Counter;
+    type Each = TracedCounter;
+    const LEN: usize = 1;
+
+    fn each(&self) -> &[TracedCounter] {
+        std::slice::from_ref(self)
+    }
+}
 
 impl<T: Stat<Each = T>, const N: usize> Stat for [T; N] {
     type Kind = T::Kind;

@@ -15,7 +15,9 @@ use actorscope::model::{
     FailureKind, HistogramValue, MetricSnapshot, ModelError, ScrapeError, SlotStates, SummaryValue,
     Unit,
 };
-use actorscope::stats::{Buckets, Exemplar, Histogram, NativeConfig, SpanId, TraceId};
+use actorscope::stats::{
+    Buckets, Exemplar, Histogram, NativeConfig, SpanId, TraceId, TracedCounter,
+};
 use actorscope::write::Writer;
 
 /// Runs `program args` with `input` on stdin; returns (exit code, stdout, stderr).
@@ -182,6 +184,13 @@ pub fn build_rich(s: &mut Writer<'_>) -> Result<(), ModelError> {
     .add([("value", "<img src=x onerror=alert(1)>")], 2)?
     .add([("value", "ünïcødé ✓ \t tab")], 3)?
     .add([("value", "")], 4)?;
+    // A counter that keeps its latest traced increment.
+    let mut failures = TracedCounter::new();
+    failures.add(4);
+    let failed = TraceId::from_hex("0af7651916cd43dd8448eb211c80319c").expect("a trace id");
+    failures.inc_with_exemplar(Exemplar::new(failed).at(1_700_000_001.25));
+    s.counter("app_failures_total", "Requests that failed.")
+        .add([("route", "/kv/{key}")], &failures)?;
     s.counter("app_cpu_seconds_total", "CPU time used.")
         .unit(Unit::Seconds)
         .add((), 12.375)?;
@@ -268,6 +277,7 @@ pub fn expected_samples(snapshot: &MetricSnapshot, openmetrics: bool) -> Vec<Par
             };
             match value {
                 Value::Number(number) => push("", base.clone(), *number),
+                Value::CountWithExemplar(reading) => push("", base.clone(), reading.count()),
                 Value::Info => push("", base.clone(), 1.0),
                 Value::Histogram(histogram) => {
                     for (bound, count) in histogram.buckets() {

@@ -66,7 +66,7 @@ actorscope::worker_stats! {
         ops: [Counter; 3],
         /// GETs by result: hit (key present) or miss.
         #[metric("kv_lookups_total", by = "result", values = ["hit", "miss"])]
-        lookups: [Counter; 2],
+        lookups: [TracedCounter; 2],
         /// Value bytes returned by GETs.
         #[metric("kv_read_bytes_total", unit = Bytes)]
         read_bytes: Counter,
@@ -109,19 +109,24 @@ impl Shard {
         }
     }
 
-    fn apply(&mut self, op: Op) -> Outcome {
+    /// Carries out `op`; a lookup keeps `exemplar` as its latest traced increment.
+    fn apply(&mut self, op: Op, exemplar: Option<Exemplar>) -> Outcome {
         let stats = &mut *self.stats;
+        let count = |counter: &mut TracedCounter| match exemplar {
+            Some(exemplar) => counter.inc_with_exemplar(exemplar),
+            None => counter.inc(),
+        };
         match op {
             Op::Get(key) => {
                 stats.ops[GET].inc();
                 match self.map.get(&key) {
                     Some(value) => {
-                        stats.lookups[HIT].inc();
+                        count(&mut stats.lookups[HIT]);
                         stats.read_bytes.add(value.len() as u64);
                         Outcome::Found(value.clone())
                     }
                     None => {
-                        stats.lookups[MISS].inc();
+                        count(&mut stats.lookups[MISS]);
                         Outcome::Missing
                     }
                 }
@@ -171,7 +176,7 @@ impl Handler<Command> for Shard {
 
     fn handle(&mut self, command: Command, _: &mut Context<Self>) -> Self::Result {
         let started = Instant::now();
-        let outcome = self.apply(command.op);
+        let outcome = self.apply(command.op, command.exemplar);
         let seconds = started.elapsed().as_secs_f64();
         match command.exemplar {
             Some(exemplar) => self
