@@ -343,45 +343,7 @@ impl<L: IntoLabels> IntoLabels for WithLabels<'_, L> {
 #[cfg(all(test, feature = "metrics"))]
 mod tests {
     use super::*;
-    use crate::actor::WorkerStats;
-    use crate::model::Value;
-    use crate::stats::{Buckets, Exemplar, TraceId, TracedCounter};
-
-    crate::worker_stats! {
-        /// A table with a traced counter, alone and in a labelled group.
-        struct Traced {
-            /// Failures.
-            #[metric("test_failures_total")]
-            failures: TracedCounter,
-            /// Retries by cause.
-            #[metric("test_retries_total", by = "cause", values = ["timeout", "refused"])]
-            retries: [TracedCounter; 2],
-        }
-    }
-
-    #[test]
-    fn a_traced_counter_in_a_stats_table_writes_its_count_and_exemplar() {
-        let mut stats = Traced::default();
-        let trace = TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap();
-        stats.failures.add_with_exemplar(3, Exemplar::new(trace));
-        stats.retries[1].inc();
-        let mut snapshot = MetricSnapshot::new();
-        stats.write(&mut Writer::new(&mut snapshot)).unwrap();
-        let failures = snapshot.get("test_failures_total").unwrap();
-        match failures.value(()) {
-            Some(Value::CountWithExemplar(reading)) => {
-                assert_eq!(reading.count(), 3.0);
-                assert_eq!(reading.exemplar().trace_id(), trace.to_bytes());
-                assert_eq!(reading.exemplar().value(), 3.0);
-            }
-            other => panic!("{other:?}"),
-        }
-        let retries = snapshot.get("test_retries_total").unwrap();
-        assert_eq!(
-            retries.value([("cause", "refused")]),
-            Some(&Value::Number(1.0))
-        );
-    }
+    use crate::stats::Buckets;
 
     #[test]
     fn stats_become_family_samples_with_the_writers_labels() {

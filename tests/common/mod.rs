@@ -253,6 +253,15 @@ pub fn build_rich(s: &mut Writer<'_>) -> Result<(), ModelError> {
     Ok(())
 }
 
+/// `base` plus `key="{bound:?}"`, sorted: the labels of a bucket or quantile sample, as
+/// [`normalize`] leaves them.
+pub fn with_bound(base: &[(String, String)], key: &str, bound: f64) -> Vec<(String, String)> {
+    let mut labels = base.to_vec();
+    labels.push((key.to_owned(), format!("{bound:?}")));
+    labels.sort();
+    labels
+}
+
 /// What the Python parser should read back from `snapshot` in `format`: every series
 /// name, its labels (with `le`/`quantile` normalized by [`normalize`]) and its value,
 /// derived from the model rather than from the encoder's output.
@@ -266,12 +275,7 @@ pub fn expected_samples(snapshot: &MetricSnapshot, openmetrics: bool) -> Vec<Par
                 .iter()
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect();
-            let with = |key: &str, bound: f64| {
-                let mut labels = base.clone();
-                labels.push((key.to_owned(), format!("{bound:?}")));
-                labels.sort();
-                labels
-            };
+            let with = |key: &str, bound: f64| with_bound(&base, key, bound);
             let mut push = |suffix: &str, labels: Vec<(String, String)>, value: f64| {
                 expected.push((format!("{name}{suffix}"), labels, value));
             };

@@ -38,12 +38,7 @@ pub fn samples(families: &[MetricFamily]) -> Vec<ParsedSample> {
                 .iter()
                 .map(|pair| (pair.name().to_owned(), pair.value().to_owned()))
                 .collect();
-            let with = |key: &str, bound: f64| {
-                let mut labels = base.clone();
-                labels.push((key.to_owned(), format!("{bound:?}")));
-                labels.sort();
-                labels
-            };
+            let with = |key: &str, bound: f64| crate::common::with_bound(&base, key, bound);
             let mut sorted = base.clone();
             sorted.sort();
             let mut push = |suffix: &str, labels: Vec<(String, String)>, value: f64| {
