@@ -1,5 +1,5 @@
 //! Every format under every name escaping scheme a scraper can ask for, over loopback
-//! HTTP: the `Content-Type` names the version and scheme, and the body passes the real
+//! HTTP, plain and gzipped: the `Content-Type` names the version and scheme, and the body passes the real
 //! parsers (promtool and Python `prometheus_client` for the text formats, the official
 //! schema's decoder for protobuf) and our strict check of what they skip.
 //!
@@ -12,7 +12,7 @@ mod protobuf_reader;
 
 use actorscope::registry::{collector_fn, MetricsRegistry};
 use actorscope::RouteOptions;
-use common::http::{get, serve_routes};
+use common::http::{get, gunzip, serve_routes};
 use common::{
     build_rich, expected_samples, normalize, promtool_check, python_parse, rich_snapshot,
 };
@@ -72,7 +72,26 @@ fn every_format_under_every_escaping_passes_the_parsers_and_the_strict_check() {
                 "{accept}"
             );
             let body = &response.body;
+            // Compressed when asked, like every format: the same bytes once unzipped.
+            let zipped = get(
+                server.address(),
+                "/metrics",
+                &[&accept, "Accept-Encoding: gzip"],
+            );
+            assert_eq!(zipped.header("content-encoding"), Some("gzip"), "{accept}");
+            let unzipped = gunzip(&zipped.body);
+            assert!(!unzipped.is_empty(), "{accept}");
             let samples = if media.starts_with("application/vnd.google.protobuf") {
+                let from_zipped = protobuf_reader::decode(&unzipped)
+                    .unwrap_or_else(|error| panic!("{accept} gzipped: {error}"));
+                assert_eq!(
+                    protobuf_reader::samples(&from_zipped)
+                        .iter()
+                        .filter(|(name, _, _)| name.starts_with("app_"))
+                        .count(),
+                    expected_samples(&snapshot, false).len(),
+                    "{accept} gzipped"
+                );
                 let families = protobuf_reader::decode(body)
                     .unwrap_or_else(|error| panic!("{accept}: {error}"));
                 protobuf_reader::samples(&families)
