@@ -74,6 +74,8 @@
 pub mod actor;
 pub mod encode;
 pub mod model;
+#[cfg(feature = "opentelemetry")]
+pub mod otel;
 pub mod registry;
 pub mod stats;
 mod web;
