@@ -15,30 +15,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::demo::start_demo;
 use common::http::{get, request, sum_samples};
-use common::promql::{encode, scrape_config, value, ScrapingServer};
+use common::promql::{encode, start_prometheus, value, ScrapingServer};
 use common::wait_until;
 
 /// Requests sent with a trace of their own, at most.
 const MAX_REQUESTS: usize = 2_000;
 /// The `route` label of the key-value requests.
 const ROUTE: &str = "route=\"/kv/{key}\"";
-
-fn start_prometheus(target: &str) -> ScrapingServer {
-    ScrapingServer::start(
-        "prometheus",
-        &scrape_config(&[target]),
-        |config, data, address| {
-            vec![
-                format!("--config.file={}", config.display()),
-                format!("--storage.tsdb.path={}", data.display()),
-                format!("--web.listen-address={address}"),
-                "--enable-feature=native-histograms,exemplar-storage".to_owned(),
-                "--log.level=warn".to_owned(),
-            ]
-        },
-        "/-/ready",
-    )
-}
 
 fn query(prometheus: &ScrapingServer, promql: &str) -> Vec<serde_json::Value> {
     common::promql::query(prometheus.address, promql)
@@ -96,7 +79,10 @@ fn prometheus_with_native_histograms_reads_protobuf_and_exemplars() {
         .map_or(0.0, |d| d.as_secs_f64());
     let demo = start_demo(&[]);
     let address = demo.socket_address();
-    let prometheus = start_prometheus(&demo.address);
+    let prometheus = start_prometheus(
+        &[&demo.address],
+        &["--enable-feature=native-histograms,exemplar-storage"],
+    );
 
     // A steady trickle of traced requests while Prometheus scrapes.
     let stop = Arc::new(AtomicBool::new(false));

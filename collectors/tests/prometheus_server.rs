@@ -11,24 +11,8 @@ use std::time::Duration;
 
 use common::demo::start_demo;
 use common::http::get;
-use common::promql::{scrape_config, series_names, value, ScrapingServer};
+use common::promql::{series_names, start_prometheus, value, ScrapingServer};
 use common::wait_until;
-
-fn start_prometheus(targets: &[&str]) -> ScrapingServer {
-    ScrapingServer::start(
-        "prometheus",
-        &scrape_config(targets),
-        |config, data, address| {
-            vec![
-                format!("--config.file={}", config.display()),
-                format!("--storage.tsdb.path={}", data.display()),
-                format!("--web.listen-address={address}"),
-                "--log.level=warn".to_owned(),
-            ]
-        },
-        "/-/ready",
-    )
-}
 
 /// An instant query; returns the result vector.
 fn query(prometheus: &ScrapingServer, promql: &str) -> Vec<serde_json::Value> {
@@ -39,7 +23,7 @@ fn query(prometheus: &ScrapingServer, promql: &str) -> Vec<serde_json::Value> {
 fn prometheus_scrapes_two_demos_every_second_and_queries_everything() {
     let first = start_demo(&["--load"]);
     let second = start_demo(&["--load"]);
-    let prometheus = start_prometheus(&[&first.address, &second.address]);
+    let prometheus = start_prometheus(&[&first.address, &second.address], &[]);
 
     // 30 s of scrapes, one per second per target.
     let scraped = wait_until(Duration::from_secs(90), || {

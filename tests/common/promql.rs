@@ -123,3 +123,23 @@ impl ScrapingServer {
         server
     }
 }
+
+/// Debian's Prometheus scraping `targets` every second, with `flags` added (feature
+/// flags, say), ready to query.
+pub fn start_prometheus(targets: &[&str], flags: &[&str]) -> ScrapingServer {
+    ScrapingServer::start(
+        "prometheus",
+        &scrape_config(targets),
+        |config, data, address| {
+            let mut args = vec![
+                format!("--config.file={}", config.display()),
+                format!("--storage.tsdb.path={}", data.display()),
+                format!("--web.listen-address={address}"),
+                "--log.level=warn".to_owned(),
+            ];
+            args.extend(flags.iter().map(|flag| (*flag).to_owned()));
+            args
+        },
+        "/-/ready",
+    )
+}
