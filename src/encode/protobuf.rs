@@ -187,17 +187,12 @@ fn summary_message(summary: &SummaryValue) -> proto::Summary {
 
 fn histogram_message(histogram: &HistogramValue) -> proto::Histogram {
     let exemplars = histogram.exemplars();
-    let exemplar_of = |index: usize| {
-        exemplars
-            .get(index)
-            .copied()
-            .flatten()
-            .map(|kept| exemplar(&kept))
-    };
+    let kept = |index: usize| exemplars.get(index).copied().flatten();
+    let exemplar_of = |index: usize| kept(index).map(|kept| exemplar(&kept));
     let bucket: Vec<proto::Bucket> = histogram
         .buckets()
         .enumerate()
-        .filter(|(index, (bound, _))| bound.is_finite() || exemplar_of(*index).is_some())
+        .filter(|(index, (bound, _))| bound.is_finite() || kept(*index).is_some())
         .map(|(index, (bound, count))| proto::Bucket {
             cumulative_count: Some(count),
             upper_bound: Some(bound),
