@@ -303,6 +303,7 @@ fn headline(c: &mut Criterion) {
         ("actorscope_encode_prometheus_text", Format::Prometheus),
         ("actorscope_encode_openmetrics", Format::OpenMetrics),
         ("actorscope_encode_json", Format::Json),
+        ("actorscope_encode_protobuf", Format::Protobuf),
     ] {
         group.bench_function(name, |b| {
             let mut out = Vec::with_capacity(1 << 21);

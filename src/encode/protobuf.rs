@@ -45,11 +45,11 @@ impl Encoder for Protobuf {
     }
 
     /// Each family's message is written field by field with prost's encoders into a
-    /// reused buffer, then framed: a declared series' label pairs are encoded once and
-    /// kept for later scrapes, as the text formats keep their label text.
+    /// reused buffer, then framed; each metric's size is worked out first, so it is
+    /// written in place. A declared series' label pairs are encoded once and kept for
+    /// later scrapes, as the text formats keep their label text.
     fn encode(&self, snapshot: &MetricSnapshot, out: &mut Vec<u8>) {
         let mut family_body = Vec::new();
-        let mut metric_body = Vec::new();
         for family in snapshot.families() {
             let Some(kind) = family_type(family) else {
                 continue;
@@ -62,13 +62,16 @@ impl Encoder for Protobuf {
                 Rendering::Protobuf,
                 &render_label_pairs,
                 |labels, rendered, value| {
-                    metric_body.clear();
+                    // Sizes first, so the metric is written straight into its family.
+                    let value = ValueField::of(kind, value);
+                    let labels_len = rendered.map_or_else(|| label_pairs_len(labels), <[u8]>::len);
+                    encode_key(4, WireType::LengthDelimited, &mut family_body);
+                    encode_varint((labels_len + value.encoded_len()) as u64, &mut family_body);
                     match rendered {
-                        Some(pairs) => metric_body.extend_from_slice(pairs),
-                        None => write_label_pairs(&mut metric_body, labels),
+                        Some(pairs) => family_body.extend_from_slice(pairs),
+                        None => write_label_pairs(&mut family_body, labels),
                     }
-                    write_value(&mut metric_body, kind, value);
-                    write_bytes_field(&mut family_body, 4, &metric_body);
+                    value.encode(&mut family_body);
                 },
             );
             if let Some(unit) = family.unit() {
@@ -106,16 +109,30 @@ fn write_str_field(out: &mut Vec<u8>, tag: u32, text: &str) {
     write_bytes_field(out, tag, text.as_bytes());
 }
 
+/// The length of a string field with a one-byte key.
+fn str_field_len(text: &str) -> usize {
+    1 + prost::encoding::encoded_len_varint(text.len() as u64) + text.len()
+}
+
 /// `Metric.label` (field 1): one framed `LabelPair { name = 1, value = 2 }` per label.
 fn write_label_pairs(out: &mut Vec<u8>, labels: &LabelSet) {
     for (name, value) in labels.iter() {
-        let len =
-            |text: &str| 1 + prost::encoding::encoded_len_varint(text.len() as u64) + text.len();
         encode_key(1, WireType::LengthDelimited, out);
-        encode_varint((len(name) + len(value)) as u64, out);
+        encode_varint((str_field_len(name) + str_field_len(value)) as u64, out);
         write_str_field(out, 1, name);
         write_str_field(out, 2, value);
     }
+}
+
+/// What [`write_label_pairs`] writes, in bytes.
+fn label_pairs_len(labels: &LabelSet) -> usize {
+    labels
+        .iter()
+        .map(|(name, value)| {
+            let pair = str_field_len(name) + str_field_len(value);
+            1 + prost::encoding::encoded_len_varint(pair as u64) + pair
+        })
+        .sum()
 }
 
 fn render_label_pairs(labels: &LabelSet) -> Box<[u8]> {
@@ -124,41 +141,76 @@ fn render_label_pairs(labels: &LabelSet) -> Box<[u8]> {
     out.into_boxed_slice()
 }
 
-/// The value field of a `Metric`: the message its family's type names.
-fn write_value(out: &mut Vec<u8>, kind: proto::MetricType, value: &Value) {
-    match value {
-        Value::CountWithExemplar(reading) => {
-            let counter = proto::Counter {
-                value: Some(reading.count()),
-                exemplar: Some(exemplar(reading.exemplar())),
+/// A `Counter` or `Gauge` message of one `double`: its key and eight bytes.
+const NUMBER_MESSAGE_LEN: usize = 9;
+
+/// The value field of a `Metric`: the message its family's type names, with its tag.
+enum ValueField {
+    /// A plain counter (tag 3) or gauge (tag 2): one `double` field, written without
+    /// building a message.
+    Number {
+        tag: u32,
+        value: f64,
+    },
+    Counter(proto::Counter),
+    Summary(proto::Summary),
+    Histogram(Box<proto::Histogram>),
+    None,
+}
+
+impl ValueField {
+    fn of(kind: proto::MetricType, value: &Value) -> Self {
+        let counter = |value: f64, exemplar: Option<proto::Exemplar>| {
+            Self::Counter(proto::Counter {
+                value: Some(value),
+                exemplar,
                 ..proto::Counter::default()
-            };
-            prost::encoding::message::encode(3, &counter, out);
+            })
+        };
+        match value {
+            Value::CountWithExemplar(reading) => {
+                counter(reading.count(), Some(exemplar(reading.exemplar())))
+            }
+            Value::Number(number) if kind == proto::MetricType::Counter => Self::Number {
+                tag: 3,
+                value: *number,
+            },
+            Value::Number(number) => Self::Number {
+                tag: 2,
+                value: *number,
+            },
+            Value::Info => Self::Number { tag: 2, value: 1.0 },
+            Value::Histogram(histogram) => Self::Histogram(Box::new(histogram_message(histogram))),
+            Value::Summary(summary) => Self::Summary(summary_message(summary)),
+            _ => Self::None,
         }
-        Value::Number(number) if kind == proto::MetricType::Counter => {
-            let counter = proto::Counter {
-                value: Some(*number),
-                ..proto::Counter::default()
-            };
-            prost::encoding::message::encode(3, &counter, out);
+    }
+
+    /// Its length with key and length prefix (`Metric` fields 3, 2, 4 and 7).
+    fn encoded_len(&self) -> usize {
+        use prost::encoding::message::encoded_len;
+        match self {
+            Self::Number { .. } => 2 + NUMBER_MESSAGE_LEN,
+            Self::Counter(message) => encoded_len(3, message),
+            Self::Summary(message) => encoded_len(4, message),
+            Self::Histogram(message) => encoded_len(7, message),
+            Self::None => 0,
         }
-        Value::Number(number) => {
-            let gauge = proto::Gauge {
-                value: Some(*number),
-            };
-            prost::encoding::message::encode(2, &gauge, out);
+    }
+
+    fn encode(&self, out: &mut Vec<u8>) {
+        use prost::encoding::message::encode;
+        match self {
+            Self::Number { tag, value } => {
+                encode_key(*tag, WireType::LengthDelimited, out);
+                encode_varint(NUMBER_MESSAGE_LEN as u64, out);
+                prost::encoding::double::encode(1, value, out);
+            }
+            Self::Counter(message) => encode(3, message, out),
+            Self::Summary(message) => encode(4, message, out),
+            Self::Histogram(message) => encode(7, message, out),
+            Self::None => {}
         }
-        Value::Info => {
-            let gauge = proto::Gauge { value: Some(1.0) };
-            prost::encoding::message::encode(2, &gauge, out);
-        }
-        Value::Histogram(histogram) => {
-            prost::encoding::message::encode(7, &histogram_message(histogram), out);
-        }
-        Value::Summary(summary) => {
-            prost::encoding::message::encode(4, &summary_message(summary), out);
-        }
-        _ => {}
     }
 }
 
