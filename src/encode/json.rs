@@ -263,11 +263,13 @@ fn write_exemplar(out: &mut Vec<u8>, exemplar: &ExemplarValue) {
 
 /// An exemplar's keys, `span_id` and `timestamp` `null` when not given.
 fn write_exemplar_fields(out: &mut Vec<u8>, kept: &ExemplarValue) {
-    out.extend_from_slice(b"\"trace_id\":");
-    write_str(out, &kept.trace_id_hex().to_string());
-    out.extend_from_slice(b",\"span_id\":");
+    use std::io::Write;
+    // Hex digits need no escaping.
+    let _ = write!(out, "\"trace_id\":\"{}\",\"span_id\":", kept.trace_id_hex());
     match kept.span_id_hex() {
-        Some(span) => write_str(out, &span.to_string()),
+        Some(span) => {
+            let _ = write!(out, "\"{span}\"");
+        }
         None => out.extend_from_slice(b"null"),
     }
     out.extend_from_slice(b",\"value\":");

@@ -214,13 +214,6 @@ impl ValueField {
     }
 }
 
-fn label(name: &str, value: &str) -> proto::LabelPair {
-    proto::LabelPair {
-        name: Some(name.to_owned()),
-        value: Some(value.to_owned()),
-    }
-}
-
 fn summary_message(summary: &SummaryValue) -> proto::Summary {
     proto::Summary {
         sample_count: Some(summary.count()),
@@ -328,9 +321,13 @@ fn spans_and_deltas(offset: i32, counts: &[u64]) -> (Vec<proto::BucketSpan>, Vec
 }
 
 fn exemplar(kept: &ExemplarValue) -> proto::Exemplar {
-    let mut labels = vec![label("trace_id", &kept.trace_id_hex().to_string())];
+    let label = |name: &str, value: String| proto::LabelPair {
+        name: Some(name.to_owned()),
+        value: Some(value),
+    };
+    let mut labels = vec![label("trace_id", kept.trace_id_hex().to_string())];
     if let Some(span) = kept.span_id_hex() {
-        labels.push(label("span_id", &span.to_string()));
+        labels.push(label("span_id", span.to_string()));
     }
     proto::Exemplar {
         label: labels,

@@ -79,6 +79,17 @@ impl ExemplarValue {
     pub fn timestamp(&self) -> Option<f64> {
         self.timestamp
     }
+
+    /// The later of two exemplars (`other` when the times tie or neither is known), as
+    /// workers' readings of one series merge.
+    pub(crate) fn later(self, other: Self) -> Self {
+        let time = |exemplar: &Self| exemplar.timestamp.unwrap_or(f64::MIN);
+        if time(&other) >= time(&self) {
+            other
+        } else {
+            self
+        }
+    }
 }
 
 /// A counter's reading with the exemplar of its latest traced increment.

@@ -61,9 +61,7 @@ impl Value {
                 *this = Self::from(CountWithExemplar::new(a + b.count(), *b.exemplar()));
             }
             (Self::CountWithExemplar(a), Self::CountWithExemplar(b)) => {
-                let newer = b.exemplar().timestamp().unwrap_or(f64::MIN)
-                    >= a.exemplar().timestamp().unwrap_or(f64::MIN);
-                let exemplar = if newer { *b.exemplar() } else { *a.exemplar() };
+                let exemplar = a.exemplar().later(*b.exemplar());
                 **a = CountWithExemplar::new(a.count() + b.count(), exemplar);
             }
             (Self::Histogram(a), Self::Histogram(b)) if a.bounds == b.bounds => a.add(b),
@@ -377,14 +375,10 @@ impl HistogramValue {
             self.exemplars.clone_from(&other.exemplars);
         } else {
             for (mine, theirs) in self.exemplars.iter_mut().zip(&other.exemplars) {
-                let newer = |a: &ExemplarValue, b: &ExemplarValue| {
-                    b.timestamp().unwrap_or(f64::MIN) >= a.timestamp().unwrap_or(f64::MIN)
+                *mine = match (*mine, *theirs) {
+                    (Some(a), Some(b)) => Some(a.later(b)),
+                    (a, b) => b.or(a),
                 };
-                match (mine.as_ref(), theirs) {
-                    (None, Some(_)) => *mine = *theirs,
-                    (Some(a), Some(b)) if newer(a, b) => *mine = *theirs,
-                    _ => {}
-                }
             }
         }
     }

@@ -2,31 +2,68 @@
 
 use std::fmt;
 
-/// A W3C trace id: 16 bytes, written as 32 lower-case hex digits.
-///
-/// ```
-/// use actorscope::stats::TraceId;
-///
-/// let id = TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap();
-/// assert_eq!(id.to_string(), "4bf92f3577b34da6a3ce929d0e0e4736");
-/// assert!(TraceId::from_hex("00000000000000000000000000000000").is_none()); // invalid per W3C
-/// assert!(TraceId::from_hex("4bf9").is_none());
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TraceId([u8; 16]);
+/// A W3C id of `$len` bytes: made from bytes or hex (all zeros refused, as W3C Trace
+/// Context forbids it), written as lower-case hex.
+macro_rules! w3c_id {
+    ($(#[$doc:meta])* $name:ident, $len:literal, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $name([u8; $len]);
 
-/// A W3C span (parent) id: 8 bytes, written as 16 lower-case hex digits.
-///
-/// ```
-/// use actorscope::stats::SpanId;
-///
-/// assert_eq!(SpanId::from_hex("00f067aa0ba902b7").unwrap().to_string(), "00f067aa0ba902b7");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct SpanId([u8; 8]);
+        impl $name {
+            #[doc = concat!("A ", $what, " from its bytes (all zeros is not a valid id: `None`).")]
+            #[must_use]
+            pub fn from_bytes(bytes: [u8; $len]) -> Option<Self> {
+                bytes.iter().any(|byte| *byte != 0).then_some(Self(bytes))
+            }
 
-/// Decodes exactly `N` bytes of hex; `None` for another length, a non-hex digit, or all
-/// zeros (which W3C Trace Context forbids as an id).
+            #[doc = concat!("A ", $what, " from ", stringify!($len), " bytes written as hex digits, two per byte (either case).")]
+            #[must_use]
+            pub fn from_hex(text: &str) -> Option<Self> {
+                decode_hex(text).and_then(Self::from_bytes)
+            }
+
+            /// The bytes.
+            #[must_use]
+            pub fn to_bytes(self) -> [u8; $len] {
+                self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
+            }
+        }
+    };
+}
+
+w3c_id!(
+    /// A W3C trace id: 16 bytes, written as 32 lower-case hex digits.
+    ///
+    /// ```
+    /// use actorscope::stats::TraceId;
+    ///
+    /// let id = TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap();
+    /// assert_eq!(id.to_string(), "4bf92f3577b34da6a3ce929d0e0e4736");
+    /// assert!(TraceId::from_hex("00000000000000000000000000000000").is_none()); // invalid per W3C
+    /// assert!(TraceId::from_hex("4bf9").is_none());
+    /// ```
+    TraceId, 16, "trace id"
+);
+
+w3c_id!(
+    /// A W3C span (parent) id: 8 bytes, written as 16 lower-case hex digits.
+    ///
+    /// ```
+    /// use actorscope::stats::SpanId;
+    ///
+    /// assert_eq!(SpanId::from_hex("00f067aa0ba902b7").unwrap().to_string(), "00f067aa0ba902b7");
+    /// ```
+    SpanId, 8, "span id"
+);
+
+/// Decodes exactly `N` bytes of hex; `None` for another length or a non-hex digit.
 fn decode_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
     let digits = text.as_bytes();
     if digits.len() != 2 * N {
@@ -38,32 +75,10 @@ fn decode_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
         let low = char::from(pair[1]).to_digit(16)?;
         *byte = u8::try_from(high * 16 + low).ok()?;
     }
-    bytes.iter().any(|byte| *byte != 0).then_some(bytes)
-}
-
-fn write_hex(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Result {
-    bytes.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
+    Some(bytes)
 }
 
 impl TraceId {
-    /// A trace id from its bytes (all zeros is not a valid id: `None`).
-    #[must_use]
-    pub fn from_bytes(bytes: [u8; 16]) -> Option<Self> {
-        bytes.iter().any(|byte| *byte != 0).then_some(Self(bytes))
-    }
-
-    /// A trace id from 32 hex digits (either case).
-    #[must_use]
-    pub fn from_hex(text: &str) -> Option<Self> {
-        decode_hex(text).map(Self)
-    }
-
-    /// The bytes.
-    #[must_use]
-    pub fn to_bytes(self) -> [u8; 16] {
-        self.0
-    }
-
     /// A new random trace id, from a per-thread generator seeded by the standard
     /// library's random hash keys: unique enough to find a request again, not secret.
     #[must_use]
@@ -103,38 +118,6 @@ fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
-}
-
-impl SpanId {
-    /// A span id from its bytes (all zeros is not a valid id: `None`).
-    #[must_use]
-    pub fn from_bytes(bytes: [u8; 8]) -> Option<Self> {
-        bytes.iter().any(|byte| *byte != 0).then_some(Self(bytes))
-    }
-
-    /// A span id from 16 hex digits (either case).
-    #[must_use]
-    pub fn from_hex(text: &str) -> Option<Self> {
-        decode_hex(text).map(Self)
-    }
-
-    /// The bytes.
-    #[must_use]
-    pub fn to_bytes(self) -> [u8; 8] {
-        self.0
-    }
-}
-
-impl fmt::Display for TraceId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_hex(f, &self.0)
-    }
-}
-
-impl fmt::Display for SpanId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_hex(f, &self.0)
-    }
 }
 
 /// The trace of one observation: its trace id, optionally its span id, and optionally

@@ -67,8 +67,8 @@ export function renderHistogram(section, model) {
   const cumulative = mergeBuckets(samples);
   const buckets = cumulative ? bucketIncrease(cumulative, model.bucketsBefore(chosen.name)) : null;
   // The page's tick history has the native form over the same window, when there is one.
-  const native = mergeNative(samples);
-  const fine = native ? model.quantileBuckets(chosen.name) ?? native : buckets;
+  const hasNative = samples.length > 0 && samples.every((sample) => sample.native);
+  const fine = hasNative ? (model.quantileBuckets(chosen.name) ?? mergeNative(samples)) : buckets;
   const format = formatterFor(chosen.unit);
   const signature = families.map((f) => f.name).join(",") + "|" + chosen.name + "|" + (model.view.budget ?? "");
   controls(section, signature, () => [
