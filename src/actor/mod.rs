@@ -44,12 +44,14 @@
 mod collector;
 mod context;
 mod handover;
+pub mod insight;
 mod report;
 mod tracked;
 mod worker_set;
 
 pub use collector::WorkerCollector;
 pub use context::WorkerContext;
+pub use insight::{ActorCollector, ActorInsight, InsightAddr};
 pub use report::{Report, ReportStats, WorkerStats};
 pub use tracked::Tracked;
 
