@@ -9,6 +9,7 @@ import { append, h, replace } from "./dom.js";
 import { exportDocument, parseImport } from "./exchange.js";
 import { Frames, Totals } from "./frames.js";
 import { installKeys, KEYS } from "./keyboard.js";
+import { renderActors } from "./panels/actors.js";
 import { renderErrors } from "./panels/errors.js";
 import { renderFamilies } from "./panels/families.js";
 import { renderHistogram } from "./panels/histogram.js";
@@ -22,6 +23,7 @@ import { readView, writeView } from "./url.js";
 const PANELS = [
   ["overview", renderOverview],
   ["workers", renderWorkers],
+  ["actors", renderActors],
   ["memory", renderMemory],
   ["pools", renderPools],
   ["histogram", renderHistogram],

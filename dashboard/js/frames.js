@@ -1,9 +1,9 @@
 //# allFunctionsCalledOnLoad
 // Readings over time, for trends and sparklines: the sums the panels draw, one frame per
 // tick. Two rings, as on the server: one frame per second for 5 minutes, one per 10
-// seconds for an hour. Each frame holds a value per key (`sum|<series name>` and
-// `worker|<worker>|<series name>`), so memory grows with families and workers, not
-// with samples.
+// seconds for an hour. Each frame holds a value per key (`sum|<series name>`,
+// `worker|<worker>|<series name>`, and `actor|<actor>[/<instance>]|<series name>`), so
+// memory grows with families, workers and actor types, not with samples.
 
 import { passes } from "./derive.js";
 
@@ -23,6 +23,10 @@ export class Totals {
     if (!Number.isFinite(value) || (!this.everything && !passes(labels, this.filter))) return;
     this.#add("sum|" + name, value);
     if (labels.worker !== undefined) this.#add("worker|" + labels.worker + "|" + name, value);
+    if (labels.actor !== undefined) {
+      this.#add("actor|" + labels.actor + "|" + name, value);
+      if (labels.instance !== undefined) this.#add("actor|" + labels.actor + "/" + labels.instance + "|" + name, value);
+    }
   }
 
   #add(key, value) {

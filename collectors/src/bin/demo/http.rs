@@ -3,8 +3,9 @@
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::Duration;
 
-use actix::{Addr, MailboxError};
+use actix::MailboxError;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use actorscope::actor::InsightAddr;
 use actorscope::stats::Exemplar;
 
 use crate::shard::{Command, Op, Outcome, Shard};
@@ -18,10 +19,10 @@ const SHARD_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The shard actors; a key always goes to the same one.
 #[derive(Clone)]
-pub(crate) struct Shards(pub(crate) Vec<Addr<Shard>>);
+pub(crate) struct Shards(pub(crate) Vec<InsightAddr<Shard>>);
 
 impl Shards {
-    fn route(&self, key: &str) -> (usize, &Addr<Shard>) {
+    fn route(&self, key: &str) -> (usize, &InsightAddr<Shard>) {
         let mut hasher = DefaultHasher::new();
         key.hash(&mut hasher);
         // The modulo keeps the value below the shard count, which is a usize.
@@ -72,10 +73,12 @@ async fn run(
     let unavailable = |why: &str| Refusal::Unavailable(format!("shard {index} {why}; try again"));
     let exemplar = request.extensions().get::<Exemplar>().copied();
     let command = Command { op, exemplar };
-    match actix::clock::timeout(SHARD_TIMEOUT, shard.send(command)).await {
-        Ok(Ok(outcome)) => Ok(outcome),
-        Ok(Err(MailboxError::Closed)) => Err(unavailable("is not running")),
-        Ok(Err(MailboxError::Timeout)) | Err(_) => Err(unavailable("did not answer in time")),
+    // Through the shard's instrumented address: the wait in its mailbox is measured,
+    // and a timeout or a stopped shard is counted as a failed send.
+    match shard.send_timeout(command, SHARD_TIMEOUT).await {
+        Ok(outcome) => Ok(outcome),
+        Err(MailboxError::Closed) => Err(unavailable("is not running")),
+        Err(MailboxError::Timeout) => Err(unavailable("did not answer in time")),
     }
 }
 

@@ -21,6 +21,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use actix::Arbiter;
 use actix_web::{web, App, HttpServer};
+use actorscope::actor::ActorInsight;
 use actorscope::model::Unit;
 use actorscope::prelude::*;
 use actorscope::registry::RegisterError;
@@ -216,7 +217,13 @@ async fn main() -> ExitCode {
             .enumerate()
             .map(|(i, arbiter)| {
                 runtimes.watch_arbiter(format!("shard-{i}"), &arbiter.handle());
-                shard_stats.start_in(&arbiter.handle(), Shard::new)
+                // Actor insight on the shard (reported by the global `actors` collector):
+                // its counts go into the actor, its senders use the instrumented address.
+                let insight = ActorInsight::new();
+                let sender = insight.sender();
+                let addr =
+                    shard_stats.start_in(&arbiter.handle(), |stats| Shard::new(stats, insight));
+                sender.bind(addr)
             })
             .collect(),
     );

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use actix::{Actor, Context, Handler, Message};
+use actorscope::actor::ActorInsight;
 use actorscope::prelude::*;
 
 use crate::buffer_pool::{BufferPool, PoolStats};
@@ -95,15 +96,18 @@ actorscope::worker_stats! {
 /// The shard actor.
 pub(crate) struct Shard {
     stats: Tracked<ShardStats>,
+    /// Actor insight: per-message counts, handling time, mailbox wait and depth.
+    insight: ActorInsight<Self>,
     map: HashMap<String, Vec<u8>>,
     pool: BufferPool,
 }
 
 impl Shard {
-    /// An empty shard around its tracked stats.
-    pub(crate) fn new(stats: Tracked<ShardStats>) -> Self {
+    /// An empty shard around its tracked stats and its insight counts.
+    pub(crate) fn new(stats: Tracked<ShardStats>, insight: ActorInsight<Self>) -> Self {
         Self {
             stats,
+            insight,
             map: HashMap::new(),
             pool: BufferPool::new(POOLED_BUFFERS),
         }
@@ -190,3 +194,4 @@ impl Handler<Command> for Shard {
 }
 
 actorscope::report_stats!(Shard, stats: ShardStats);
+actorscope::instrument_messages!(Shard, insight: [Command]);
