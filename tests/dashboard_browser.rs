@@ -18,6 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::{web as aweb, App, HttpResponse, HttpServer};
+use actorscope::actor::insight::{ActorCollector, ActorInsight, InsightAddr};
 use actorscope::registry::{collector_fn, MetricsRegistry};
 use actorscope::stats::{Pool, SlotState};
 use actorscope::{RequestMetrics, RouteOptions, Routes};
@@ -65,9 +66,38 @@ fn fixture_registry() -> MetricsRegistry {
     registry
 }
 
+/// Says hello: the instrumented actor behind `/hello`, for the Actors panel.
+#[derive(actix::Message)]
+#[rtype(result = "String")]
+struct Hello;
+
+struct Greeter {
+    insight: ActorInsight<Self>,
+}
+
+impl actix::Actor for Greeter {
+    type Context = actix::Context<Self>;
+}
+
+impl actix::Handler<Hello> for Greeter {
+    type Result = actix::MessageResult<Hello>;
+    fn handle(&mut self, _: Hello, _: &mut Self::Context) -> Self::Result {
+        actix::MessageResult("hello".to_owned())
+    }
+}
+
+actorscope::instrument_messages!(Greeter, insight: [Hello]);
+
 fn serve() -> TestServer {
     start_server(|| {
         let registry = fixture_registry();
+        let actors = ActorCollector::new();
+        registry
+            .register("actors", actors.clone())
+            .expect("register actor insight");
+        let greeter = aweb::Data::new(InsightAddr::start(Greeter {
+            insight: actors.insight(),
+        }));
         let metrics = RequestMetrics::builder()
             .server("api")
             .connection_slots(64)
@@ -82,7 +112,16 @@ fn serve() -> TestServer {
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(metrics.clone())
-                .route("/hello", aweb::get().to(|| async { "hello" }))
+                .app_data(greeter.clone())
+                .route(
+                    "/hello",
+                    aweb::get().to(|greeter: aweb::Data<InsightAddr<Greeter>>| async move {
+                        greeter
+                            .send(Hello)
+                            .await
+                            .unwrap_or_else(|_| "the greeter stopped".to_owned())
+                    }),
+                )
                 .route(
                     "/fail",
                     aweb::get().to(|| async { HttpResponse::InternalServerError().finish() }),

@@ -101,9 +101,14 @@ test("the page loads, goes live, shows the panels it has data for, and logs no e
       throw new Error(error.message + " " + JSON.stringify(seen));
     });
   await page.waitForFunction(() => !document.querySelector('[data-metric="p99"] .tile-value')?.textContent.startsWith("–"), null, { timeout: 20_000 });
-  for (const panel of ["overview", "workers", "pools", "histogram", "families"]) {
+  for (const panel of ["overview", "workers", "actors", "pools", "histogram", "families"]) {
     assert.equal(await page.isVisible("#" + panel), true, panel + " is shown");
   }
+  // The instrumented greeter behind /hello: a row with a message rate, and in the top list.
+  await page.waitForFunction(() => {
+    const row = document.querySelector('table.actors tbody tr[data-actor="Greeter"]');
+    return row && !row.children[1].textContent.startsWith("–") && document.querySelector('.top-actors li[data-actor="Greeter"]');
+  }, null, { timeout: 20_000 });
   assert.equal(await page.isVisible("#memory"), false, "no process or allocator families: the memory panel hides itself");
   const level = await page.getAttribute('.pool:has(.pool-title:text("fixture_slots"))', "data-level");
   assert.equal(level, "warn", "17 of 20 slots in use is past the 80% warning");
