@@ -19,7 +19,12 @@ const SHARD_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The shard actors; a key always goes to the same one.
 #[derive(Clone)]
-pub(crate) struct Shards(pub(crate) Vec<InsightAddr<Shard>>);
+pub(crate) struct Shards {
+    /// Their instrumented addresses.
+    pub(crate) addresses: Vec<InsightAddr<Shard>>,
+    /// Whether requests go through them (`--plain-shards`: through the plain `Addr`).
+    pub(crate) instrumented: bool,
+}
 
 impl Shards {
     fn route(&self, key: &str) -> (usize, &InsightAddr<Shard>) {
@@ -27,8 +32,8 @@ impl Shards {
         key.hash(&mut hasher);
         // The modulo keeps the value below the shard count, which is a usize.
         #[allow(clippy::cast_possible_truncation)]
-        let index = (hasher.finish() % self.0.len() as u64) as usize;
-        (index, &self.0[index])
+        let index = (hasher.finish() % self.addresses.len() as u64) as usize;
+        (index, &self.addresses[index])
     }
 }
 
@@ -75,7 +80,12 @@ async fn run(
     let command = Command { op, exemplar };
     // Through the shard's instrumented address: the wait in its mailbox is measured,
     // and a timeout or a stopped shard is counted as a failed send.
-    match shard.send_timeout(command, SHARD_TIMEOUT).await {
+    let answer = if shards.instrumented {
+        shard.send_timeout(command, SHARD_TIMEOUT).await
+    } else {
+        shard.addr().send(command).timeout(SHARD_TIMEOUT).await
+    };
+    match answer {
         Ok(outcome) => Ok(outcome),
         Err(MailboxError::Closed) => Err(unavailable("is not running")),
         Err(MailboxError::Timeout) => Err(unavailable("did not answer in time")),

@@ -35,7 +35,9 @@ const USAGE: &str = "usage: demo [--bind ADDR] [--shards N] [--workers N] [--loa
   --bind ADDR   address to listen on (default 127.0.0.1:8080; port 0 picks a free port)
   --shards N    shard actors, 1 to 1024 (default: one per core)
   --workers N   HTTP worker threads, 1 to 64 (default: one per core)
-  --load        run a bounded client load against the demo so the numbers move";
+  --load        run a bounded client load against the demo so the numbers move
+  --plain-shards  send to the shards through their plain addresses (no actor insight
+                on the send path): the baseline of the overhead figure in BENCHMARKS.md";
 
 /// What the command line asked for.
 struct Options {
@@ -43,6 +45,7 @@ struct Options {
     shards: usize,
     workers: usize,
     load: bool,
+    plain_shards: bool,
 }
 
 /// Parses the command line; `Ok(None)` for `--help`, `Err` with the message to print.
@@ -52,6 +55,7 @@ fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Option<Option
         shards: std::thread::available_parallelism().map_or(1, usize::from),
         workers: std::thread::available_parallelism().map_or(1, usize::from),
         load: false,
+        plain_shards: false,
     };
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -84,6 +88,7 @@ fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Option<Option
                     .ok_or_else(|| format!("--workers {value:?} is not a number from 1 to 64"))?;
             }
             "--load" => options.load = true,
+            "--plain-shards" => options.plain_shards = true,
             "--help" | "-h" => return Ok(None),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -211,8 +216,9 @@ async fn main() -> ExitCode {
 
     // One step at startup per shard: start it on its own arbiter, tracked by the collector.
     let arbiters: Vec<Arbiter> = (0..options.shards).map(|_| Arbiter::new()).collect();
-    let shards = http::Shards(
-        arbiters
+    let shards = http::Shards {
+        instrumented: !options.plain_shards,
+        addresses: arbiters
             .iter()
             .enumerate()
             .map(|(i, arbiter)| {
@@ -226,7 +232,7 @@ async fn main() -> ExitCode {
                 sender.bind(addr)
             })
             .collect(),
-    );
+    };
     runtimes.watch_current("system");
 
     let shards = web::Data::new(shards);
