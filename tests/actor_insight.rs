@@ -1,6 +1,7 @@
 //! Actor insight on real arbiters: exact counts per message type, handling time of a
 //! handler that sleeps a known time, the mailbox wait and depth behind a blocked actor,
-//! failed sends, a supervised actor that panics and restarts, and the per-instance cap.
+//! failed sends, a supervised actor that panics and restarts, the per-instance cap, and
+//! actors started without `InsightAddr` (`Actor::create`, `Context::new().run`).
 
 mod common;
 
@@ -424,6 +425,53 @@ fn per_instance_series_are_capped_and_the_rest_fold_into_overflow() {
         newcomer.send(Ping).await.expect("answered");
         let snapshot = registry.scrape().await;
         assert_eq!(value(&snapshot, HANDLED, &ping("0")), Some(1.0));
+        arbiter.stop();
+    });
+}
+
+#[test]
+fn an_actor_started_any_other_way_is_bound_to_an_instrumented_address() {
+    actix::System::new().block_on(async {
+        let (actors, registry) = setup();
+        // `Actor::create`, with the address bound afterwards.
+        let insight = actors.insight();
+        let sender = insight.sender();
+        let created = sender.bind(Worker::create(move |_| Worker {
+            insight,
+            capacity: 16,
+        }));
+        // `Context::new().run(..)` on another arbiter; its `started` attaches it for scrapes.
+        let insight = actors.insight();
+        let sender = insight.sender();
+        let arbiter = Arbiter::new();
+        let (addresses, address) = mpsc::channel();
+        arbiter.spawn_fn(move || {
+            let addr = Context::new().run(Worker {
+                insight,
+                capacity: 16,
+            });
+            let _ = addresses.send(addr);
+        });
+        let run = sender.bind(
+            address
+                .recv_timeout(Duration::from_secs(10))
+                .expect("started"),
+        );
+        for _ in 0..3 {
+            assert_eq!(created.send(Ping).await, Ok(7));
+            assert_eq!(run.send(Ping).await, Ok(7));
+        }
+        // A message through the plain address reaches the plain handler, uncounted.
+        assert_eq!(created.addr().send(Ping).await, Ok(7));
+        let snapshot = registry.scrape().await;
+        let ping = [("actor", "Worker"), ("message", "Ping")];
+        assert_eq!(value(&snapshot, HANDLED, &ping), Some(6.0));
+        let me = [("actor", "Worker")];
+        assert_eq!(value(&snapshot, "actorscope_actor_active", &me), Some(2.0));
+        assert_eq!(
+            value(&snapshot, "actorscope_actor_unresponsive", &me),
+            Some(0.0)
+        );
         arbiter.stop();
     });
 }

@@ -199,6 +199,28 @@ fn key_value_operations_are_counted_exactly_across_shards() {
         sum_of(&metrics, "actorscope_worker_up", "collector=\"kv\""),
         3.0
     );
+    // Actor insight on the shards: every operation is one instrumented message, and
+    // none is left in a mailbox.
+    assert_eq!(
+        sum_of(
+            &metrics,
+            "actorscope_actor_messages_handled_total",
+            "actor=\"Shard\",message=\"Command\""
+        ),
+        f64::from(puts + gets + 1 + deletes)
+    );
+    assert_eq!(
+        sum_of(
+            &metrics,
+            "actorscope_actor_mailbox_depth",
+            "actor=\"Shard\""
+        ),
+        0.0
+    );
+    assert_eq!(
+        sum_of(&metrics, "actorscope_actor_active", "actor=\"Shard\""),
+        3.0
+    );
     promtool_check(metrics.as_bytes())
         .unwrap_or_else(|(code, report)| panic!("promtool exited {code}: {report}"));
 }

@@ -51,6 +51,8 @@ fn prometheus_scrapes_two_demos_every_second_and_queries_everything() {
     for histogram in [
         "kv_operation_duration_seconds",
         "http_server_request_duration_seconds",
+        "actorscope_actor_message_handling_seconds",
+        "actorscope_actor_mailbox_wait_seconds",
     ] {
         let promql =
             format!("histogram_quantile(0.99, sum by (le) (rate({histogram}_bucket[10s])))");

@@ -192,3 +192,20 @@ async fn ask_all(kind: &ActorType, budget: Duration) -> Vec<(u64, InsightCopy)> 
     });
     join_all(asked).await.into_iter().flatten().collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::short_type_name;
+
+    #[test]
+    fn type_names_lose_their_module_paths_and_keep_their_parameters() {
+        assert_eq!(short_type_name("demo::shard::Get"), "Get");
+        assert_eq!(short_type_name("Get"), "Get");
+        assert_eq!(
+            short_type_name("kv::Wrap<kv::Key, alloc::vec::Vec<u8>>"),
+            "Wrap<Key, Vec<u8>>"
+        );
+        assert_eq!(short_type_name("(a::B, [c::D; 2])"), "(B, [D; 2])");
+        assert_eq!(short_type_name("&'static a::B"), "&'static B");
+    }
+}
