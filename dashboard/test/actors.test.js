@@ -73,3 +73,8 @@ test("per-instance series get a row each", () => {
   assert.equal(rowOf({ actor: "Shard" }), "Shard");
   assert.equal(rowOf({ actor: "Shard", instance: "overflow" }), "Shard/overflow");
 });
+
+test("no instrumented actor, no rows: the panel hides itself", () => {
+  const model = { store: new MetricStore(), frames: new Frames(), now: 0, view: { filter: { server: [], worker: [] }, range: "5m" } };
+  assert.deepEqual(actorRows(model), []);
+});

@@ -32,9 +32,11 @@ pub(crate) struct MailboxCounters {
 impl MailboxCounters {
     /// What is in the mailbox now, given how many abandoned messages the actor took anyway.
     pub(crate) fn depth(&self, taken_anyway: u64) -> u64 {
-        let sent = self.sent.load(Ordering::Relaxed);
+        // Taken first: every message is counted as sent before it can be taken, so a
+        // `sent` read afterwards is never behind it.
         let taken = self.taken.load(Ordering::Relaxed);
         let abandoned = self.abandoned.load(Ordering::Relaxed);
+        let sent = self.sent.load(Ordering::Relaxed);
         (sent + taken_anyway).saturating_sub(taken + abandoned)
     }
 }

@@ -86,7 +86,6 @@ impl<A: Instrumented> InsightAddr<A> {
     where
         A: Actor<Context = Context<A>>,
         F: FnOnce(super::ActorInsight<A>) -> A + Send + 'static,
-        super::ActorInsight<A>: Send,
     {
         let sender = insight.sender();
         Self::bind(A::start_in_arbiter(arbiter, move |_| make(insight)), sender)

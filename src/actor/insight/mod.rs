@@ -85,6 +85,9 @@
 //!   was also taken, so the depth reads one low from then on (it never reads below 0).
 //!   actix keeps the mailbox's own count private; reading it would need an upstream
 //!   accessor on `Addr`.
+//! - Actors with a mailbox of their own (`Context`). A `SyncArbiter` pool shares one
+//!   mailbox among its workers, so neither the depth per address nor the scrape message
+//!   can reach a given worker: not supported yet (use a `WorkerCollector` there).
 //! - Restarts are counted when an actor handles again after a panic stopped it, and on
 //!   every call of [`ActorInsight::started`] after the first (call it from
 //!   `Actor::started` to count restarts of every cause).
