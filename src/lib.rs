@@ -76,6 +76,8 @@ pub mod encode;
 pub mod model;
 #[cfg(feature = "opentelemetry")]
 pub mod otel;
+#[cfg(feature = "otlp")]
+pub mod otlp;
 pub mod registry;
 pub mod stats;
 mod web;

@@ -62,6 +62,12 @@ impl ExemplarValue {
         Hex(&self.trace_id)
     }
 
+    /// The span id's bytes, if there is one.
+    #[must_use]
+    pub fn span_id(&self) -> Option<[u8; 8]> {
+        self.span_id
+    }
+
     /// The span id as 16 hex digits, if there is one.
     #[must_use]
     pub fn span_id_hex(&self) -> Option<Hex<'_>> {

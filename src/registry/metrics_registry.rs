@@ -1,7 +1,7 @@
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use futures::future::{BoxFuture, FutureExt, Shared};
 use once_cell::sync::Lazy;
@@ -53,6 +53,9 @@ pub(crate) struct Inner {
     default_deadline: Duration,
     pub(crate) health: Mutex<Health>,
     in_flight: Mutex<Option<InFlight>>,
+    /// When the registry was made: where cumulative series begin, for exporters that
+    /// must say so (OTLP's start time).
+    created: SystemTime,
 }
 
 /// One registered collector.
@@ -98,8 +101,16 @@ impl MetricsRegistry {
                 default_deadline: deadline,
                 health: Mutex::new(Health::default()),
                 in_flight: Mutex::new(None),
+                created: SystemTime::now(),
             }),
         }
+    }
+
+    /// When this registry was made (clones share it): the start of the counts its
+    /// collectors report, as far as the registry can tell.
+    #[must_use]
+    pub fn created_at(&self) -> SystemTime {
+        self.inner.created
     }
 
     /// The process-wide registry, created on first use.

@@ -37,12 +37,18 @@ impl Drop for Demo {
 
 /// Starts the demo with two HTTP workers on `127.0.0.1:0`, plus `extra` flags.
 pub fn start_demo(extra: &[&str]) -> Demo {
+    start_demo_with_env(extra, &[])
+}
+
+/// As [`start_demo`], with `env` added to the demo's environment.
+pub fn start_demo_with_env(extra: &[&str], env: &[(&str, &str)]) -> Demo {
     let Some(program) = option_env!("CARGO_BIN_EXE_demo") else {
         panic!("only the collectors package's tests can start the demo");
     };
     let mut child = Command::new(program)
         .args(["--bind", "127.0.0.1:0", "--workers", "2"])
         .args(extra)
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

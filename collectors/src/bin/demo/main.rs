@@ -36,6 +36,8 @@ const USAGE: &str = "usage: demo [--bind ADDR] [--shards N] [--workers N] [--loa
   --shards N    shard actors, 1 to 1024 (default: one per core)
   --workers N   HTTP worker threads, 1 to 64 (default: one per core)
   --load        run a bounded client load against the demo so the numbers move
+  --otlp URL    also push the metrics over OTLP/HTTP to URL (e.g.
+                http://127.0.0.1:4318/v1/metrics); the OTEL_* variables set the rest
   --plain-shards  send to the shards through their plain addresses (no actor insight
                 on the send path): the baseline of the overhead figure in BENCHMARKS.md";
 
@@ -46,6 +48,7 @@ struct Options {
     workers: usize,
     load: bool,
     plain_shards: bool,
+    otlp: Option<String>,
 }
 
 /// Parses the command line; `Ok(None)` for `--help`, `Err` with the message to print.
@@ -56,6 +59,7 @@ fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Option<Option
         workers: std::thread::available_parallelism().map_or(1, usize::from),
         load: false,
         plain_shards: false,
+        otlp: None,
     };
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -89,6 +93,12 @@ fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Option<Option
             }
             "--load" => options.load = true,
             "--plain-shards" => options.plain_shards = true,
+            "--otlp" => {
+                let url = args
+                    .next()
+                    .ok_or("--otlp needs a URL, e.g. --otlp http://127.0.0.1:4318/v1/metrics")?;
+                options.otlp = Some(url);
+            }
             "--help" | "-h" => return Ok(None),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -280,7 +290,23 @@ async fn main() -> ExitCode {
     if let (true, Some(address)) = (options.load, addresses.first()) {
         load::start(*address);
     }
+    let exporter = match options.otlp.as_deref().map(|url| {
+        actorscope::otlp::OtlpExporter::builder(&registry)
+            .endpoint(url)
+            .start()
+    }) {
+        None => None,
+        Some(Ok(exporter)) => Some(exporter),
+        Some(Err(error)) => {
+            eprintln!("demo: --otlp: {error}");
+            return ExitCode::from(2);
+        }
+    };
     let result = server.run().await;
+    if let Some(exporter) = exporter {
+        // One last export with the final counts, bounded.
+        exporter.shutdown(std::time::Duration::from_secs(2)).await;
+    }
     for arbiter in &arbiters {
         arbiter.stop();
     }
