@@ -1,0 +1,364 @@
+//! The OTLP exporter against a receiver that misbehaves, on loopback: down at startup,
+//! a reset connection, an answer that never comes, 503 and 429 with `Retry-After`, and a
+//! 400. Retries follow the rules (only 429/502/503/504 and no answer; after `Retry-After`
+//! or a backoff; never past the next export), one request at a time, and after recovery
+//! the next export carries the full cumulative count.
+
+use std::collections::VecDeque;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use actorscope::otlp::OtlpExporter;
+use actorscope::registry::{collector_fn, MetricsRegistry};
+use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
+use opentelemetry_proto::tonic::metrics::v1::{metric::Data, number_data_point};
+use prost::Message;
+
+/// What the receiver does with one request.
+#[derive(Debug, Clone, Copy)]
+enum Behaviour {
+    Ok,
+    /// Closes the connection without an answer.
+    Reset,
+    /// Never answers (holds the connection for 3 s).
+    Hang,
+    /// Answers with this status and `Retry-After: 1`.
+    RetryAfter(u16),
+    /// Answers with this status.
+    Status(u16),
+}
+
+/// A scripted receiver: the behaviours in order, then `Ok`; every request it read, with
+/// when it arrived.
+struct Receiver {
+    port: u16,
+    script: Arc<Mutex<VecDeque<Behaviour>>>,
+    seen: Arc<Mutex<Vec<(Instant, Behaviour, Vec<u8>)>>>,
+    open: Arc<AtomicU64>,
+    most_open: Arc<AtomicU64>,
+}
+
+fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
+    let mut data = Vec::new();
+    let mut buffer = [0; 8192];
+    loop {
+        let n = stream.read(&mut buffer).ok()?;
+        if n == 0 {
+            return None;
+        }
+        data.extend_from_slice(&buffer[..n]);
+        let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") else {
+            continue;
+        };
+        let head = String::from_utf8_lossy(&data[..end]).to_ascii_lowercase();
+        let length: usize = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0);
+        while data.len() < end + 4 + length {
+            let n = stream.read(&mut buffer).ok()?;
+            if n == 0 {
+                return None;
+            }
+            data.extend_from_slice(&buffer[..n]);
+        }
+        return Some(data[end + 4..end + 4 + length].to_vec());
+    }
+}
+
+impl Receiver {
+    fn start(port: u16, script: Vec<Behaviour>) -> Self {
+        let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind the receiver");
+        let receiver = Self {
+            port,
+            script: Arc::new(Mutex::new(script.into())),
+            seen: Arc::default(),
+            open: Arc::default(),
+            most_open: Arc::default(),
+        };
+        let (script, seen) = (Arc::clone(&receiver.script), Arc::clone(&receiver.seen));
+        let (open, most_open) = (Arc::clone(&receiver.open), Arc::clone(&receiver.most_open));
+        std::thread::spawn(move || {
+            let started = Instant::now();
+            for stream in listener.incoming() {
+                if started.elapsed() > Duration::from_secs(120) {
+                    break;
+                }
+                let Ok(mut stream) = stream else { continue };
+                let (script, seen) = (Arc::clone(&script), Arc::clone(&seen));
+                let (open, most_open) = (Arc::clone(&open), Arc::clone(&most_open));
+                std::thread::spawn(move || {
+                    // Keep-alive: answer requests on this connection until it closes.
+                    while let Some(body) = read_request(&mut stream) {
+                        let now_open = open.fetch_add(1, Ordering::SeqCst) + 1;
+                        most_open.fetch_max(now_open, Ordering::SeqCst);
+                        let behaviour = script.lock().unwrap().pop_front().unwrap_or(Behaviour::Ok);
+                        seen.lock().unwrap().push((Instant::now(), behaviour, body));
+                        let answer = match behaviour {
+                            Behaviour::Ok => "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n".to_owned(),
+                            Behaviour::Reset => {
+                                open.fetch_sub(1, Ordering::SeqCst);
+                                return;
+                            }
+                            Behaviour::Hang => {
+                                // The exporter gives up after its 300 ms timeout; hold the
+                                // connection well past it, unanswered.
+                                std::thread::sleep(Duration::from_millis(250));
+                                open.fetch_sub(1, Ordering::SeqCst);
+                                std::thread::sleep(Duration::from_secs(3));
+                                return;
+                            }
+                            Behaviour::RetryAfter(status) => format!(
+                                "HTTP/1.1 {status} Busy\r\nretry-after: 1\r\ncontent-length: 0\r\n\r\n"
+                            ),
+                            Behaviour::Status(status) => {
+                                format!("HTTP/1.1 {status} No\r\ncontent-length: 2\r\n\r\nno")
+                            }
+                        };
+                        open.fetch_sub(1, Ordering::SeqCst);
+                        if stream.write_all(answer.as_bytes()).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        receiver
+    }
+
+    fn seen(&self) -> Vec<(Instant, Behaviour, Vec<u8>)> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+/// A registry with one counter the test moves, and the exporter's own families.
+fn registry(count: &Arc<AtomicU64>) -> MetricsRegistry {
+    let registry = MetricsRegistry::new();
+    let read = Arc::clone(count);
+    registry
+        .register(
+            "app",
+            collector_fn(move |out| {
+                out.counter("app_events_total", "Events.")
+                    .add((), read.load(Ordering::Relaxed))?;
+                Ok(())
+            }),
+        )
+        .expect("register");
+    registry
+}
+
+/// The counter's value in an exported body.
+fn exported_count(body: &[u8]) -> Option<f64> {
+    let request = ExportMetricsServiceRequest::decode(body).ok()?;
+    let metric = request.resource_metrics[0].scope_metrics[0]
+        .metrics
+        .iter()
+        .find(|m| m.name == "app_events")?;
+    let Some(Data::Sum(sum)) = &metric.data else {
+        return None;
+    };
+    match sum.data_points.first()?.value {
+        Some(number_data_point::Value::AsDouble(value)) => Some(value),
+        _ => None,
+    }
+}
+
+fn family_value(
+    snapshot: &actorscope::MetricSnapshot,
+    family: &str,
+    labels: &[(&str, &str)],
+) -> f64 {
+    snapshot
+        .get(family)
+        .and_then(|f| f.value(labels.to_vec()))
+        .and_then(|v| v.as_f64())
+        .unwrap_or(f64::NAN)
+}
+
+async fn wait_for(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let until = Instant::now() + limit;
+    while Instant::now() < until {
+        if condition() {
+            return true;
+        }
+        actix::clock::sleep(Duration::from_millis(20)).await;
+    }
+    condition()
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+#[test]
+fn retries_follow_the_rules_and_nothing_counted_is_lost() {
+    actix::System::new().block_on(async {
+        let count = Arc::new(AtomicU64::new(0));
+        let registry = registry(&count);
+        let port = free_port();
+        let receiver = Receiver::start(
+            port,
+            vec![
+                Behaviour::Reset,
+                Behaviour::Ok,
+                Behaviour::Hang,
+                Behaviour::Ok,
+                Behaviour::RetryAfter(503),
+                Behaviour::RetryAfter(429),
+                Behaviour::Ok,
+                Behaviour::Status(400),
+                Behaviour::Ok,
+            ],
+        );
+        let interval = Duration::from_secs(3);
+        let exporter = OtlpExporter::builder(&registry)
+            .endpoint(format!("http://127.0.0.1:{}/v1/metrics", receiver.port))
+            .interval(interval)
+            .timeout(Duration::from_millis(300))
+            .start()
+            .expect("valid settings");
+        count.store(5, Ordering::Relaxed);
+        assert!(
+            wait_for(Duration::from_secs(30), || receiver.seen().len() >= 9).await,
+            "nine requests in 30 s: {:?}",
+            receiver.seen().iter().map(|s| s.1).collect::<Vec<_>>()
+        );
+        let seen = receiver.seen();
+        let gap = |i: usize| seen[i + 1].0 - seen[i].0;
+        // A reset, and an answer that never came: retried after a backoff (1 s ± 50%,
+        // then 2 s ± 50%; the hang costs the 300 ms timeout first).
+        assert!(
+            gap(0) >= Duration::from_millis(450) && gap(0) < interval,
+            "after a reset: {:?}",
+            gap(0)
+        );
+        assert!(
+            gap(2) >= Duration::from_millis(300 + 950) && gap(2) < interval,
+            "after a hang: {:?}",
+            gap(2)
+        );
+        // 503 and 429 with Retry-After: 1 s, honoured.
+        assert!(
+            gap(4) >= Duration::from_millis(950),
+            "after a 503: {:?}",
+            gap(4)
+        );
+        assert!(
+            gap(5) >= Duration::from_millis(950),
+            "after a 429: {:?}",
+            gap(5)
+        );
+        // A 400 is not retried: the next request is the next export.
+        assert!(
+            gap(7) >= interval - Duration::from_millis(600),
+            "after a 400: {:?}",
+            gap(7)
+        );
+        assert_eq!(
+            receiver.most_open.load(Ordering::SeqCst),
+            1,
+            "one request at a time"
+        );
+
+        // After it all, the full cumulative count arrives.
+        count.store(42, Ordering::Relaxed);
+        let arrived = wait_for(Duration::from_secs(10), || {
+            receiver.seen().last().and_then(|s| exported_count(&s.2)) == Some(42.0)
+        })
+        .await;
+        assert!(arrived, "the count after recovery arrives whole");
+
+        let snapshot = registry.scrape().await;
+        let exports = |result| {
+            family_value(
+                &snapshot,
+                "actorscope_otlp_exports_total",
+                &[("result", result)],
+            )
+        };
+        assert!(exports("success") >= 4.0, "{}", exports("success"));
+        assert_eq!(exports("rejected"), 1.0);
+        assert_eq!(exports("failure"), 0.0);
+        assert_eq!(
+            family_value(&snapshot, "actorscope_otlp_retries_total", &[]),
+            4.0
+        );
+        assert!(
+            family_value(
+                &snapshot,
+                "actorscope_otlp_last_success_timestamp_seconds",
+                &[]
+            ) > 1e9
+        );
+        exporter.shutdown(Duration::from_secs(1)).await;
+    });
+}
+
+#[test]
+fn a_receiver_down_at_startup_gets_the_whole_count_once_it_is_up() {
+    actix::System::new().block_on(async {
+        let count = Arc::new(AtomicU64::new(7));
+        let registry = registry(&count);
+        let port = free_port();
+        let exporter = OtlpExporter::builder(&registry)
+            .endpoint(format!("http://127.0.0.1:{port}/v1/metrics"))
+            .interval(Duration::from_millis(500))
+            .timeout(Duration::from_millis(300))
+            .start()
+            .expect("valid settings");
+        let until = Instant::now() + Duration::from_secs(20);
+        loop {
+            let snapshot = registry.scrape().await;
+            let failures = family_value(
+                &snapshot,
+                "actorscope_otlp_exports_total",
+                &[("result", "failure")],
+            );
+            if failures >= 2.0 {
+                break;
+            }
+            assert!(
+                Instant::now() < until,
+                "exports fail while nobody listens ({failures})"
+            );
+            actix::clock::sleep(Duration::from_millis(50)).await;
+        }
+        count.store(9, Ordering::Relaxed);
+        let receiver = Receiver::start(port, Vec::new());
+        let arrived = wait_for(Duration::from_secs(10), || {
+            receiver.seen().last().and_then(|s| exported_count(&s.2)) == Some(9.0)
+        })
+        .await;
+        assert!(arrived, "once up, the receiver gets the whole count");
+        // On shutdown, one last export with the final count.
+        count.store(11, Ordering::Relaxed);
+        exporter.shutdown(Duration::from_secs(2)).await;
+        assert_eq!(
+            receiver.seen().last().and_then(|s| exported_count(&s.2)),
+            Some(11.0)
+        );
+    });
+}
+
+#[test]
+fn bad_settings_are_a_clear_error_naming_the_setting() {
+    actix::System::new().block_on(async {
+        let registry = MetricsRegistry::new();
+        let error = OtlpExporter::builder(&registry)
+            .endpoint("localhost:4318")
+            .start()
+            .expect_err("not a URL");
+        assert_eq!(
+            error.to_string(),
+            "endpoint: \"localhost:4318\" is not an http:// or https:// URL with a host"
+        );
+    });
+}
