@@ -31,12 +31,15 @@ enum Behaviour {
     Status(u16),
 }
 
+/// One request the receiver read: when it arrived, what it did, the body.
+type Request = (Instant, Behaviour, Vec<u8>);
+
 /// A scripted receiver: the behaviours in order, then `Ok`; every request it read, with
 /// when it arrived.
 struct Receiver {
     port: u16,
     script: Arc<Mutex<VecDeque<Behaviour>>>,
-    seen: Arc<Mutex<Vec<(Instant, Behaviour, Vec<u8>)>>>,
+    seen: Arc<Mutex<Vec<Request>>>,
     open: Arc<AtomicU64>,
     most_open: Arc<AtomicU64>,
 }
@@ -130,7 +133,7 @@ impl Receiver {
         receiver
     }
 
-    fn seen(&self) -> Vec<(Instant, Behaviour, Vec<u8>)> {
+    fn seen(&self) -> Vec<Request> {
         self.seen.lock().unwrap().clone()
     }
 }
@@ -361,4 +364,163 @@ fn bad_settings_are_a_clear_error_naming_the_setting() {
             "endpoint: \"localhost:4318\" is not an http:// or https:// URL with a host"
         );
     });
+}
+
+mod worker_restarts {
+    use std::time::{Duration, SystemTime};
+
+    use actix::{Actor, ActorContext, Context, Handler, Message};
+    use actorscope::otlp::OtlpEncoder;
+    use actorscope::prelude::*;
+    use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
+    use opentelemetry_proto::tonic::metrics::v1::{metric::Data, number_data_point};
+    use prost::Message as _;
+
+    actorscope::worker_stats! {
+        struct Stats {
+            /// Jobs done.
+            #[metric("jobs_total")]
+            jobs: Counter,
+        }
+    }
+
+    struct Worker {
+        stats: Tracked<Stats>,
+    }
+
+    impl Actor for Worker {
+        type Context = Context<Self>;
+        fn started(&mut self, ctx: &mut Context<Self>) {
+            self.stats.attach(ctx);
+        }
+    }
+
+    actorscope::report_stats!(Worker, stats: Stats);
+
+    enum Job {
+        Count(u64),
+        Stop,
+    }
+
+    impl Message for Job {
+        type Result = ();
+    }
+
+    impl Handler<Job> for Worker {
+        type Result = ();
+        fn handle(&mut self, job: Job, ctx: &mut Context<Self>) {
+            match job {
+                Job::Count(n) => self.stats.jobs.add(n),
+                Job::Stop => ctx.stop(),
+            }
+        }
+    }
+
+    /// `worker` label → (value, start time) of `jobs` in an encoded export.
+    fn points(body: &[u8]) -> Vec<(String, f64, u64)> {
+        let request = ExportMetricsServiceRequest::decode(body).expect("decodes");
+        let metrics = &request.resource_metrics[0].scope_metrics[0].metrics;
+        let Some(Data::Sum(sum)) = metrics
+            .iter()
+            .find(|m| m.name == "jobs")
+            .and_then(|m| m.data.clone())
+        else {
+            panic!("jobs is a sum");
+        };
+        let mut found: Vec<(String, f64, u64)> = sum
+            .data_points
+            .iter()
+            .map(|p| {
+                let worker = p
+                    .attributes
+                    .iter()
+                    .find(|kv| kv.key == "worker")
+                    .map(|kv| format!("{:?}", kv.value))
+                    .unwrap_or_default();
+                let Some(number_data_point::Value::AsDouble(value)) = p.value else {
+                    panic!("a double")
+                };
+                (worker, value, p.start_time_unix_nano)
+            })
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        found
+    }
+
+    #[test]
+    fn a_stopped_workers_counts_stay_continuous_and_its_reused_label_starts_again() {
+        actix::System::new().block_on(async {
+            let registry = MetricsRegistry::new();
+            let workers = registry
+                .register_workers::<Stats>("jobs")
+                .expect("registered");
+            let first = Worker {
+                stats: workers.tracked(),
+            }
+            .start();
+            first.send(Job::Count(5)).await.expect("counted");
+            let mut encoder = OtlpEncoder::new(registry.created_at(), [("service.name", "jobs")]);
+            let mut export = |snapshot: &actorscope::MetricSnapshot| {
+                points(&encoder.encode(snapshot, SystemTime::now()).0)
+            };
+            let before = export(&registry.scrape().await);
+            assert_eq!(before.len(), 1);
+            let (_, five, origin) = before[0].clone();
+            assert_eq!(five, 5.0);
+
+            // The worker stops: its 5 move to `worker="retired"`; a new worker takes
+            // label 0 and counts 1, which is a reset of that series.
+            first.send(Job::Stop).await.expect("stopping");
+            // The label is free once a scrape has reported the stopped worker.
+            for _ in 0..200 {
+                let snapshot = registry.scrape().await;
+                let jobs = snapshot.get("jobs_total");
+                if jobs.is_some_and(|f| f.value([("worker", "retired")]).is_some() && f.len() == 1)
+                {
+                    break;
+                }
+                actix::clock::sleep(Duration::from_millis(10)).await;
+            }
+            let second = Worker {
+                stats: workers.tracked(),
+            }
+            .start();
+            second.send(Job::Count(1)).await.expect("counted");
+            let mut after = Vec::new();
+            for _ in 0..200 {
+                after = export(&registry.scrape().await);
+                if after.len() == 2 {
+                    break;
+                }
+                actix::clock::sleep(Duration::from_millis(10)).await;
+            }
+            assert_eq!(after.len(), 2, "{after:?}");
+            let reused = after
+                .iter()
+                .find(|p| !p.0.contains("retired"))
+                .unwrap_or_else(|| panic!("a live worker: {after:?}"));
+            assert!(
+                reused.0.contains("\"0\""),
+                "the new worker took label 0: {after:?}"
+            );
+            let retired = after
+                .iter()
+                .find(|p| p.0.contains("retired"))
+                .expect("retired");
+            assert_eq!(reused.1, 1.0);
+            assert!(
+                reused.2 > origin,
+                "the reused label carries a new start time"
+            );
+            assert_eq!(
+                retired.1, 5.0,
+                "the stopped worker's count continues as retired"
+            );
+            assert_eq!(
+                after.iter().map(|p| p.1).sum::<f64>(),
+                6.0,
+                "the sum never went back"
+            );
+        });
+    }
 }

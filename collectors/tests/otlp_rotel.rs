@@ -9,7 +9,6 @@
 //! (or `ACTORSCOPE_OTLP_VENV`).
 
 #[path = "../../tests/common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 
 use std::net::TcpStream;
@@ -114,12 +113,13 @@ fn sum_points(export: &Value, name: &str, key: &str, value: &str) -> f64 {
         .sum()
 }
 
-#[test]
-fn the_demo_exports_through_a_real_collector_what_its_metrics_show() {
+/// The receiver and rotel-agent in front of it; returns them, the receiver's output file
+/// and the URL to export to.
+fn start_collector_chain() -> (Vec<Process>, PathBuf, String) {
     let (collector_http, collector_grpc, receiver) = (free_port(), free_port(), free_port());
     let out = std::env::temp_dir().join(format!("actorscope-otlp-{receiver}.jsonl"));
     let _ = std::fs::remove_file(&out);
-    let _receiver = Process(
+    let decoder = Process(
         Command::new(python())
             .arg(workspace_file("tests/support/otlp_receiver.py"))
             .args([receiver.to_string(), out.display().to_string()])
@@ -127,7 +127,7 @@ fn the_demo_exports_through_a_real_collector_what_its_metrics_show() {
             .spawn()
             .expect("start the receiver"),
     );
-    let _collector = Process(
+    let collector = Process(
         Command::new(rotel_agent())
             .args([
                 "start",
@@ -153,49 +153,11 @@ fn the_demo_exports_through_a_real_collector_what_its_metrics_show() {
         "the receiver and rotel-agent listen within 30 s"
     );
     let url = format!("http://127.0.0.1:{collector_http}/v1/metrics");
-    let demo = start_demo_with_env(
-        &["--shards", "2", "--otlp", &url],
-        &[
-            ("OTEL_METRIC_EXPORT_INTERVAL", "500"),
-            ("OTEL_SERVICE_NAME", "kv-demo"),
-            ("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=test"),
-        ],
-    );
-    const PUTS: u32 = 30;
-    for i in 0..PUTS {
-        let answer = request(
-            demo.socket_address(),
-            "PUT",
-            &format!("/kv/k{i}"),
-            &[],
-            b"value",
-        );
-        assert_eq!(answer.status, 201);
-    }
+    (vec![collector, decoder], out, url)
+}
 
-    // Exports arrive; wait for two made after the last PUT (with the exporter's own
-    // families, which need one success first).
-    let settled = wait_until(Duration::from_secs(60), || {
-        let all = exports(&out);
-        all.len() >= 2
-            && all[all.len() - 2..]
-                .iter()
-                .all(|e| sum_points(e, "kv_operations", "op", "put") == f64::from(PUTS))
-            && all.last().is_some_and(|e| {
-                sum_points(e, "actorscope_otlp_exports", "result", "success") >= 1.0
-            })
-    });
-    let all = exports(&out);
-    assert!(
-        settled,
-        "{} exports arrived; the last: {:?}",
-        all.len(),
-        all.last().map(|e| metrics(e).len())
-    );
-    let (before, last) = (&all[all.len() - 2], &all[all.len() - 1]);
-
-    // The same values as /metrics, now that nothing moves.
-    let text = get(demo.socket_address(), "/metrics", &[]).text();
+/// The exported values equal the exposition's, and every family arrived.
+fn check_same_as_exposition(last: &Value, text: &str) {
     for (family, otlp, key, value) in [
         ("kv_operations_total", "kv_operations", "op", "put"),
         ("kv_written_bytes_total", "kv_written_bytes", "", ""),
@@ -214,11 +176,10 @@ fn the_demo_exports_through_a_real_collector_what_its_metrics_show() {
         };
         assert_eq!(
             sum_points(last, otlp, key, value),
-            sum_samples(&text, family, &filter),
+            sum_samples(text, family, &filter),
             "{family}"
         );
     }
-    // Every family of the exposition arrived, under its OTLP name.
     for line in text.lines().filter_map(|l| l.strip_prefix("# TYPE ")) {
         let (name, kind) = line.split_once(' ').expect("# TYPE name kind");
         let otlp = if kind == "counter" {
@@ -231,8 +192,10 @@ fn the_demo_exports_through_a_real_collector_what_its_metrics_show() {
             "{otlp} ({kind}) did not arrive"
         );
     }
+}
 
-    // Cumulative, monotonic sums; start times stable between exports and before the point.
+/// Cumulative, monotonic sums; start times stable between exports and before the point.
+fn check_temporality_and_start_times(before: &Value, last: &Value) {
     let mut sums = 0;
     for metric in metrics(last) {
         if let Some(sum) = metric.get("sum") {
@@ -278,14 +241,17 @@ fn the_demo_exports_through_a_real_collector_what_its_metrics_show() {
         starts(last),
         "start times stay put while counting up"
     );
+    let duration = metric(last, "kv_operation_duration_seconds");
     assert!(
-        metric(last, "kv_operation_duration_seconds")
+        duration
             .and_then(|m| m.get("exponentialHistogram"))
             .is_some(),
         "native histograms go as exponential ones"
     );
+}
 
-    // The resource says who sent it.
+/// The resource says who sent it.
+fn check_resource(last: &Value, pid: u32) {
     let resource = &last["resourceMetrics"][0]["resource"];
     let string = |key: &str| {
         attribute(resource, key)
@@ -295,10 +261,59 @@ fn the_demo_exports_through_a_real_collector_what_its_metrics_show() {
     assert_eq!(string("service.name").as_deref(), Some("kv-demo"));
     assert_eq!(string("deployment.environment").as_deref(), Some("test"));
     assert_eq!(string("telemetry.sdk.name").as_deref(), Some("actorscope"));
-    let pid = attribute(resource, "process.pid")
+    let pid_sent = attribute(resource, "process.pid")
         .and_then(|v| v["intValue"].as_str())
         .map(str::to_owned);
-    assert_eq!(pid, Some(demo.child.id().to_string()));
+    assert_eq!(pid_sent, Some(pid.to_string()));
+}
+
+#[test]
+fn the_demo_exports_through_a_real_collector_what_its_metrics_show() {
+    let (_chain, out, url) = start_collector_chain();
+    let demo = start_demo_with_env(
+        &["--shards", "2", "--otlp", &url],
+        &[
+            ("OTEL_METRIC_EXPORT_INTERVAL", "500"),
+            ("OTEL_SERVICE_NAME", "kv-demo"),
+            ("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=test"),
+        ],
+    );
+    const PUTS: u32 = 30;
+    for i in 0..PUTS {
+        let answer = request(
+            demo.socket_address(),
+            "PUT",
+            &format!("/kv/k{i}"),
+            &[],
+            b"value",
+        );
+        assert_eq!(answer.status, 201);
+    }
+    // Two exports made after the last PUT (the second with the exporter's own families,
+    // which need one success first).
+    let settled = wait_until(Duration::from_secs(60), || {
+        let all = exports(&out);
+        all.len() >= 2
+            && all[all.len() - 2..]
+                .iter()
+                .all(|e| sum_points(e, "kv_operations", "op", "put") == f64::from(PUTS))
+            && all.last().is_some_and(|e| {
+                sum_points(e, "actorscope_otlp_exports", "result", "success") >= 1.0
+            })
+    });
+    let all = exports(&out);
+    assert!(
+        settled,
+        "{} exports arrived; the last: {:?}",
+        all.len(),
+        all.last().map(|e| metrics(e).len())
+    );
+    let (before, last) = (&all[all.len() - 2], &all[all.len() - 1]);
+    // Nothing moves any more: the same values as /metrics.
+    let text = get(demo.socket_address(), "/metrics", &[]).text();
+    check_same_as_exposition(last, &text);
+    check_temporality_and_start_times(before, last);
+    check_resource(last, demo.child.id());
     assert!(!demo.stderr().contains("panicked"));
     let _ = std::fs::remove_file(&out);
 }

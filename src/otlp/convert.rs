@@ -12,8 +12,8 @@ use opentelemetry_proto::tonic::metrics::v1::{
 };
 
 use crate::model::{
-    ExemplarValue, HistogramValue, LabelSet, MetricFamily, MetricKind, MetricSnapshot, NativeValue,
-    Unit, Value,
+    ExemplarValue, HistogramValue, LabelHashSeed, LabelSet, MetricFamily, MetricKind,
+    MetricSnapshot, NativeValue, Unit, Value,
 };
 
 const CUMULATIVE: i32 = AggregationTemporality::Cumulative as i32;
@@ -42,11 +42,16 @@ pub(crate) fn otlp_unit(unit: Option<Unit>) -> String {
 /// went down was reset (a worker that stopped and whose label a new worker took, a
 /// restarted component): it began again after the export before. So a start time is
 /// never later than the truth by more than one export interval, and never earlier.
+type SeriesStarts = HashMap<LabelSet, (u64, f64, u64), LabelHashSeed>;
+
 #[derive(Debug, Default)]
 pub(crate) struct StartTimes {
-    series: HashMap<(String, LabelSet), (u64, f64)>,
+    /// Per family, per series: (start, latest count, the export that last saw it),
+    /// hashed with the model's fast label-set hasher.
+    series: HashMap<String, SeriesStarts>,
     previous_export: Option<u64>,
     origin: u64,
+    export: u64,
 }
 
 impl StartTimes {
@@ -58,22 +63,59 @@ impl StartTimes {
         }
     }
 
-    /// The start time of `family`'s series `labels`, now counting `count`.
-    fn start(&mut self, family: &str, labels: &LabelSet, count: f64) -> u64 {
+    /// The series of `family`, to look start times up in.
+    fn family(&mut self, family: &str) -> FamilyStarts<'_> {
+        if !self.series.contains_key(family) {
+            self.series.insert(
+                family.to_owned(),
+                HashMap::with_hasher(LabelHashSeed::new()),
+            );
+        }
         let fresh = self.previous_export.unwrap_or(self.origin);
-        let key = (family.to_owned(), labels.clone());
-        let entry = self.series.entry(key).or_insert((fresh, count));
+        let export = self.export;
+        FamilyStarts {
+            series: self.series.get_mut(family).expect("inserted above"),
+            fresh,
+            export,
+        }
+    }
+
+    /// Forgets series that were not in this export, and remembers when it was.
+    fn finish(&mut self, now: u64) {
+        let export = self.export;
+        for series in self.series.values_mut() {
+            series.retain(|_, (_, _, seen)| *seen == export);
+        }
+        self.series.retain(|_, series| !series.is_empty());
+        self.previous_export = Some(now);
+        self.export += 1;
+    }
+}
+
+/// One family's start times, during one export.
+struct FamilyStarts<'a> {
+    series: &'a mut SeriesStarts,
+    fresh: u64,
+    export: u64,
+}
+
+impl FamilyStarts<'_> {
+    /// The start time of series `labels`, now counting `count`.
+    fn start(&mut self, labels: &LabelSet, count: f64) -> u64 {
+        let (fresh, export) = (self.fresh, self.export);
+        let entry = match self.series.get_mut(labels) {
+            Some(entry) => entry,
+            None => self
+                .series
+                .entry(labels.clone())
+                .or_insert((fresh, count, export)),
+        };
         if count < entry.1 {
             entry.0 = fresh;
         }
         entry.1 = count;
+        entry.2 = export;
         entry.0
-    }
-
-    /// Forgets series that were not in this export, and remembers when it was.
-    fn finish(&mut self, now: u64, seen: &std::collections::HashSet<(String, LabelSet)>) {
-        self.series.retain(|key, _| seen.contains(key));
-        self.previous_export = Some(now);
     }
 }
 
@@ -129,9 +171,8 @@ pub(crate) fn convert(
 ) -> (Vec<Metric>, usize) {
     let mut metrics = Vec::with_capacity(snapshot.len());
     let mut points = 0;
-    let mut seen = std::collections::HashSet::new();
     for family in snapshot.families() {
-        let Some(data) = data(family, time, starts, &mut seen) else {
+        let Some(data) = data(family, time, &mut starts.family(family.name())) else {
             continue;
         };
         points += family.len();
@@ -147,21 +188,12 @@ pub(crate) fn convert(
             data: Some(data),
         });
     }
-    starts.finish(time, &seen);
+    starts.finish(time);
     (metrics, points)
 }
 
-fn data(
-    family: &MetricFamily,
-    time: u64,
-    starts: &mut StartTimes,
-    seen: &mut std::collections::HashSet<(String, LabelSet)>,
-) -> Option<Data> {
-    let name = family.name();
-    let mut start = |labels: &LabelSet, count: f64| {
-        seen.insert((name.to_owned(), labels.clone()));
-        starts.start(name, labels, count)
-    };
+fn data(family: &MetricFamily, time: u64, starts: &mut FamilyStarts<'_>) -> Option<Data> {
+    let mut start = |labels: &LabelSet, count: f64| starts.start(labels, count);
     let number =
         |labels: &LabelSet, value: f64, start: u64, exemplars: Vec<Exemplar>| NumberDataPoint {
             attributes: attributes(labels),

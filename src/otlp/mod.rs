@@ -66,6 +66,7 @@ use tokio::sync::oneshot;
 
 pub use config::{ConfigError, OtlpConfig, DEFAULT_ENDPOINT, DEFAULT_INTERVAL, DEFAULT_TIMEOUT};
 
+use crate::model::MetricSnapshot;
 use crate::registry::{collector_fn, MetricsRegistry};
 use config::Overrides;
 use convert::StartTimes;
@@ -74,6 +75,80 @@ use transport::Answer;
 
 /// How long a gather for an export may take.
 const GATHER_DEADLINE: Duration = Duration::from_secs(5);
+
+/// Encodes snapshots as OTLP/HTTP request bodies (protobuf `ExportMetricsServiceRequest`),
+/// keeping each cumulative series' start time from one call to the next: what
+/// [`OtlpExporter`] sends, for a transport of your own.
+///
+/// ```
+/// use std::time::SystemTime;
+/// use actorscope::otlp::OtlpEncoder;
+/// use actorscope::model::MetricSnapshot;
+/// use actorscope::write::Writer;
+///
+/// let mut snapshot = MetricSnapshot::new();
+/// Writer::new(&mut snapshot).counter("jobs_total", "Jobs.").add((), 3)?;
+/// let mut encoder = OtlpEncoder::new(SystemTime::now(), [("service.name", "jobs")]);
+/// let (body, points) = encoder.encode(&snapshot, SystemTime::now());
+/// assert_eq!(points, 1);
+/// assert!(!body.is_empty());
+/// # Ok::<(), actorscope::model::ModelError>(())
+/// ```
+#[derive(Debug)]
+pub struct OtlpEncoder {
+    resource: Resource,
+    starts: StartTimes,
+}
+
+impl OtlpEncoder {
+    /// An encoder for series that began counting no earlier than `origin` (the
+    /// registry's [`created_at`](MetricsRegistry::created_at)), with these resource
+    /// attributes (`service.name` among them, as OTLP requires).
+    pub fn new<K: Into<String>, V: Into<String>>(
+        origin: SystemTime,
+        resource: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        let attributes = resource
+            .into_iter()
+            .map(|(key, value)| attribute(&key.into(), value))
+            .collect();
+        Self::with_resource(
+            origin,
+            Resource {
+                attributes,
+                ..Resource::default()
+            },
+        )
+    }
+
+    fn with_resource(origin: SystemTime, resource: Resource) -> Self {
+        Self {
+            resource,
+            starts: StartTimes::new(unix_nanos(origin)),
+        }
+    }
+
+    /// `snapshot`, gathered at `time`, as a request body; and how many points it holds.
+    pub fn encode(&mut self, snapshot: &MetricSnapshot, time: SystemTime) -> (Vec<u8>, usize) {
+        let (metrics, points) = convert::convert(snapshot, unix_nanos(time), &mut self.starts);
+        let request = ExportMetricsServiceRequest {
+            resource_metrics: vec![ResourceMetrics {
+                resource: Some(self.resource.clone()),
+                scope_metrics: vec![ScopeMetrics {
+                    scope: Some(InstrumentationScope {
+                        name: "actorscope".to_owned(),
+                        version: env!("CARGO_PKG_VERSION").to_owned(),
+                        ..InstrumentationScope::default()
+                    }),
+                    metrics,
+                    schema_url: String::new(),
+                }],
+                schema_url: String::new(),
+            }],
+        };
+        (request.encode_to_vec(), points)
+    }
+}
 
 /// Exports a registry over OTLP/HTTP; made by [`OtlpExporter::builder`].
 #[derive(Debug)]
@@ -242,8 +317,7 @@ struct Task {
     config: OtlpConfig,
     stats: Arc<ExporterStats>,
     client: awc::Client,
-    resource: Resource,
-    starts: StartTimes,
+    encoder: OtlpEncoder,
     /// xorshift state for the backoff's jitter.
     jitter: u64,
 }
@@ -254,13 +328,11 @@ impl Task {
             .timeout(config.timeout)
             .disable_redirects()
             .finish();
-        let origin = unix_nanos(registry.created_at());
         Self {
-            resource: resource(&config),
+            encoder: OtlpEncoder::with_resource(registry.created_at(), resource(&config)),
             registry,
             client,
             stats,
-            starts: StartTimes::new(origin),
             jitter: unix_nanos(SystemTime::now()) | 1,
             config,
         }
@@ -310,24 +382,7 @@ impl Task {
     async fn export(&mut self, until: tokio::time::Instant) {
         let started = std::time::Instant::now();
         let snapshot = self.registry.scrape_shared(GATHER_DEADLINE).await;
-        let time = unix_nanos(SystemTime::now());
-        let (metrics, points) = convert::convert(&snapshot, time, &mut self.starts);
-        let request = ExportMetricsServiceRequest {
-            resource_metrics: vec![ResourceMetrics {
-                resource: Some(self.resource.clone()),
-                scope_metrics: vec![ScopeMetrics {
-                    scope: Some(InstrumentationScope {
-                        name: "actorscope".to_owned(),
-                        version: env!("CARGO_PKG_VERSION").to_owned(),
-                        ..InstrumentationScope::default()
-                    }),
-                    metrics,
-                    schema_url: String::new(),
-                }],
-                schema_url: String::new(),
-            }],
-        };
-        let mut body = request.encode_to_vec();
+        let (mut body, points) = self.encoder.encode(&snapshot, SystemTime::now());
         if self.config.gzip {
             body = gzip(&body);
         }
