@@ -29,6 +29,8 @@ enum Behaviour {
     RetryAfter(u16),
     /// Answers with this status.
     Status(u16),
+    /// Holds the request unanswered for 5 s, with `stalled` set meanwhile.
+    Stall,
 }
 
 /// One request the receiver read: when it arrived, what it did, the body.
@@ -42,6 +44,8 @@ struct Receiver {
     seen: Arc<Mutex<Vec<Request>>>,
     open: Arc<AtomicU64>,
     most_open: Arc<AtomicU64>,
+    /// Requests being held by `Stall`.
+    stalled: Arc<AtomicU64>,
 }
 
 fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
@@ -82,9 +86,11 @@ impl Receiver {
             seen: Arc::default(),
             open: Arc::default(),
             most_open: Arc::default(),
+            stalled: Arc::default(),
         };
         let (script, seen) = (Arc::clone(&receiver.script), Arc::clone(&receiver.seen));
         let (open, most_open) = (Arc::clone(&receiver.open), Arc::clone(&receiver.most_open));
+        let stalled = Arc::clone(&receiver.stalled);
         std::thread::spawn(move || {
             let started = Instant::now();
             for stream in listener.incoming() {
@@ -94,6 +100,7 @@ impl Receiver {
                 let Ok(mut stream) = stream else { continue };
                 let (script, seen) = (Arc::clone(&script), Arc::clone(&seen));
                 let (open, most_open) = (Arc::clone(&open), Arc::clone(&most_open));
+                let stalled = Arc::clone(&stalled);
                 std::thread::spawn(move || {
                     // Keep-alive: answer requests on this connection until it closes.
                     while let Some(body) = read_request(&mut stream) {
@@ -113,6 +120,13 @@ impl Receiver {
                                 std::thread::sleep(Duration::from_millis(250));
                                 open.fetch_sub(1, Ordering::SeqCst);
                                 std::thread::sleep(Duration::from_secs(3));
+                                return;
+                            }
+                            Behaviour::Stall => {
+                                stalled.fetch_add(1, Ordering::SeqCst);
+                                std::thread::sleep(Duration::from_secs(5));
+                                stalled.fetch_sub(1, Ordering::SeqCst);
+                                open.fetch_sub(1, Ordering::SeqCst);
                                 return;
                             }
                             Behaviour::RetryAfter(status) => format!(
@@ -348,6 +362,38 @@ fn a_receiver_down_at_startup_gets_the_whole_count_once_it_is_up() {
             receiver.seen().last().and_then(|s| exported_count(&s.2)),
             Some(11.0)
         );
+    });
+}
+
+#[test]
+fn scrapes_do_not_wait_for_a_stalled_receiver() {
+    actix::System::new().block_on(async {
+        let count = Arc::new(AtomicU64::new(3));
+        let registry = registry(&count);
+        let receiver = Receiver::start(free_port(), vec![Behaviour::Stall]);
+        let exporter = OtlpExporter::builder(&registry)
+            .endpoint(format!("http://127.0.0.1:{}/v1/metrics", receiver.port))
+            .interval(Duration::from_millis(200))
+            .timeout(Duration::from_secs(4))
+            .start()
+            .expect("valid settings");
+        let stalled = wait_for(Duration::from_secs(10), || {
+            receiver.stalled.load(Ordering::SeqCst) == 1
+        })
+        .await;
+        assert!(stalled, "an export is stalled at the receiver");
+        // While it is held, scrapes answer, with the latest count.
+        for n in 4..9 {
+            count.store(n, Ordering::Relaxed);
+            let snapshot = registry.scrape().await;
+            assert_eq!(family_value(&snapshot, "app_events_total", &[]), n as f64);
+        }
+        assert_eq!(
+            receiver.stalled.load(Ordering::SeqCst),
+            1,
+            "the export is still held"
+        );
+        exporter.shutdown(Duration::from_millis(300)).await;
     });
 }
 

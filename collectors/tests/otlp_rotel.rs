@@ -180,6 +180,23 @@ fn check_same_as_exposition(last: &Value, text: &str) {
             "{family}"
         );
     }
+    // Every point: as many as the exposition has series.
+    for (family, otlp) in [
+        ("kv_operations_total", "kv_operations"),
+        (
+            "actorscope_actor_messages_handled_total",
+            "actorscope_actor_messages_handled",
+        ),
+    ] {
+        let series = text
+            .lines()
+            .filter(|l| l.starts_with(&format!("{family}{{")))
+            .count();
+        let points = metric(last, otlp)
+            .and_then(|m| m["sum"]["dataPoints"].as_array())
+            .map_or(0, Vec::len);
+        assert_eq!(points, series, "{family}");
+    }
     for line in text.lines().filter_map(|l| l.strip_prefix("# TYPE ")) {
         let (name, kind) = line.split_once(' ').expect("# TYPE name kind");
         let otlp = if kind == "counter" {
