@@ -353,12 +353,7 @@ impl Task {
         loop {
             tokio::select! {
                 () = tokio::time::sleep_until(next) => {}
-                within = &mut stop => {
-                    let within = within.unwrap_or(Duration::ZERO);
-                    let until = tokio::time::Instant::now() + within;
-                    let _ = tokio::time::timeout(within, self.export(until)).await;
-                    return;
-                }
+                within = &mut stop => return self.last_export(within.unwrap_or_default()).await,
             }
             next += interval;
             let now = tokio::time::Instant::now();
@@ -367,15 +362,16 @@ impl Task {
             }
             tokio::select! {
                 () = self.export(next) => {}
-                within = &mut stop => {
-                    // Stopped mid-export: one last try, bounded.
-                    let within = within.unwrap_or(Duration::ZERO);
-                    let until = tokio::time::Instant::now() + within;
-                    let _ = tokio::time::timeout(within, self.export(until)).await;
-                    return;
-                }
+                // Stopped mid-export: that one is dropped, the last one starts now.
+                within = &mut stop => return self.last_export(within.unwrap_or_default()).await,
             }
         }
+    }
+
+    /// The export on shutdown, with the final counts, taking at most `within`.
+    async fn last_export(&mut self, within: Duration) {
+        let until = tokio::time::Instant::now() + within;
+        let _ = tokio::time::timeout(within, self.export(until)).await;
     }
 
     /// One export: gather, convert, post, and retry what may be retried until `until`.
