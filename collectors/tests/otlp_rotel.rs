@@ -293,6 +293,8 @@ fn the_demo_exports_through_a_real_collector_what_its_metrics_show() {
             ("OTEL_METRIC_EXPORT_INTERVAL", "500"),
             ("OTEL_SERVICE_NAME", "kv-demo"),
             ("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=test"),
+            // Gzipped bodies, which the collector must take as well.
+            ("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"),
         ],
     );
     const PUTS: u32 = 30;

@@ -29,6 +29,14 @@ pub enum ConfigError {
         /// The entry that did not parse.
         entry: String,
     },
+    /// A compression other than `gzip` or `none`.
+    #[error("{source_name}: {value:?} is not a compression this exporter has (gzip or none)")]
+    Compression {
+        /// The variable.
+        source_name: String,
+        /// What it held.
+        value: String,
+    },
     /// A duration that is not a whole number of milliseconds above zero.
     #[error("{source_name}: {value:?} is not a whole number of milliseconds above 0")]
     Millis {
@@ -132,6 +140,25 @@ fn default_service_name() -> String {
     }
 }
 
+/// Whether to gzip, from the compression variables (metrics-specific first).
+fn compression(var: &impl Fn(&str) -> Option<String>) -> Result<bool, ConfigError> {
+    let names = [
+        "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION",
+        "OTEL_EXPORTER_OTLP_COMPRESSION",
+    ];
+    let Some((name, value)) = names.iter().find_map(|name| Some((*name, var(name)?))) else {
+        return Ok(false);
+    };
+    match value.trim() {
+        "gzip" => Ok(true),
+        "none" => Ok(false),
+        _ => Err(ConfigError::Compression {
+            source_name: name.to_owned(),
+            value,
+        }),
+    }
+}
+
 impl OtlpConfig {
     /// Resolves the builder's `overrides` over the variables `env` gives (the process
     /// environment in use; a map in tests), over the defaults.
@@ -141,6 +168,8 @@ impl OtlpConfig {
     /// `_TIMEOUT`); then the generic one (`OTEL_EXPORTER_OTLP_ENDPOINT`, to which
     /// `/v1/metrics` is appended); then the default. `service.name` comes from
     /// `OTEL_SERVICE_NAME`, else `OTEL_RESOURCE_ATTRIBUTES`, else `unknown_service:<executable>`.
+    /// Compression: `OTEL_EXPORTER_OTLP_METRICS_COMPRESSION`, then
+    /// `OTEL_EXPORTER_OTLP_COMPRESSION` (`gzip`, or `none`: the default).
     pub(crate) fn resolve(
         overrides: &Overrides,
         env: impl Fn(&str) -> Option<String>,
@@ -193,6 +222,10 @@ impl OtlpConfig {
                 None => DEFAULT_INTERVAL,
             },
         };
+        let gzip = match overrides.gzip {
+            Some(gzip) => gzip,
+            None => compression(&var)?,
+        };
         let mut resource = match var("OTEL_RESOURCE_ATTRIBUTES") {
             Some(text) => pairs("OTEL_RESOURCE_ATTRIBUTES", &text)?,
             None => Vec::new(),
@@ -219,7 +252,7 @@ impl OtlpConfig {
             interval,
             service_name,
             resource,
-            gzip: overrides.gzip.unwrap_or(false),
+            gzip,
         })
     }
 }
@@ -261,6 +294,7 @@ mod tests {
                 "OTEL_RESOURCE_ATTRIBUTES",
                 "service.name=from-attributes,deployment.environment=prod",
             ),
+            ("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"),
         ];
         let config = OtlpConfig::resolve(&none, env(&generic)).expect("generic");
         assert_eq!(config.url, "http://collector:4318/v1/metrics");
@@ -278,6 +312,7 @@ mod tests {
             config.resource,
             [("deployment.environment".into(), "prod".into())]
         );
+        assert!(config.gzip);
 
         let mut specific = generic.to_vec();
         specific.push((
@@ -309,6 +344,7 @@ mod tests {
             ("OTEL_EXPORTER_OTLP_TIMEOUT", "10s"),
             ("OTEL_METRIC_EXPORT_INTERVAL", "0"),
             ("OTEL_RESOURCE_ATTRIBUTES", "=value"),
+            ("OTEL_EXPORTER_OTLP_COMPRESSION", "zstd"),
         ];
         for (name, value) in cases {
             let error = OtlpConfig::resolve(&none, env(&[(name, value)]))

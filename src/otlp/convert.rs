@@ -41,7 +41,9 @@ pub(crate) fn otlp_unit(unit: Option<Unit>) -> String {
 /// later began after the export before it (it was not there then). A series whose count
 /// went down was reset (a worker that stopped and whose label a new worker took, a
 /// restarted component): it began again after the export before. So a start time is
-/// never later than the truth by more than one export interval, and never earlier.
+/// never earlier than the truth, and later by at most one export interval. A reset whose
+/// new count has already passed the old one by the next export is not seen (nor would
+/// Prometheus' `rate()` see it).
 type SeriesStarts = HashMap<LabelSet, (u64, f64, u64), LabelHashSeed>;
 
 #[derive(Debug, Default)]
