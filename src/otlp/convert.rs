@@ -12,8 +12,8 @@ use opentelemetry_proto::tonic::metrics::v1::{
 };
 
 use crate::model::{
-    ExemplarValue, HistogramValue, LabelHashSeed, LabelSet, MetricFamily, MetricKind,
-    MetricSnapshot, NativeValue, Unit, Value,
+    ExemplarValue, HistogramValue, LabelHashSeed, LabelSet, MetricFamily, MetricKind, NativeValue,
+    Unit, Value,
 };
 
 const CUMULATIVE: i32 = AggregationTemporality::Cumulative as i32;
@@ -44,12 +44,24 @@ pub(crate) fn otlp_unit(unit: Option<Unit>) -> String {
 /// never earlier than the truth, and later by at most one export interval. A reset whose
 /// new count has already passed the old one by the next export is not seen (nor would
 /// Prometheus' `rate()` see it).
-type SeriesStarts = HashMap<LabelSet, (u64, f64, u64), LabelHashSeed>;
+type SeriesStarts = HashMap<LabelSet, Series, LabelHashSeed>;
+
+/// What is kept of one series from one export to the next.
+#[derive(Debug)]
+pub(crate) struct Series {
+    /// When it began counting (ns since the Unix epoch).
+    pub(crate) start: u64,
+    /// Its latest count.
+    count: f64,
+    /// The export that last saw it.
+    export: u64,
+    /// Its labels as a number point's encoded attributes (made on first use).
+    pub(crate) number_attributes: Option<Box<[u8]>>,
+}
 
 #[derive(Debug, Default)]
 pub(crate) struct StartTimes {
-    /// Per family, per series: (start, latest count, the export that last saw it),
-    /// hashed with the model's fast label-set hasher.
+    /// Per family, per series, hashed with the model's fast label-set hasher.
     series: HashMap<String, SeriesStarts>,
     previous_export: Option<u64>,
     origin: u64,
@@ -66,7 +78,7 @@ impl StartTimes {
     }
 
     /// The series of `family`, to look start times up in.
-    fn family(&mut self, family: &str) -> FamilyStarts<'_> {
+    pub(crate) fn family(&mut self, family: &str) -> FamilyStarts<'_> {
         if !self.series.contains_key(family) {
             self.series.insert(
                 family.to_owned(),
@@ -83,10 +95,10 @@ impl StartTimes {
     }
 
     /// Forgets series that were not in this export, and remembers when it was.
-    fn finish(&mut self, now: u64) {
+    pub(crate) fn finish(&mut self, now: u64) {
         let export = self.export;
         for series in self.series.values_mut() {
-            series.retain(|_, (_, _, seen)| *seen == export);
+            series.retain(|_, kept| kept.export == export);
         }
         self.series.retain(|_, series| !series.is_empty());
         self.previous_export = Some(now);
@@ -95,7 +107,7 @@ impl StartTimes {
 }
 
 /// One family's start times, during one export.
-struct FamilyStarts<'a> {
+pub(crate) struct FamilyStarts<'a> {
     series: &'a mut SeriesStarts,
     fresh: u64,
     export: u64,
@@ -104,20 +116,26 @@ struct FamilyStarts<'a> {
 impl FamilyStarts<'_> {
     /// The start time of series `labels`, now counting `count`.
     fn start(&mut self, labels: &LabelSet, count: f64) -> u64 {
+        self.series(labels, count).start
+    }
+
+    /// What is kept of series `labels`, now counting `count` (a gauge's reading counts
+    /// too: it only matters for cumulative series).
+    pub(crate) fn series(&mut self, labels: &LabelSet, count: f64) -> &mut Series {
         let (fresh, export) = (self.fresh, self.export);
-        let entry = match self.series.get_mut(labels) {
-            Some(entry) => entry,
-            None => self
-                .series
-                .entry(labels.clone())
-                .or_insert((fresh, count, export)),
-        };
-        if count < entry.1 {
-            entry.0 = fresh;
+        // A label set is shared: the clone is a reference count.
+        let entry = self.series.entry(labels.clone()).or_insert(Series {
+            start: fresh,
+            count,
+            export,
+            number_attributes: None,
+        });
+        if count < entry.count {
+            entry.start = fresh;
         }
-        entry.1 = count;
-        entry.2 = export;
-        entry.0
+        entry.count = count;
+        entry.export = export;
+        entry
     }
 }
 
@@ -150,7 +168,7 @@ fn nanos(seconds: f64) -> u64 {
     nanos
 }
 
-fn otlp_exemplar(kept: &ExemplarValue, time: u64) -> Exemplar {
+pub(crate) fn otlp_exemplar(kept: &ExemplarValue, time: u64) -> Exemplar {
     Exemplar {
         filtered_attributes: Vec::new(),
         time_unix_nano: kept.timestamp().map_or(time, nanos),
@@ -166,32 +184,46 @@ fn otlp_exemplar(kept: &ExemplarValue, time: u64) -> Exemplar {
 /// attributes are the information, and a histogram with a native form is written as an
 /// exponential histogram (else as explicit buckets). Slot maps are left out (JSON only).
 /// Returns the metrics and the number of points.
+#[cfg(test)]
 pub(crate) fn convert(
-    snapshot: &MetricSnapshot,
+    snapshot: &crate::model::MetricSnapshot,
     time: u64,
     starts: &mut StartTimes,
 ) -> (Vec<Metric>, usize) {
     let mut metrics = Vec::with_capacity(snapshot.len());
     let mut points = 0;
     for family in snapshot.families() {
-        let Some(data) = data(family, time, &mut starts.family(family.name())) else {
+        let Some(metric) = metric(family, time, &mut starts.family(family.name())) else {
             continue;
         };
         points += family.len();
-        let name = match family.kind() {
-            MetricKind::Counter => family.openmetrics_name(),
-            _ => family.name(),
-        };
-        metrics.push(Metric {
-            name: name.to_owned(),
-            description: family.help().to_owned(),
-            unit: otlp_unit(family.unit()),
-            metadata: Vec::new(),
-            data: Some(data),
-        });
+        metrics.push(metric);
     }
     starts.finish(time);
     (metrics, points)
+}
+
+/// The OTLP name of a family: counters without `_total`.
+pub(crate) fn otlp_name(family: &MetricFamily) -> &str {
+    match family.kind() {
+        MetricKind::Counter => family.openmetrics_name(),
+        _ => family.name(),
+    }
+}
+
+/// One family as an OTLP metric (`None` for slot maps).
+pub(crate) fn metric(
+    family: &MetricFamily,
+    time: u64,
+    starts: &mut FamilyStarts<'_>,
+) -> Option<Metric> {
+    Some(Metric {
+        name: otlp_name(family).to_owned(),
+        description: family.help().to_owned(),
+        unit: otlp_unit(family.unit()),
+        metadata: Vec::new(),
+        data: Some(data(family, time, starts)?),
+    })
 }
 
 fn data(family: &MetricFamily, time: u64, starts: &mut FamilyStarts<'_>) -> Option<Data> {
@@ -374,7 +406,7 @@ fn exponential_point(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::SummaryValue;
+    use crate::model::{MetricSnapshot, SummaryValue};
     use crate::stats::{Buckets, Counter, Histogram, NativeConfig};
     use crate::write::Writer;
 

@@ -51,17 +51,15 @@
 
 mod config;
 mod convert;
+mod direct;
 mod stats;
 mod transport;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{any_value, InstrumentationScope, KeyValue};
-use opentelemetry_proto::tonic::metrics::v1::{ResourceMetrics, ScopeMetrics};
 use opentelemetry_proto::tonic::resource::v1::Resource;
-use prost::Message;
 use tokio::sync::oneshot;
 
 pub use config::{ConfigError, OtlpConfig, DEFAULT_ENDPOINT, DEFAULT_INTERVAL, DEFAULT_TIMEOUT};
@@ -96,8 +94,9 @@ const GATHER_DEADLINE: Duration = Duration::from_secs(5);
 /// ```
 #[derive(Debug)]
 pub struct OtlpEncoder {
-    resource: Resource,
+    envelope: direct::Envelope,
     starts: StartTimes,
+    buffers: direct::Buffers,
 }
 
 impl OtlpEncoder {
@@ -123,30 +122,30 @@ impl OtlpEncoder {
 
     fn with_resource(origin: SystemTime, resource: Resource) -> Self {
         Self {
-            resource,
+            envelope: direct::Envelope::new(&resource, &scope()),
             starts: StartTimes::new(unix_nanos(origin)),
+            buffers: direct::Buffers::default(),
         }
     }
 
     /// `snapshot`, gathered at `time`, as a request body; and how many points it holds.
     pub fn encode(&mut self, snapshot: &MetricSnapshot, time: SystemTime) -> (Vec<u8>, usize) {
-        let (metrics, points) = convert::convert(snapshot, unix_nanos(time), &mut self.starts);
-        let request = ExportMetricsServiceRequest {
-            resource_metrics: vec![ResourceMetrics {
-                resource: Some(self.resource.clone()),
-                scope_metrics: vec![ScopeMetrics {
-                    scope: Some(InstrumentationScope {
-                        name: "actorscope".to_owned(),
-                        version: env!("CARGO_PKG_VERSION").to_owned(),
-                        ..InstrumentationScope::default()
-                    }),
-                    metrics,
-                    schema_url: String::new(),
-                }],
-                schema_url: String::new(),
-            }],
-        };
-        (request.encode_to_vec(), points)
+        direct::encode_request(
+            snapshot,
+            unix_nanos(time),
+            &mut self.starts,
+            &self.envelope,
+            &mut self.buffers,
+        )
+    }
+}
+
+/// The instrumentation scope: this crate.
+fn scope() -> InstrumentationScope {
+    InstrumentationScope {
+        name: "actorscope".to_owned(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        ..InstrumentationScope::default()
     }
 }
 
