@@ -407,7 +407,7 @@ fn bad_settings_are_a_clear_error_naming_the_setting() {
             .expect_err("not a URL");
         assert_eq!(
             error.to_string(),
-            "endpoint: \"localhost:4318\" is not an http:// or https:// URL with a host"
+            "endpoint: \"localhost:4318\" is not an http:// URL with a host"
         );
     });
 }

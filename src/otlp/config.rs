@@ -13,10 +13,18 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// A setting that cannot be used, naming where it came from.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
-    /// An endpoint that is not an `http://` or `https://` URL with a host.
-    #[error("{source_name}: {value:?} is not an http:// or https:// URL with a host")]
+    /// An endpoint that is not an `http://` URL with a host.
+    #[error("{source_name}: {value:?} is not an http:// URL with a host")]
     Endpoint {
         /// The variable (or `endpoint` for the builder's setting).
+        source_name: String,
+        /// What it held.
+        value: String,
+    },
+    /// An `https://` endpoint: this exporter is built without TLS.
+    #[error("{source_name}: {value:?} needs TLS, which this exporter does not have; send to an OpenTelemetry Collector or agent over http:// (on loopback or a trusted network), which can forward over TLS")]
+    Tls {
+        /// The variable (or `endpoint`).
         source_name: String,
         /// What it held.
         value: String,
@@ -80,9 +88,13 @@ pub(crate) struct Overrides {
 }
 
 fn check_url(source_name: &str, url: &str) -> Result<(), ConfigError> {
-    let rest = url
-        .strip_prefix("http://")
-        .or_else(|| url.strip_prefix("https://"));
+    if url.starts_with("https://") {
+        return Err(ConfigError::Tls {
+            source_name: source_name.to_owned(),
+            value: url.to_owned(),
+        });
+    }
+    let rest = url.strip_prefix("http://");
     let host = rest.map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
     match host {
         Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Ok(()),
@@ -317,11 +329,11 @@ mod tests {
         let mut specific = generic.to_vec();
         specific.push((
             "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
-            "https://metrics.example/otlp",
+            "http://metrics.example/otlp",
         ));
         specific.push(("OTEL_SERVICE_NAME", "kv"));
         let config = OtlpConfig::resolve(&none, env(&specific)).expect("specific");
-        assert_eq!(config.url, "https://metrics.example/otlp", "used as given");
+        assert_eq!(config.url, "http://metrics.example/otlp", "used as given");
         assert_eq!(config.service_name, "kv");
 
         let builder = Overrides {
@@ -345,6 +357,7 @@ mod tests {
             ("OTEL_METRIC_EXPORT_INTERVAL", "0"),
             ("OTEL_RESOURCE_ATTRIBUTES", "=value"),
             ("OTEL_EXPORTER_OTLP_COMPRESSION", "zstd"),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "https://collector:4318"),
         ];
         for (name, value) in cases {
             let error = OtlpConfig::resolve(&none, env(&[(name, value)]))
