@@ -34,9 +34,15 @@
 //!   native form; summary → Summary; info → a Gauge point of 1 whose attributes are the
 //!   information; slot maps are left out. Units become UCUM (`s`, `By`, `1`), help the
 //!   description, exemplars OTLP exemplars.
-//! - Start times: when each cumulative series began counting (see `StartTimes`): the
-//!   registry's creation for series there from the start, else the export before the
-//!   one that first saw the series or saw its count go down (a reset).
+//! - Start times: when each cumulative series began counting, as far as exports can
+//!   tell: the registry's creation for series there from the start, else the export
+//!   before the one that first saw the series or saw its count go down (a reset: a new
+//!   worker on a reused `worker` label). Never earlier than the truth, and later by at
+//!   most one interval; a reset whose new count has passed the old one by the next
+//!   export is not seen.
+//! - Plain `http://` only: there is no TLS, so an `https://` endpoint is refused at
+//!   [`OtlpBuilder::start`]; send to a Collector or agent on loopback or a trusted
+//!   network, which can forward over TLS.
 //!
 //! # Under faults
 //! - Each request has a timeout (`OTEL_EXPORTER_OTLP_TIMEOUT`, 10 s).
