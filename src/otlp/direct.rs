@@ -249,10 +249,7 @@ mod tests {
     #[test]
     fn written_field_by_field_it_decodes_to_the_request_the_messages_make() {
         let resource = Resource {
-            attributes: vec![super::super::convert::attribute(
-                "service.name",
-                opentelemetry_proto::tonic::common::v1::any_value::Value::StringValue("x".into()),
-            )],
+            attributes: vec![super::super::convert::string_attribute("service.name", "x")],
             ..Resource::default()
         };
         let scope = InstrumentationScope {

@@ -64,7 +64,7 @@ mod transport;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use opentelemetry_proto::tonic::common::v1::{any_value, InstrumentationScope, KeyValue};
+use opentelemetry_proto::tonic::common::v1::{any_value, InstrumentationScope};
 use opentelemetry_proto::tonic::resource::v1::Resource;
 use tokio::sync::oneshot;
 
@@ -115,7 +115,7 @@ impl OtlpEncoder {
     ) -> Self {
         let attributes = resource
             .into_iter()
-            .map(|(key, value)| attribute(&key.into(), value))
+            .map(|(key, value)| convert::string_attribute(&key.into(), value))
             .collect();
         Self::with_resource(
             origin,
@@ -274,14 +274,10 @@ impl OtlpBuilder {
     }
 }
 
-fn attribute(key: &str, value: impl Into<String>) -> KeyValue {
-    convert::attribute(key, any_value::Value::StringValue(value.into()))
-}
-
 fn resource(config: &OtlpConfig) -> Resource {
     let mut attributes = vec![
-        attribute("service.name", config.service_name.clone()),
-        attribute(
+        convert::string_attribute("service.name", config.service_name.clone()),
+        convert::string_attribute(
             "service.instance.id",
             crate::stats::TraceId::random().to_string(),
         ),
@@ -289,9 +285,9 @@ fn resource(config: &OtlpConfig) -> Resource {
             "process.pid",
             any_value::Value::IntValue(i64::from(std::process::id())),
         ),
-        attribute("telemetry.sdk.name", "actorscope"),
-        attribute("telemetry.sdk.language", "rust"),
-        attribute("telemetry.sdk.version", env!("CARGO_PKG_VERSION")),
+        convert::string_attribute("telemetry.sdk.name", "actorscope"),
+        convert::string_attribute("telemetry.sdk.language", "rust"),
+        convert::string_attribute("telemetry.sdk.version", env!("CARGO_PKG_VERSION")),
     ];
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
@@ -299,11 +295,11 @@ fn resource(config: &OtlpConfig) -> Resource {
         .map(|host| host.trim().to_owned())
         .filter(|host| !host.is_empty());
     if let Some(host) = host {
-        attributes.push(attribute("host.name", host));
+        attributes.push(convert::string_attribute("host.name", host));
     }
     for (key, value) in &config.resource {
         attributes.retain(|kv| kv.key != *key);
-        attributes.push(attribute(key, value.clone()));
+        attributes.push(convert::string_attribute(key, value.clone()));
     }
     Resource {
         attributes,

@@ -31,7 +31,7 @@ export function rowOf(labels) {
   return labels.instance === undefined ? labels.actor : labels.actor + "/" + labels.instance;
 }
 
-/** The sum of the samples of `family` per row (only rows in `rows` when given). */
+/** The sum of the samples of `family` per row (type, or type/instance). */
 function sums(model, family) {
   const out = new Map();
   for (const sample of model.store.families.get(family)?.samples.values() ?? []) {
