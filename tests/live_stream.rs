@@ -192,7 +192,8 @@ fn nothing_is_scraped_while_nobody_watches() {
 #[test]
 fn a_subscriber_that_stops_reading_is_dropped_without_delaying_the_others() {
     // About 200 KB per event, every series changing at every tick: a client that reads
-    // nothing fills the kernel's socket buffers, then its 10-event backlog.
+    // nothing fills the kernel's socket buffers, then its queue, whose oldest event then
+    // waits past the 1 s drop time (the unit tests in `ticker.rs` pin the bound).
     let server = serve(registry(4000), fast());
     let stuck = SseClient::connect(server.address(), "/debug/stream", &[]);
     let mut reader = SseClient::connect(server.address(), "/debug/stream", &[]);

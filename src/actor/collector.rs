@@ -247,6 +247,12 @@ impl<S: WorkerStats> Collector for WorkerCollector<S> {
         out.merge(part)?;
         // `worker="retired"`: no live worker has that label.
         out.merge_distinct(shared.end_scrape(id, &answered, &failures))?;
+        let missing: Vec<(String, FailureKind)> = failures
+            .iter()
+            .map(|(label, _, kind)| (label.clone(), *kind))
+            .chain(gone.iter().cloned())
+            .collect();
+        shared.log_left_out(cx.collector_name(), &up, &missing);
         write_health(
             cx.collector_name(),
             targets.len(),

@@ -45,6 +45,7 @@ mod collector;
 mod context;
 mod handover;
 pub mod insight;
+mod left_out;
 mod report;
 mod tracked;
 mod worker_set;

@@ -11,6 +11,7 @@ use actix::Recipient;
 use tokio::sync::Notify;
 
 use super::handover::Handover;
+use super::left_out::{log_lines, LeftOut};
 use super::{ReportStats, WorkerStats};
 use crate::model::{FailureKind, MetricSnapshot, ModelError};
 use crate::write::{Layout, Recording, Replay, Writer};
@@ -56,6 +57,7 @@ struct State<S: WorkerStats> {
     in_flight: Vec<(u64, Instant)>,
     next_scrape: u64,
     errors: BTreeMap<(String, FailureKind), u64>,
+    left_out: LeftOut,
 }
 
 struct Worker<S: WorkerStats> {
@@ -106,6 +108,7 @@ impl<S: WorkerStats> Shared<S> {
                 in_flight: Vec::new(),
                 next_scrape: 0,
                 errors: BTreeMap::new(),
+                left_out: LeftOut::default(),
             }),
             attached: Notify::new(),
         }
@@ -317,6 +320,22 @@ impl<S: WorkerStats> Shared<S> {
             }
         }
         retired
+    }
+
+    /// Logs the workers of `collector` that were left out of a scrape or answer again,
+    /// once per change (`up` holds each worker's label and 1 if it answered).
+    pub(crate) fn log_left_out(
+        &self,
+        collector: &str,
+        up: &[(String, u8)],
+        missing: &[(String, FailureKind)],
+    ) {
+        let answered = up
+            .iter()
+            .filter(|(_, up)| *up == 1)
+            .map(|(label, _)| label.as_str());
+        let lines = self.lock().left_out.update(collector, answered, missing);
+        log_lines(lines);
     }
 
     pub(crate) fn error_counts(&self) -> Vec<((String, FailureKind), u64)> {

@@ -37,8 +37,13 @@ pub struct RouteOptions {
     pub stream_interval: Duration,
     /// Live-stream subscribers at once (default 256); past it, `200` with `retry:`.
     pub max_stream_subscribers: usize,
-    /// Events a subscriber may fall behind before it is dropped (default 10).
+    /// Events a subscriber's queue holds (default 10). A subscriber whose queue is full
+    /// skips ticks (its next delta still has every change) until it is dropped.
     pub stream_backlog: usize,
+    /// A subscriber whose oldest queued event has waited unread for longer than this is
+    /// dropped (default 1 s, checked at each tick); its browser reconnects. Raise it for
+    /// dashboards on slow links, where a large first snapshot can take seconds to send.
+    pub stream_drop_after: Duration,
     /// A quiet stream sends a `: keep-alive` comment this often (default 15 s), which
     /// keeps proxies from closing it and turns a half-open connection into an error.
     pub stream_heartbeat: Duration,
@@ -59,6 +64,7 @@ impl Default for RouteOptions {
             stream_interval: Duration::from_secs(1),
             max_stream_subscribers: 256,
             stream_backlog: 10,
+            stream_drop_after: Duration::from_secs(1),
             stream_heartbeat: Duration::from_secs(15),
             history_series: 5_000,
             encoders: Vec::new(),
@@ -99,6 +105,13 @@ impl RouteOptions {
     #[must_use]
     pub fn with_stream_heartbeat(mut self, every: Duration) -> Self {
         self.stream_heartbeat = every.max(Duration::from_millis(10));
+        self
+    }
+
+    /// Sets [`Self::stream_drop_after`].
+    #[must_use]
+    pub fn with_stream_drop_after(mut self, after: Duration) -> Self {
+        self.stream_drop_after = after;
         self
     }
 

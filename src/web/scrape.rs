@@ -64,6 +64,7 @@ impl Endpoints {
             interval: options.stream_interval,
             max_subscribers: options.max_stream_subscribers,
             backlog: options.stream_backlog,
+            drop_after: options.stream_drop_after,
             heartbeat: options.stream_heartbeat,
             retry: Duration::from_secs(2),
             scrape_timeout: options

@@ -24,7 +24,7 @@ const BYTES: Metric<'static, Counter> = Metric::counter(
 .unit(Unit::Bytes);
 const DROPPED: Metric<'static, Counter> = Metric::counter(
     "actorscope_sse_dropped_total",
-    "Subscribers dropped for falling too far behind.",
+    "Subscribers dropped for leaving an event unread too long (RouteOptions::stream_drop_after).",
 );
 const REFUSED: Metric<'static, Counter> = Metric::counter(
     "actorscope_sse_refused_total",
@@ -52,6 +52,11 @@ impl StreamCounts {
 
     pub(super) fn dropped(&self) {
         self.dropped.fetch_add(1, Ordering::Relaxed);
+    }
+
+    #[cfg(test)]
+    pub(super) fn dropped_count(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
     }
 
     pub(super) fn refused(&self) {

@@ -11,9 +11,16 @@
 //!   (the tick number); a reconnecting browser sends `Last-Event-ID` and, like any new
 //!   subscriber, starts again from a full snapshot. The stream starts with `retry:`, and
 //!   a comment every 15 s keeps idle connections (and proxies) alive.
-//! - Backpressure: each subscriber has room for 10 events. One that falls that far
-//!   behind is dropped (its stream ends, the browser reconnects) and counted in
-//!   `actorscope_sse_dropped_total`; nobody else waits for it.
+//! - Each subscriber has a timeline of its own: a delta is taken from the last snapshot
+//!   *it* was sent, so one that skipped a tick (its queue was full) still gets every
+//!   change, and subscribers that joined at different ticks never share a baseline by
+//!   mistake (subscribers on the same baseline share one encoding).
+//! - Backpressure, bounded in time: a subscriber whose oldest queued event has waited
+//!   unread for longer than the drop time (default 1 s; checked at each tick, so at the
+//!   default tick it goes within 1 to 2 s) is dropped: its stream ends, the browser
+//!   reconnects, the drop is counted in `actorscope_sse_dropped_total` and logged at
+//!   WARN (one line per tick however many go). Its queue holds 10 events at most
+//!   meanwhile; nobody else waits for it.
 //! - Past the subscriber limit (default 256) the answer is still `200` with `retry:` and
 //!   an immediate end, because an `EventSource` that gets any other status gives up for
 //!   good; it tries again later.
@@ -27,11 +34,13 @@ mod delta;
 mod event;
 mod ticker;
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
 use tokio::sync::mpsc;
+use tokio::sync::mpsc::error::TrySendError;
 
 pub(crate) use body::EventStream;
 pub(crate) use counts::collector as counts_collector;
@@ -48,6 +57,7 @@ pub(crate) struct StreamSettings {
     pub(crate) interval: Duration,
     pub(crate) max_subscribers: usize,
     pub(crate) backlog: usize,
+    pub(crate) drop_after: Duration,
     pub(crate) heartbeat: Duration,
     pub(crate) retry: Duration,
     pub(crate) scrape_timeout: Duration,
@@ -79,8 +89,40 @@ struct State {
 struct Subscriber {
     id: u64,
     sender: mpsc::Sender<Bytes>,
-    /// Has had no snapshot yet: gets one instead of the next delta.
-    fresh: bool,
+    /// The last snapshot this subscriber was sent (its next delta is taken from it);
+    /// `None` until it has had one, so it gets a full snapshot instead of a delta.
+    baseline: Option<Arc<MetricSnapshot>>,
+    /// When each event still in its queue was queued, oldest first.
+    queued_at: VecDeque<Instant>,
+}
+
+impl Subscriber {
+    fn new(id: u64, sender: mpsc::Sender<Bytes>) -> Self {
+        Self {
+            id,
+            sender,
+            baseline: None,
+            queued_at: VecDeque::new(),
+        }
+    }
+
+    /// How long its oldest unread event has waited at `now` (zero when it has read all).
+    fn waited(&mut self, now: Instant) -> Duration {
+        let unread = self.sender.max_capacity() - self.sender.capacity();
+        while self.queued_at.len() > unread {
+            self.queued_at.pop_front();
+        }
+        self.queued_at
+            .front()
+            .map_or(Duration::ZERO, |at| now.saturating_duration_since(*at))
+    }
+
+    /// Queues `event`; returns whether there was room.
+    fn offer(&mut self, event: Bytes, now: Instant) -> Result<(), TrySendError<Bytes>> {
+        self.sender.try_send(event)?;
+        self.queued_at.push_back(now);
+        Ok(())
+    }
 }
 
 /// Why a subscription was refused.
@@ -137,14 +179,17 @@ impl Broadcaster {
         }
         let id = state.next_subscriber;
         state.next_subscriber += 1;
-        let mut fresh = true;
-        if let Some(last) = &state.last {
-            let event = ticker::snapshot_event(state.tick, last);
-            self.counts.sent(event.len());
+        let mut subscriber = Subscriber::new(id, sender);
+        if let Some(last) = state.last.clone() {
+            let event = ticker::snapshot_event(state.tick, &last);
+            let length = event.len();
             // The channel is new and empty: this cannot be full.
-            fresh = sender.try_send(event).is_err();
+            if subscriber.offer(event, Instant::now()).is_ok() {
+                self.counts.sent(length);
+                subscriber.baseline = Some(last);
+            }
         }
-        state.subscribers.push(Subscriber { id, sender, fresh });
+        state.subscribers.push(subscriber);
         if !state.running {
             state.running = true;
             actix_web::rt::spawn(ticker::run(Arc::clone(self)));

@@ -198,6 +198,7 @@ impl Collectors {
 
 #[actix_web::main]
 async fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let options = match parse_options(std::env::args().skip(1)) {
         Ok(Some(options)) => options,
         Ok(None) => {
