@@ -87,6 +87,17 @@ fn exposed(registry: &MetricsRegistry) -> Routes {
 /// A server with the middleware, the test routes and `/metrics`, on `binds` loopback
 /// ports with `workers` workers.
 fn serve(metrics: RequestMetrics, exposed: Routes, workers: usize, binds: usize) -> TestServer {
+    serve_on(metrics, exposed, workers, binds, false)
+}
+
+/// As [`serve`]; with `h2c`, each port also speaks HTTP/2 without TLS.
+fn serve_on(
+    metrics: RequestMetrics,
+    exposed: Routes,
+    workers: usize,
+    binds: usize,
+    h2c: bool,
+) -> TestServer {
     start_server(move || {
         let on_connect = metrics.on_connect();
         let mut server = HttpServer::new(move || {
@@ -100,7 +111,12 @@ fn serve(metrics: RequestMetrics, exposed: Routes, workers: usize, binds: usize)
         .shutdown_timeout(1)
         .on_connect(on_connect);
         for _ in 0..binds {
-            server = server.bind("127.0.0.1:0").expect("bind a loopback port");
+            let bound = if h2c {
+                server.bind_auto_h2c("127.0.0.1:0")
+            } else {
+                server.bind("127.0.0.1:0")
+            };
+            server = bound.expect("bind a loopback port");
         }
         let addresses = server.addrs();
         (server.run(), addresses)
@@ -260,6 +276,94 @@ fn in_flight_counts_requests_being_handled() {
         ),
         1.0
     );
+}
+
+/// `curl` fetching `path` over HTTP/2 with prior knowledge (h2c), or HTTP/1.1.
+fn curl(address: SocketAddr, path: &str, http2: bool) -> std::process::Command {
+    let mut command = std::process::Command::new("curl");
+    command
+        .args([
+            "--silent",
+            "--show-error",
+            "--max-time",
+            "20",
+            "--output",
+            "/dev/null",
+        ])
+        .args(["--write-out", "%{http_version} %{http_code}"])
+        .arg(if http2 {
+            "--http2-prior-knowledge"
+        } else {
+            "--http1.1"
+        })
+        .arg(format!("http://{address}{path}"));
+    command
+}
+
+/// What `curl` printed: the HTTP version it spoke and the status.
+fn curl_output(output: std::io::Result<std::process::Output>) -> String {
+    let output = output.expect("curl runs (`bash .ci/run` installs it)");
+    assert!(
+        output.status.success(),
+        "curl: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn http2_requests_are_labelled_by_protocol_and_counted_as_streams() {
+    let registry = MetricsRegistry::new();
+    let metrics = RequestMetrics::builder()
+        .server("h2")
+        .register(&registry)
+        .expect("register");
+    let server = serve_on(metrics, exposed(&registry), 1, 1, true);
+    let address = server.address();
+    for _ in 0..3 {
+        assert_eq!(curl_output(curl(address, "/hello", true).output()), "2 200");
+    }
+    assert_eq!(curl_output(curl(address, "/nope", true).output()), "2 404");
+    assert_eq!(
+        curl_output(curl(address, "/hello", false).output()),
+        "1.1 200"
+    );
+
+    // A request held open over HTTP/2 is one active stream.
+    let open = gate("h2-stream");
+    let held = curl(address, "/wait?gate=h2-stream", true)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("curl runs");
+    let streams = |text: &str, family: &str| sum_samples(text, family, &["server=\"h2\""]);
+    let active = wait_until(Duration::from_secs(10), || {
+        streams(&metrics_text(address), "http_server_streams_active") == 1.0
+    });
+    assert!(
+        active,
+        "the held HTTP/2 request never showed as an active stream"
+    );
+    open.send(()).expect("the handler waits");
+    assert_eq!(curl_output(held.wait_with_output()), "2 200");
+
+    let text = metrics_text(address);
+    let requests = |protocol: &str, route: &str| {
+        sum_samples(
+            &text,
+            "http_server_requests_total",
+            &[
+                &format!("protocol=\"{protocol}\""),
+                &format!("route=\"{route}\""),
+            ],
+        )
+    };
+    assert_eq!(requests("HTTP/2", "/hello"), 3.0, "{text}");
+    assert_eq!(requests("HTTP/2", "(unmatched)"), 1.0, "{text}");
+    assert_eq!(requests("HTTP/2", "/wait"), 1.0, "{text}");
+    assert_eq!(requests("HTTP/1.1", "/hello"), 1.0, "{text}");
+    // The scrapes came over HTTP/1.1 (this test's client): no streams.
+    assert_eq!(streams(&text, "http_server_streams_total"), 5.0, "{text}");
+    assert_eq!(streams(&text, "http_server_streams_active"), 0.0, "{text}");
 }
 
 #[test]

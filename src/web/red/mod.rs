@@ -34,24 +34,30 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 ///
 /// | family | type | more labels | meaning |
 /// | --- | --- | --- | --- |
-/// | `http_server_requests_total` | counter | route, method, status | requests handled |
-/// | `http_server_errors_total` | counter | route, method, status | 5xx answers, and errors raised by inner services |
-/// | `http_server_request_duration_seconds` | histogram | route, method, status | arrival to response head |
-/// | `http_server_request_body_bytes_total` | counter | route, method, status | as declared by `Content-Length` |
-/// | `http_server_response_body_bytes_total` | counter | route, method, status | body bytes sent, streamed ones included |
+/// | `http_server_requests_total` | counter | route, method, status, protocol | requests handled |
+/// | `http_server_errors_total` | counter | route, method, status, protocol | 5xx answers, and errors raised by inner services |
+/// | `http_server_request_duration_seconds` | histogram | route, method, status, protocol | arrival to response head |
+/// | `http_server_request_body_bytes_total` | counter | route, method, status, protocol | as declared by `Content-Length` |
+/// | `http_server_response_body_bytes_total` | counter | route, method, status, protocol | body bytes sent, streamed ones included |
 /// | `http_server_requests_in_flight` | gauge | | requests being handled |
 /// | `http_server_connections_opened_total` | counter | | connections accepted (needs [`RequestMetrics::on_connect`]) |
 /// | `http_server_connections_active` | gauge | | connections open (needs [`RequestMetrics::on_connect`]) |
+/// | `http_server_streams_total` | counter | | HTTP/2 streams that reached the app as requests |
+/// | `http_server_streams_active` | gauge | | HTTP/2 streams whose request is being handled |
 /// | `http_server_requests_folded_total` | counter | | requests counted in the overflow series |
 /// | `actorscope_pool_*{pool="connections"}` | | owner | connection slots, with [`RequestMetricsBuilder::connection_slots`] |
 ///
 /// - `route` is the matched resource pattern (`/kv/{key}`), never the raw path;
 ///   `(unmatched)` when no resource matched, `(unknown)` when an inner middleware failed
 ///   before a response existed.
-/// - `method` is one of the nine standard methods or `other`; `status` is `1xx`..`5xx`.
+/// - `method` is one of the nine standard methods or `other`; `status` is `1xx`..`5xx`;
+///   `protocol` is the request's HTTP version: `HTTP/1.0`, `HTTP/1.1`, `HTTP/2` or
+///   `other`. HTTP/2 needs actix-web's `http2` feature and `HttpServer::bind_auto_h2c`
+///   (h2c) or TLS; each HTTP/2 request is a stream, counted when it reaches the app
+///   (a stream reset before its request was read is not seen).
 /// - **Cardinality guard:** each worker keeps at most `series_limit` label sets
 ///   (default 1,000) per server. Requests with a new label set past it are counted in one
-///   series whose `route`, `method` and `status` are `(overflow)`, and in
+///   series whose `route`, `method`, `status` and `protocol` are `(overflow)`, and in
 ///   `http_server_requests_folded_total`.
 /// - `server` is the name given to [`RequestMetricsBuilder::server`], or else the bound
 ///   address of the `App` that served the request (`127.0.0.1:8080`). Connections are
@@ -155,7 +161,7 @@ impl RequestMetricsBuilder {
         self
     }
 
-    /// Label sets `{route, method, status}` each worker keeps per server (at least 1).
+    /// Label sets `{route, method, status, protocol}` each worker keeps per server (at least 1).
     #[must_use]
     pub fn series_limit(mut self, limit: usize) -> Self {
         self.series_limit = limit.max(1);

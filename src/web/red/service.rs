@@ -16,7 +16,7 @@ use super::body::{BodyCounter, CountedBody};
 use super::connections::OpenConnection;
 use super::local::LocalStats;
 use super::middleware::RequestMetricsService;
-use super::stats::{method_index, status_index, Outcome, UNKNOWN, UNMATCHED};
+use super::stats::{method_index, protocol_index, status_index, Outcome, UNKNOWN, UNMATCHED};
 use crate::stats::{Exemplar, SlotState, TraceId};
 
 impl<S, B> Service<ServiceRequest> for RequestMetricsService<S>
@@ -34,6 +34,7 @@ where
         let started = Instant::now();
         let server = self.server_of(&request);
         let method = method_index(request.method());
+        let protocol = protocol_index(request.version());
         let is_head = request.method() == Method::HEAD;
         let request_bytes = request
             .headers()
@@ -51,7 +52,7 @@ where
             exemplar
         });
         self.stats.update(|stats| {
-            stats.request_started(server);
+            stats.request_started(server, protocol);
             if let Some((connection_server, slot)) = slot {
                 stats.connection_state(connection_server, slot, SlotState::Active);
             }
@@ -62,6 +63,7 @@ where
                 stats: Rc::clone(&self.stats),
                 server,
                 method,
+                protocol,
                 is_head,
                 request_bytes,
                 started,
@@ -111,6 +113,7 @@ struct InFlight {
     stats: Rc<LocalStats>,
     server: usize,
     method: u8,
+    protocol: u8,
     is_head: bool,
     request_bytes: u64,
     started: Instant,
@@ -122,7 +125,7 @@ struct InFlight {
 impl Drop for InFlight {
     fn drop(&mut self) {
         self.stats.update(|stats| {
-            stats.request_ended(self.server);
+            stats.request_ended(self.server, self.protocol);
             if let Some((server, slot)) = self.slot {
                 stats.connection_state(server, slot, SlotState::Idle);
             }
@@ -142,6 +145,7 @@ impl InFlight {
             route: UNKNOWN,
             method: self.method,
             status: 0,
+            protocol: self.protocol,
             error: true,
             seconds,
             request_bytes: self.request_bytes,

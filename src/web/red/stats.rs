@@ -23,6 +23,8 @@ const METHODS: [&str; 10] = [
 ];
 /// The `status` label values, by the status code's first digit; anything else is `other`.
 const STATUS_CLASSES: [&str; 6] = ["1xx", "2xx", "3xx", "4xx", "5xx", "other"];
+/// The `protocol` label values (the request's HTTP version); anything else is `other`.
+const PROTOCOLS: [&str; 4] = ["HTTP/1.0", "HTTP/1.1", "HTTP/2", "other"];
 /// Marks an empty place in a route's table.
 const NONE: u32 = u32::MAX;
 
@@ -31,6 +33,22 @@ pub(crate) fn method_index(method: &actix_web::http::Method) -> u8 {
     let position = METHODS[..9].iter().position(|m| *m == method.as_str());
     #[allow(clippy::cast_possible_truncation)] // fewer than 10
     position.map_or(9, |i| i as u8)
+}
+
+/// The `protocol` label index of `version`.
+pub(crate) fn protocol_index(version: actix_web::http::Version) -> u8 {
+    use actix_web::http::Version;
+    match version {
+        Version::HTTP_10 => 0,
+        Version::HTTP_11 => 1,
+        Version::HTTP_2 => 2,
+        _ => 3,
+    }
+}
+
+/// Whether the `protocol` index is HTTP/2, where each request is a stream.
+pub(crate) fn is_http2(protocol: u8) -> bool {
+    protocol == 2
 }
 
 /// The `status` label index of `status`.
@@ -42,12 +60,13 @@ pub(crate) fn status_index(status: actix_web::http::StatusCode) -> u8 {
     }
 }
 
-/// The stats of one label set `{route, method, status}`.
+/// The stats of one label set `{route, method, status, protocol}`.
 #[derive(Debug, Clone)]
 struct Series {
     route: Arc<str>,
     method: u8,
     status: u8,
+    protocol: u8,
     requests: Counter,
     errors: Counter,
     duration: Histogram,
@@ -61,6 +80,7 @@ pub(crate) struct Outcome<'a> {
     pub(crate) route: &'a str,
     pub(crate) method: u8,
     pub(crate) status: u8,
+    pub(crate) protocol: u8,
     pub(crate) error: bool,
     pub(crate) seconds: f64,
     pub(crate) request_bytes: u64,
@@ -75,18 +95,24 @@ pub(crate) struct ServerStats {
     /// any request).
     name: Option<String>,
     port: Option<u16>,
-    /// Route pattern → place in `series` for each (method, status).
+    /// Route pattern → place in `series` for each (protocol, method, status).
     /// Hashed with the model's fast label hasher: the keys are the app's own patterns.
-    routes: HashMap<Arc<str>, [[u32; 6]; 10], LabelHashSeed>,
+    routes: HashMap<Arc<str>, Box<RouteTable>, LabelHashSeed>,
     series: Vec<Series>,
     overflow: Option<usize>,
     folded: Counter,
     in_flight: Gauge,
     connections_opened: Counter,
     connections_active: Gauge,
+    /// HTTP/2 streams that reached the app as requests: all, and open now.
+    streams: Counter,
+    streams_active: Gauge,
     /// Connection slots, when the middleware was asked to keep them.
     slots: Option<Pool>,
 }
+
+/// A route's series places by protocol, method and status (`NONE`: not yet made).
+type RouteTable = [[[u32; 6]; 10]; 4];
 
 /// Everything one worker thread counts for one [`RequestMetrics`](super::RequestMetrics).
 #[derive(Debug, Clone)]
@@ -142,22 +168,31 @@ impl HttpWorkerStats {
             in_flight: Gauge::new(),
             connections_opened: Counter::new(),
             connections_active: Gauge::new(),
+            streams: Counter::new(),
+            streams_active: Gauge::new(),
             slots: self.slots.map(Pool::with_slots),
         });
         self.servers.len() - 1
     }
 
-    /// A request started.
-    pub(crate) fn request_started(&mut self, server: usize) {
+    /// A request started (over `protocol`: an HTTP/2 request is a stream).
+    pub(crate) fn request_started(&mut self, server: usize, protocol: u8) {
         if let Some(server) = self.servers.get_mut(server) {
             server.in_flight.inc();
+            if is_http2(protocol) {
+                server.streams.inc();
+                server.streams_active.inc();
+            }
         }
     }
 
     /// A request ended (or was dropped before it could).
-    pub(crate) fn request_ended(&mut self, server: usize) {
+    pub(crate) fn request_ended(&mut self, server: usize, protocol: u8) {
         if let Some(server) = self.servers.get_mut(server) {
             server.in_flight.dec();
+            if is_http2(protocol) {
+                server.streams_active.dec();
+            }
         }
     }
 
@@ -229,9 +264,13 @@ impl ServerStats {
     /// The series of `outcome`'s label set: found, added, or the overflow series when
     /// `limit` label sets exist already.
     fn place(&mut self, outcome: &Outcome<'_>, limit: usize, shape: &HistogramShape) -> usize {
-        let (method, status) = (usize::from(outcome.method), usize::from(outcome.status));
+        let (protocol, method, status) = (
+            usize::from(outcome.protocol),
+            usize::from(outcome.method),
+            usize::from(outcome.status),
+        );
         if let Some(table) = self.routes.get(outcome.route) {
-            let found = table[method][status];
+            let found = table[protocol][method][status];
             if found != NONE {
                 return found as usize;
             }
@@ -240,22 +279,28 @@ impl ServerStats {
             self.folded.inc();
             let overflow = match self.overflow {
                 Some(place) => place,
-                None => self.push(Arc::from(OVERFLOW), 255, 255, shape),
+                None => self.push(Arc::from(OVERFLOW), [255, 255, 255], shape),
             };
             self.overflow = Some(overflow);
             return overflow;
         }
         let route: Arc<str> = Arc::from(outcome.route);
-        let place = self.push(Arc::clone(&route), outcome.method, outcome.status, shape);
-        let table = self.routes.entry(route).or_insert([[NONE; 6]; 10]);
+        let labels = [outcome.method, outcome.status, outcome.protocol];
+        let place = self.push(Arc::clone(&route), labels, shape);
+        let table = self
+            .routes
+            .entry(route)
+            .or_insert_with(|| Box::new([[[NONE; 6]; 10]; 4]));
         #[allow(clippy::cast_possible_truncation)] // at most `limit` + 1 series, far below u32::MAX
         {
-            table[method][status] = place as u32;
+            table[protocol][method][status] = place as u32;
         }
         place
     }
 
-    fn push(&mut self, route: Arc<str>, method: u8, status: u8, shape: &HistogramShape) -> usize {
+    /// Adds a series for `route` and the label indexes `[method, status, protocol]`.
+    fn push(&mut self, route: Arc<str>, labels: [u8; 3], shape: &HistogramShape) -> usize {
+        let [method, status, protocol] = labels;
         let mut duration = Histogram::new(shape.buckets.clone());
         if let Some(native) = shape.native {
             duration = duration.with_native(native);
@@ -264,6 +309,7 @@ impl ServerStats {
             route,
             method,
             status,
+            protocol,
             requests: Counter::new(),
             errors: Counter::new(),
             duration,
@@ -294,13 +340,21 @@ const CONNECTIONS_ACTIVE: Metric<'static, Gauge> = Metric::gauge(
     "http_server_connections_active",
     "Connections open now (counted when the server calls on_connect).",
 );
+const STREAMS: Metric<'static, Counter> = Metric::counter(
+    "http_server_streams_total",
+    "HTTP/2 streams that reached the app as requests (one per request; streams reset before a request was read are not seen).",
+);
+const STREAMS_ACTIVE: Metric<'static, Gauge> = Metric::gauge(
+    "http_server_streams_active",
+    "HTTP/2 streams whose request is being handled now.",
+);
 const FOLDED: Metric<'static, Counter> = Metric::counter(
     "http_server_requests_folded_total",
     "Requests counted in the (overflow) series because their route, method and status were past the series limit.",
 );
 const REQUESTS: Metric<'static, Counter> = Metric::counter(
     "http_server_requests_total",
-    "Requests handled, by route pattern, method and status class.",
+    "Requests handled, by route pattern, method, status class and protocol (HTTP version).",
 );
 const ERRORS: Metric<'static, Counter> = Metric::counter(
     "http_server_errors_total",
@@ -345,6 +399,7 @@ impl WorkerStats for HttpWorkerStats {
             route: "/",
             method: 0,
             status: 1,
+            protocol: 2,
             error: false,
             seconds: 0.001,
             request_bytes: 0,
@@ -365,6 +420,9 @@ impl ServerStats {
             .add(server, &self.connections_opened)?;
         out.family(CONNECTIONS_ACTIVE)
             .add(server, &self.connections_active)?;
+        out.family(STREAMS).add(server, &self.streams)?;
+        out.family(STREAMS_ACTIVE)
+            .add(server, &self.streams_active)?;
         if let Some(slots) = &self.slots {
             out.pool("connections", &name, slots)?;
         }
@@ -390,14 +448,15 @@ impl ServerStats {
 }
 
 impl Series {
-    /// `server`, `route`, `method` and `status`.
-    fn labels<'a>(&'a self, server: &'a str) -> [(&'static str, &'a str); 4] {
-        let (method, status) = if self.method == 255 {
-            (OVERFLOW, OVERFLOW)
+    /// `server`, `route`, `method`, `status` and `protocol`.
+    fn labels<'a>(&'a self, server: &'a str) -> [(&'static str, &'a str); 5] {
+        let (method, status, protocol) = if self.method == 255 {
+            (OVERFLOW, OVERFLOW, OVERFLOW)
         } else {
             (
                 METHODS[usize::from(self.method)],
                 STATUS_CLASSES[usize::from(self.status)],
+                PROTOCOLS[usize::from(self.protocol)],
             )
         };
         [
@@ -405,6 +464,7 @@ impl Series {
             ("route", &*self.route),
             ("method", method),
             ("status", status),
+            ("protocol", protocol),
         ]
     }
 }

@@ -268,7 +268,8 @@ async fn main() -> ExitCode {
     .max_connections(CONNECTION_SLOTS)
     // Keep-alive connections must not hold Ctrl-C for the default 30 s.
     .shutdown_timeout(1);
-    let server = match server.bind(options.bind) {
+    // HTTP/1.1 and HTTP/2 without TLS (h2c, prior knowledge) on the same port.
+    let server = match server.bind_auto_h2c(options.bind) {
         Ok(server) => server,
         Err(error) => {
             eprintln!(
