@@ -8,6 +8,7 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use futures::future::{ready, Ready};
 
 use super::local::{for_this_thread, LocalStats};
+use super::route_cache::RouteCache;
 use super::{CountedBody, RequestMetrics};
 
 impl<S, B> Transform<S, ServiceRequest> for RequestMetrics
@@ -33,6 +34,7 @@ where
         ready(Ok(RequestMetricsService {
             service,
             stats,
+            routes: Rc::new(RouteCache::new()),
             server: Cell::new(server),
             track_slots: self.shared.connection_slots.is_some(),
             exemplars: self.shared.exemplars,
@@ -44,6 +46,8 @@ where
 pub struct RequestMetricsService<S> {
     pub(super) service: S,
     pub(super) stats: Rc<LocalStats>,
+    /// The route pattern of each path this `App` has served on this worker.
+    pub(super) routes: Rc<RouteCache>,
     /// The server's place in the stats, known once the first request shows the address
     /// (or at once when the server was named).
     pub(super) server: Cell<Option<usize>>,

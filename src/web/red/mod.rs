@@ -4,6 +4,7 @@ mod body;
 mod connections;
 mod local;
 mod middleware;
+mod route_cache;
 mod service;
 mod stats;
 

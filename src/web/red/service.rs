@@ -16,6 +16,7 @@ use super::body::{BodyCounter, CountedBody};
 use super::connections::OpenConnection;
 use super::local::LocalStats;
 use super::middleware::RequestMetricsService;
+use super::route_cache::RouteCache;
 use super::stats::{method_index, protocol_index, status_index, Outcome, UNKNOWN, UNMATCHED};
 use crate::stats::{Exemplar, SlotState, TraceId};
 
@@ -61,6 +62,7 @@ where
             inner: self.service.call(request),
             request: Some(InFlight {
                 stats: Rc::clone(&self.stats),
+                routes: Rc::clone(&self.routes),
                 server,
                 method,
                 protocol,
@@ -111,6 +113,7 @@ impl<S> RequestMetricsService<S> {
 /// so a request whose future is cancelled (client gone) leaves the gauge too.
 struct InFlight {
     stats: Rc<LocalStats>,
+    routes: Rc<RouteCache>,
     server: usize,
     method: u8,
     protocol: u8,
@@ -153,6 +156,7 @@ impl InFlight {
             exemplar: self.exemplar,
         };
         let is_head = self.is_head;
+        let routes = Rc::clone(&self.routes);
         drop(self);
         match result {
             Ok(response) => {
@@ -165,7 +169,7 @@ impl InFlight {
                     BodySize::Sized(_) | BodySize::None => false,
                     BodySize::Stream => true,
                 };
-                let route = response.request().match_pattern();
+                let route = routes.pattern(response.request());
                 outcome.route = route.as_deref().unwrap_or(UNMATCHED);
                 outcome.status = status_index(status);
                 outcome.error = status.is_server_error();

@@ -97,7 +97,7 @@ pub(crate) struct ServerStats {
     port: Option<u16>,
     /// Route pattern → place in `series` for each (protocol, method, status).
     /// Hashed with the model's fast label hasher: the keys are the app's own patterns.
-    routes: HashMap<Arc<str>, Box<RouteTable>, LabelHashSeed>,
+    routes: HashMap<Arc<str>, RouteTable, LabelHashSeed>,
     series: Vec<Series>,
     overflow: Option<usize>,
     folded: Counter,
@@ -287,10 +287,7 @@ impl ServerStats {
         let route: Arc<str> = Arc::from(outcome.route);
         let labels = [outcome.method, outcome.status, outcome.protocol];
         let place = self.push(Arc::clone(&route), labels, shape);
-        let table = self
-            .routes
-            .entry(route)
-            .or_insert_with(|| Box::new([[[NONE; 6]; 10]; 4]));
+        let table = self.routes.entry(route).or_insert([[[NONE; 6]; 10]; 4]);
         #[allow(clippy::cast_possible_truncation)] // at most `limit` + 1 series, far below u32::MAX
         {
             table[protocol][method][status] = place as u32;
