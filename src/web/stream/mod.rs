@@ -97,13 +97,26 @@ struct Subscriber {
 }
 
 impl Subscriber {
-    fn new(id: u64, sender: mpsc::Sender<Bytes>) -> Self {
-        Self {
+    /// A new subscriber, sent the snapshot of the last tick at once when one has run;
+    /// returns it and the bytes sent.
+    fn joining(id: u64, sender: mpsc::Sender<Bytes>, state: &State) -> (Self, usize) {
+        let mut subscriber = Self {
             id,
             sender,
             baseline: None,
             queued_at: VecDeque::new(),
+        };
+        let Some(last) = state.last.clone() else {
+            return (subscriber, 0);
+        };
+        let event = ticker::snapshot_event(state.tick, &last);
+        let length = event.len();
+        // The channel is new and empty: this cannot be full.
+        if subscriber.offer(event, Instant::now()).is_err() {
+            return (subscriber, 0);
         }
+        subscriber.baseline = Some(last);
+        (subscriber, length)
     }
 
     /// How long its oldest unread event has waited at `now` (zero when it has read all).
@@ -179,15 +192,9 @@ impl Broadcaster {
         }
         let id = state.next_subscriber;
         state.next_subscriber += 1;
-        let mut subscriber = Subscriber::new(id, sender);
-        if let Some(last) = state.last.clone() {
-            let event = ticker::snapshot_event(state.tick, &last);
-            let length = event.len();
-            // The channel is new and empty: this cannot be full.
-            if subscriber.offer(event, Instant::now()).is_ok() {
-                self.counts.sent(length);
-                subscriber.baseline = Some(last);
-            }
+        let (subscriber, sent) = Subscriber::joining(id, sender, &state);
+        if sent > 0 {
+            self.counts.sent(sent);
         }
         state.subscribers.push(subscriber);
         if !state.running {

@@ -187,13 +187,7 @@ mod tests {
         let mut state = lock(&broadcaster.state);
         let id = state.next_subscriber;
         state.next_subscriber += 1;
-        let mut subscriber = Subscriber::new(id, sender);
-        if let Some(last) = state.last.clone() {
-            subscriber
-                .offer(snapshot_event(state.tick, &last), Instant::now())
-                .expect("room");
-            subscriber.baseline = Some(last);
-        }
+        let (subscriber, _) = Subscriber::joining(id, sender, &state);
         state.subscribers.push(subscriber);
         receiver
     }
