@@ -86,6 +86,11 @@ pub mod write;
 pub use encode::Format;
 pub use model::{MetricFamily, MetricKind, MetricSnapshot};
 pub use registry::{Collector, MetricsRegistry};
+#[cfg(feature = "client")]
+pub use web::{
+    ClientMetrics, ClientMetricsBuilder, ClientMetricsFuture, ClientMetricsService,
+    HttpClientStats, AWC_DEFAULT_TIMEOUT, DEFAULT_CLIENT_SERIES_LIMIT, ROUTE_HEADER,
+};
 pub use web::{
     CountedBody, HttpWorkerStats, MountError, RequestMetrics, RequestMetricsBuilder,
     RequestMetricsFuture, RequestMetricsService, RouteOptions, Routes, WebError,

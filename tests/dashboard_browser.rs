@@ -17,11 +17,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_web::{web as aweb, App, HttpResponse, HttpServer};
+use actix_web::{web as aweb, App, HttpRequest, HttpResponse, HttpServer};
 use actorscope::actor::insight::{ActorCollector, ActorInsight, InsightAddr};
 use actorscope::registry::{collector_fn, MetricsRegistry};
 use actorscope::stats::{Pool, SlotState};
-use actorscope::{RequestMetrics, RouteOptions, Routes};
+use actorscope::{ClientMetrics, RequestMetrics, RouteOptions, Routes};
 use common::http::{start_server, TestServer};
 use common::workspace_file;
 
@@ -33,6 +33,10 @@ const LIMIT: Duration = Duration::from_secs(240);
 fn fixture_registry() -> MetricsRegistry {
     let registry = MetricsRegistry::new();
     let scrapes = Arc::new(AtomicU64::new(0));
+    let started_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |since| since.as_secs_f64())
+        - 3_660.0;
     let mut pool = Pool::with_slots(20);
     let slots: Vec<usize> = (0..17).filter_map(|_| pool.acquire_slot()).collect();
     pool.set_state(slots[3], SlotState::Idle);
@@ -59,6 +63,9 @@ fn fixture_registry() -> MetricsRegistry {
                     wide.add([("series", format!("s{i:04}"))], n + i as u64)?;
                 }
                 out.pool("fixture_slots", "api", &pool)?;
+                // For the header's uptime: a process that started an hour and a minute ago.
+                out.gauge("process_start_time_seconds", "Start time of the process.")
+                    .add((), started_at)?;
                 Ok(())
             }),
         )
@@ -88,6 +95,23 @@ impl actix::Handler<Hello> for Greeter {
 
 actorscope::instrument_messages!(Greeter, insight: [Hello]);
 
+/// Calls this server's `/hello` through the instrumented client.
+async fn relay(request: HttpRequest, client: aweb::Data<awc::Client>) -> HttpResponse {
+    let url = format!("http://{}/hello", request.app_config().local_addr());
+    let sent = client
+        .get(url)
+        .insert_header(ClientMetrics::route("/hello"))
+        .send()
+        .await;
+    match sent {
+        Ok(mut response) => match response.body().await {
+            Ok(body) => HttpResponse::Ok().body(body),
+            Err(error) => HttpResponse::BadGateway().body(error.to_string()),
+        },
+        Err(error) => HttpResponse::BadGateway().body(error.to_string()),
+    }
+}
+
 fn serve() -> TestServer {
     start_server(|| {
         let registry = fixture_registry();
@@ -104,15 +128,22 @@ fn serve() -> TestServer {
             .register(&registry)
             .expect("register the middleware");
         let on_connect = metrics.on_connect();
+        let calls = ClientMetrics::builder("relay")
+            .register(&registry)
+            .expect("register the client middleware");
         let routes = Routes::new(
             &registry,
             RouteOptions::default().with_stream_interval(Duration::from_millis(250)),
         )
         .expect("the routes mount");
         let server = HttpServer::new(move || {
+            // One outgoing client per worker, for `/relay` and the Outgoing clients panel.
+            let client = aweb::Data::new(awc::Client::builder().wrap(calls.clone()).finish());
             App::new()
                 .wrap(metrics.clone())
                 .app_data(greeter.clone())
+                .app_data(client)
+                .route("/relay", aweb::get().to(relay))
                 .route(
                     "/hello",
                     aweb::get().to(|greeter: aweb::Data<InsightAddr<Greeter>>| async move {

@@ -17,7 +17,12 @@
 //! # Families
 //!
 //! [`ProcessCollector`] uses client_golang's names, so existing Grafana dashboards work.
-//! A family the platform cannot read is absent, never zero.
+//! A family the platform cannot read is absent, never zero. On Linux they are read from
+//! `/proc` (procfs); on macOS, Windows, FreeBSD and OpenBSD through the kept
+//! `metrics-process` crate's `collector::collect()`: CPU, resident and virtual memory,
+//! file descriptors, start time and threads (page faults and the smaps breakdown stay
+//! Linux-only). The project's CI machine builds Linux only, so that path relies on
+//! `metrics-process`'s own tests there.
 //!
 //! | family | type | unit | meaning |
 //! | --- | --- | --- | --- |

@@ -4,6 +4,8 @@
 
 #[cfg(target_os = "linux")]
 mod linux;
+#[cfg(not(target_os = "linux"))]
+mod other;
 #[cfg(test)]
 mod tests;
 
@@ -135,7 +137,7 @@ impl ProcessCollector {
     #[cfg(not(target_os = "linux"))]
     fn read(&self) -> ProcessReading {
         let _ = self.smaps(|| None);
-        ProcessReading::default()
+        other::read()
     }
 }
 

@@ -64,7 +64,7 @@ function steadyLoad() {
   let running = true;
   const done = (async () => {
     for (let i = 0; running; i++) {
-      await fetch(site + (i % 10 === 0 ? "/fail" : "/hello"));
+      await fetch(site + (i % 10 === 0 ? "/fail" : i % 5 === 1 ? "/relay" : "/hello"));
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   })();
@@ -101,9 +101,24 @@ test("the page loads, goes live, shows the panels it has data for, and logs no e
       throw new Error(error.message + " " + JSON.stringify(seen));
     });
   await page.waitForFunction(() => !document.querySelector('[data-metric="p99"] .tile-value')?.textContent.startsWith("–"), null, { timeout: 20_000 });
-  for (const panel of ["overview", "workers", "actors", "pools", "histogram", "families"]) {
+  for (const panel of ["overview", "routes", "clients", "workers", "actors", "pools", "histogram", "families"]) {
     assert.equal(await page.isVisible("#" + panel), true, panel + " is shown");
   }
+  // One row per route pattern (never a raw path), with a rate, an error rate and p99.
+  await page.waitForFunction(() => {
+    const row = document.querySelector('table.routes tbody tr[data-row="/hello"]');
+    const fail = document.querySelector('table.routes tbody tr[data-row="/fail"]');
+    return row && !row.querySelector('[data-column="rate"]').textContent.startsWith("–") && !row.querySelector('[data-column="p99"]').textContent.startsWith("–")
+      && fail?.querySelector('[data-column="errors"]').textContent === "100.0%";
+  }, null, { timeout: 20_000 });
+  // The relay's outgoing calls: client, target and the route template it gave.
+  await page.waitForFunction(() => {
+    const row = [...document.querySelectorAll("table.clients tbody tr")].find((tr) => tr.dataset.row.startsWith("relay 127.0.0.1:") && tr.dataset.row.endsWith(" /hello"));
+    return row && !row.querySelector('[data-column="rate"]').textContent.startsWith("–");
+  }, null, { timeout: 20_000 });
+  assert.equal(await page.isVisible("#client-picker"), true, "a client exists: the client picker shows");
+  assert.match(await page.textContent("#uptime"), /^up 1 h 1 m$/, "the fixture's process started 61 minutes ago");
+  assert.match(await page.textContent("#updated"), /^updated \d\d:\d\d:\d\d$/);
   // The instrumented greeter behind /hello: a row with a message rate, and in the top list.
   await page.waitForFunction(() => {
     const row = document.querySelector('table.actors tbody tr[data-actor="Greeter"]');

@@ -6,6 +6,7 @@
 import { Connection } from "./connection.js";
 import { bucketIncrease, compareNatural, mergeBuckets, mergeNative, passes } from "./derive.js";
 import { append, h, replace } from "./dom.js";
+import { formatDuration } from "./format.js";
 import { exportDocument, parseImport } from "./exchange.js";
 import { Frames, Totals } from "./frames.js";
 import { installKeys, KEYS } from "./keyboard.js";
@@ -14,6 +15,7 @@ import { renderErrors } from "./panels/errors.js";
 import { renderFamilies } from "./panels/families.js";
 import { renderHistogram } from "./panels/histogram.js";
 import { renderMemory } from "./panels/memory.js";
+import { renderClients, renderRoutes } from "./panels/endpoints.js";
 import { DURATION, renderOverview } from "./panels/overview.js";
 import { renderPools } from "./panels/pools.js";
 import { renderWorkers } from "./panels/workers.js";
@@ -22,6 +24,8 @@ import { readView, writeView } from "./url.js";
 
 const PANELS = [
   ["overview", renderOverview],
+  ["routes", renderRoutes],
+  ["clients", renderClients],
   ["workers", renderWorkers],
   ["actors", renderActors],
   ["memory", renderMemory],
@@ -37,6 +41,10 @@ const store = new MetricStore();
 let frames = new Frames();
 let view = readView(location.search);
 let imported = null;
+/** When live data last arrived (ms since the epoch), or null. */
+let lastUpdate = null;
+/** The labels the header's pickers filter on. */
+const FILTER_LABELS = ["server", "client", "worker"];
 const bucketHistory = new Map();
 const timings = [];
 
@@ -113,21 +121,24 @@ function recordTick() {
 
 /** The values each filter label takes in the store, in natural order: one pass over the samples. */
 function labelValues() {
-  const seen = { server: new Set(), worker: new Set() };
+  const seen = Object.fromEntries(FILTER_LABELS.map((label) => [label, new Set()]));
   for (const family of store.families.values()) {
     for (const sample of family.samples.values()) {
-      const { server, worker } = sample.labels;
-      if (server !== undefined) seen.server.add(server);
-      if (worker !== undefined) seen.worker.add(worker);
+      for (const label of FILTER_LABELS) {
+        const value = sample.labels[label];
+        if (value !== undefined) seen[label].add(value);
+      }
     }
   }
-  return { server: [...seen.server].sort(compareNatural), worker: [...seen.worker].sort(compareNatural) };
+  return Object.fromEntries(FILTER_LABELS.map((label) => [label, [...seen[label]].sort(compareNatural)]));
 }
 
-/** Keeps the server and worker pickers in step with the labels seen. */
+/** Keeps the server, client and worker pickers in step with the labels seen; the client
+ * picker shows only when some client exists. */
 function renderFilters() {
   const all = labelValues();
-  for (const label of ["server", "worker"]) {
+  document.getElementById("client-picker").hidden = all.client.length === 0 && view.filter.client.length === 0;
+  for (const label of FILTER_LABELS) {
     const select = document.getElementById(label + "-filter");
     const values = all[label];
     const chosen = view.filter[label][0] ?? "";
@@ -144,6 +155,21 @@ function renderFilters() {
 
 const panelTimings = {};
 
+/** The process's uptime (from `process_start_time_seconds`) and when data last arrived. */
+function renderClock() {
+  const started = store.families.get("process_start_time_seconds");
+  const start = started ? Math.min(...[...started.samples.values()].map((s) => Number(s.value)).filter(Number.isFinite)) : NaN;
+  const uptime = document.getElementById("uptime");
+  uptime.hidden = !Number.isFinite(start);
+  if (Number.isFinite(start)) uptime.textContent = "up " + formatDuration(model.now / 1000 - start);
+  const updated = document.getElementById("updated");
+  updated.hidden = lastUpdate === null;
+  if (lastUpdate !== null) {
+    updated.textContent = "updated " + new Date(lastUpdate).toLocaleTimeString([], { hour12: false });
+    updated.dateTime = new Date(lastUpdate).toISOString();
+  }
+}
+
 function render() {
   const filtersStarted = performance.now();
   renderFilters();
@@ -154,10 +180,12 @@ function render() {
     panelTimings[id] = performance.now() - started;
   }
   document.getElementById("sample-count").textContent = `${store.families.size} families, ${store.sampleCount()} samples`;
+  renderClock();
 }
 
 /** Applies live data and renders, recording the script time it took. */
 function apply(kind, update) {
+  lastUpdate = Date.now();
   const started = performance.now();
   update();
   const applied = performance.now();
@@ -171,7 +199,7 @@ function apply(kind, update) {
 
 async function seedHistory() {
   const params = new URLSearchParams({ range: view.range });
-  for (const label of ["server", "worker"]) for (const value of view.filter[label]) params.append(label, value);
+  for (const label of FILTER_LABELS) for (const value of view.filter[label]) params.append(label, value);
   try {
     const response = await fetch("history?" + params);
     if (response.ok) frames.seed(await response.json(), view.filter);
@@ -241,7 +269,7 @@ function setUp() {
   for (const button of document.querySelectorAll("[data-range]")) {
     button.addEventListener("click", () => model.setView({ range: button.dataset.range }));
   }
-  for (const label of ["server", "worker"]) {
+  for (const label of FILTER_LABELS) {
     document.getElementById(label + "-filter").addEventListener("change", (event) => {
       const value = event.target.value;
       model.setView({ filter: { ...view.filter, [label]: value ? [value] : [] } });

@@ -49,3 +49,13 @@ export function formatterFor(unit) {
   if (unit === "seconds") return formatSeconds;
   return formatNumber;
 }
+
+/** A duration in seconds as people say it: `42 s`, `5 m 3 s`, `3 h 12 m`, `2 d 4 h`. */
+export function formatDuration(seconds) {
+  if (!Number.isFinite(seconds) || seconds < 0) return "–";
+  const s = Math.floor(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} m ${s % 60} s`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} m`;
+  return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
+}

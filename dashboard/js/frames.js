@@ -2,10 +2,12 @@
 // Readings over time, for trends and sparklines: the sums the panels draw, one frame per
 // tick. Two rings, as on the server: one frame per second for 5 minutes, one per 10
 // seconds for an hour. Each frame holds a value per key (`sum|<series name>`,
-// `worker|<worker>|<series name>`, and `actor|<actor>[/<instance>]|<series name>`), so
+// `worker|<worker>|<series name>`, `actor|<actor>[/<instance>]|<series name>`, and
+// `row|<labels>|<series name>` for the route and client tables), so
 // memory grows with families, workers and actor types, not with samples.
 
 import { passes } from "./derive.js";
+import { rowKeys } from "./panels/endpoints.js";
 
 /**
  * Sums readings into the keys a frame holds: `sum|<series name>` over every series that
@@ -23,6 +25,8 @@ export class Totals {
     if (!Number.isFinite(value) || (!this.everything && !passes(labels, this.filter))) return;
     this.#add("sum|" + name, value);
     if (labels.worker !== undefined) this.#add("worker|" + labels.worker + "|" + name, value);
+    const row = rowKeys(name, labels);
+    if (row !== null) this.#add(row, value);
     if (labels.actor !== undefined) {
       this.#add("actor|" + labels.actor + "|" + name, value);
       if (labels.instance !== undefined) this.#add("actor|" + labels.actor + "/" + labels.instance + "|" + name, value);

@@ -10,7 +10,7 @@ import { readView, writeView } from "../js/url.js";
 
 test("the URL keeps filters, range, histogram and budget", () => {
   const view = readView("?server=api&worker=0&worker=1&range=1h&histogram=latency_seconds&budget=0.25");
-  assert.deepEqual(view, { filter: { server: ["api"], worker: ["0", "1"] }, range: "1h", histogram: "latency_seconds", budget: 0.25 });
+  assert.deepEqual(view, { filter: { server: ["api"], client: [], worker: ["0", "1"] }, range: "1h", histogram: "latency_seconds", budget: 0.25 });
   assert.equal(writeView(view), "?server=api&worker=0&worker=1&range=1h&histogram=latency_seconds&budget=0.25");
   const defaults = readView("?range=2d&budget=-1");
   assert.equal(defaults.range, "5m");

@@ -28,7 +28,7 @@ const JS: &str = "text/javascript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 
 /// Every file the page loads; `tests/dashboard_assets.rs` checks none is missing.
-const FILES: [(&str, &str, &str); 22] = assets! {
+const FILES: [(&str, &str, &str); 23] = assets! {
     "" => "index.html", "html";
     "style.css" => "style.css", "css";
     "js/app.js" => "js/app.js", "js";
@@ -44,6 +44,7 @@ const FILES: [(&str, &str, &str); 22] = assets! {
     "js/url.js" => "js/url.js", "js";
     "js/panels/actors.js" => "js/panels/actors.js", "js";
     "js/panels/common.js" => "js/panels/common.js", "js";
+    "js/panels/endpoints.js" => "js/panels/endpoints.js", "js";
     "js/panels/errors.js" => "js/panels/errors.js", "js";
     "js/panels/families.js" => "js/panels/families.js", "js";
     "js/panels/histogram.js" => "js/panels/histogram.js", "js";

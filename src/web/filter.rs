@@ -1,4 +1,4 @@
-//! What a request asks to see: `/debug/metrics?name=&worker=&server=&label=` and
+//! What a request asks to see: `/debug/metrics?name=&worker=&server=&client=&label=` and
 //! `/metrics?name[]=`.
 
 use std::collections::BTreeMap;
@@ -8,10 +8,12 @@ use crate::model::{is_valid_label_name, is_valid_metric_name, LabelSet, MetricSn
 
 /// The parameters `/debug/metrics` takes, for error messages.
 const DEBUG_PARAMETERS: &str =
-    "name (family name prefix), worker, server and label (key:value); each may repeat";
+    "name (family name prefix), worker, server, client and label (key:value); each may repeat";
 
 /// `/debug/metrics` filters. Values given for the same label are alternatives; different
-/// labels must all match. `worker=3` is `label=worker:3`. Name prefixes are alternatives.
+/// labels must all match. `worker=3` is `label=worker:3`, and so are `server=` and
+/// `client=` (an outgoing client's name, given to `ClientMetrics`). Name prefixes are
+/// alternatives.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct DebugFilter {
     prefixes: Vec<String>,
@@ -42,9 +44,13 @@ impl DebugFilter {
                     }
                     filter.prefixes.push(value.clone());
                 }
-                "worker" | "server" => {
+                "worker" | "server" | "client" => {
                     if value.is_empty() {
-                        let parameter = if name == "worker" { "worker" } else { "server" };
+                        let parameter = match name.as_str() {
+                            "worker" => "worker",
+                            "server" => "server",
+                            _ => "client",
+                        };
                         return Err(bad(
                             parameter,
                             "give the label value to keep, e.g. worker=0",

@@ -3,12 +3,15 @@
 //! its public types are re-exported at the crate root, so no `use actorscope::web` ever
 //! clashes with `actix_web::web`.
 
+#[cfg(feature = "client")]
+mod client;
 mod dashboard;
 mod debug_route;
 mod error;
 mod filter;
 mod history;
 mod live_routes;
+mod local;
 mod metrics_route;
 mod options;
 mod query;
@@ -22,6 +25,11 @@ use std::sync::Arc;
 
 use actix_web::{web, HttpRequest};
 
+#[cfg(feature = "client")]
+pub use client::{
+    ClientMetrics, ClientMetricsBuilder, ClientMetricsFuture, ClientMetricsService,
+    HttpClientStats, AWC_DEFAULT_TIMEOUT, DEFAULT_CLIENT_SERIES_LIMIT, ROUTE_HEADER,
+};
 pub use error::{MountError, WebError};
 pub use options::RouteOptions;
 pub use red::{

@@ -32,10 +32,19 @@ export function tile(label, value, trend, attrs = {}) {
   );
 }
 
-/** The first part of a family name: `http` for `http_server_requests_total`. */
+/**
+ * The group of a family name: its first part (`app` for `app_ticks_total`), or for the
+ * HTTP families its first two, so the server's and the outgoing clients' stay apart
+ * (`http_server` for `http_server_requests_total`, `http_client` for `http_client_…`).
+ */
 export function prefixOf(name) {
   const at = name.indexOf("_");
-  return at > 0 ? name.slice(0, at) : name;
+  if (at <= 0) return name;
+  if (name.slice(0, at) === "http") {
+    const second = name.indexOf("_", at + 1);
+    if (second > at + 1) return name.slice(0, second);
+  }
+  return name.slice(0, at);
 }
 
 /**

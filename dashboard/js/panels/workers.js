@@ -59,7 +59,7 @@ export function renderWorkers(section, model) {
   const all = groups(model);
   show(section, all.size > 0);
   if (all.size === 0) return;
-  if (!all.has(state.group)) state.group = all.has("http") ? "http" : [...all.keys()].sort()[0];
+  if (!all.has(state.group)) state.group = all.has("http_server") ? "http_server" : [...all.keys()].sort()[0];
   const columns = all.get(state.group).sort(columnOrder).slice(0, MAX_COLUMNS);
   const prefix = sharedPrefix(columns.map((c) => c.name));
   if (!columns.some((c) => c.name === state.sort)) state.sort = columns[0].name;

@@ -21,6 +21,18 @@ fn snapshot() -> MetricSnapshot {
             )
             .unwrap();
     }
+    let outgoing = snapshot
+        .family(
+            "http_client_requests_total",
+            "Outgoing.",
+            MetricKind::Counter,
+        )
+        .unwrap();
+    for client in ["upstream", "billing"] {
+        outgoing
+            .add([("client", client), ("worker", "0")], 1)
+            .unwrap();
+    }
     snapshot
         .family("kv_keys", "Keys.", MetricKind::Gauge)
         .unwrap()
@@ -47,11 +59,25 @@ fn same_label_values_are_alternatives_and_labels_all_apply() {
     let filter = DebugFilter::from_query(&params(&[("worker", "0"), ("worker", "1")])).unwrap();
     assert_eq!(
         kept(&filter),
-        [("http_requests_total".into(), 3), ("kv_keys".into(), 1)]
+        [
+            ("http_client_requests_total".into(), 2),
+            ("http_requests_total".into(), 3),
+            ("kv_keys".into(), 1)
+        ]
     );
     let filter =
         DebugFilter::from_query(&params(&[("server", "api"), ("label", "route:/a")])).unwrap();
     assert_eq!(kept(&filter), [("http_requests_total".into(), 1)]);
+}
+
+#[test]
+fn client_keeps_the_series_of_one_outgoing_client() {
+    let filter = DebugFilter::from_query(&params(&[("client", "billing")])).unwrap();
+    assert_eq!(kept(&filter), [("http_client_requests_total".into(), 1)]);
+    assert_eq!(
+        filter,
+        DebugFilter::from_query(&params(&[("label", "client:billing")])).unwrap()
+    );
 }
 
 #[test]
@@ -63,7 +89,7 @@ fn name_prefixes_pick_families_and_no_filter_keeps_all() {
     );
     let everything = DebugFilter::from_query(&[]).unwrap();
     assert!(everything.is_empty());
-    assert_eq!(kept(&everything).len(), 3);
+    assert_eq!(kept(&everything).len(), 4);
 }
 
 #[test]
@@ -71,7 +97,11 @@ fn an_empty_label_value_matches_samples_without_the_label() {
     let filter = DebugFilter::from_query(&params(&[("label", "server:")])).unwrap();
     assert_eq!(
         kept(&filter),
-        [("build_info".into(), 1), ("kv_keys".into(), 1)]
+        [
+            ("build_info".into(), 1),
+            ("http_client_requests_total".into(), 2),
+            ("kv_keys".into(), 1)
+        ]
     );
 }
 
@@ -80,6 +110,7 @@ fn bad_debug_filters_name_their_parameter() {
     let cases: &[(&str, &str, &str)] = &[
         ("worker", "", "worker"),
         ("server", "", "server"),
+        ("client", "", "client"),
         ("name", "kv-", "name"),
         ("name", "", "name"),
         ("label", "route", "label"),

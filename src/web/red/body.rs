@@ -8,22 +8,40 @@ use actix_web::body::{BodySize, MessageBody};
 use actix_web::web::Bytes;
 use pin_project_lite::pin_project;
 
-use super::local::LocalStats;
+use super::stats::HttpWorkerStats;
+use crate::web::local::LocalStats;
 
 /// Where a streamed body's bytes are added.
 #[derive(Debug)]
 pub(crate) struct BodyCounter {
-    stats: Rc<LocalStats>,
+    stats: Rc<LocalStats<HttpWorkerStats>>,
     server: usize,
     series: usize,
+    /// Whether the body reached its end (or failed).
+    ended: bool,
 }
 
 impl BodyCounter {
-    pub(crate) fn new(stats: Rc<LocalStats>, server: usize, series: usize) -> Self {
+    pub(crate) fn new(
+        stats: Rc<LocalStats<HttpWorkerStats>>,
+        server: usize,
+        series: usize,
+    ) -> Self {
         Self {
             stats,
             server,
             series,
+            ended: false,
+        }
+    }
+}
+
+impl Drop for BodyCounter {
+    /// A streamed body dropped before its end: the client went away mid-response.
+    fn drop(&mut self) {
+        if !self.ended {
+            self.stats
+                .update(|stats| stats.response_aborted(self.server));
         }
     }
 }
@@ -60,11 +78,20 @@ impl<B: MessageBody> MessageBody for CountedBody<B> {
     ) -> Poll<Option<Result<Bytes, Self::Error>>> {
         let this = self.project();
         let next = this.body.poll_next(cx);
-        if let (Poll::Ready(Some(Ok(chunk))), Some(counter)) = (&next, this.counter.as_ref()) {
-            let bytes = chunk.len() as u64;
-            counter
-                .stats
-                .update(|stats| stats.add_response_bytes(counter.server, counter.series, bytes));
+        let Some(counter) = this.counter.as_mut() else {
+            return next;
+        };
+        match &next {
+            Poll::Ready(Some(Ok(chunk))) => {
+                let bytes = chunk.len() as u64;
+                counter.stats.update(|stats| {
+                    stats.add_response_bytes(counter.server, counter.series, bytes);
+                });
+            }
+            // A failed body ends the response short: counted as aborted, once.
+            Poll::Ready(Some(Err(_))) => {}
+            Poll::Ready(None) => counter.ended = true,
+            Poll::Pending => {}
         }
         next
     }

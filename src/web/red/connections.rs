@@ -3,25 +3,30 @@
 //! when the connection closes.
 
 use std::any::Any;
+use std::cell::Cell;
 use std::rc::Rc;
 
 use actix_web::dev::Extensions;
 
-use super::local::{for_this_thread, LocalStats};
+use super::local_stats;
+use super::stats::HttpWorkerStats;
 use super::RequestMetrics;
+use crate::web::local::LocalStats;
 
 /// Lives as long as its connection; counts it out of `http_server_connections_active`
 /// and frees its slot. Requests find it with `conn_data` to mark the slot active.
 pub(crate) struct OpenConnection {
-    stats: Rc<LocalStats>,
+    stats: Rc<LocalStats<HttpWorkerStats>>,
     pub(crate) server: usize,
     pub(crate) slot: Option<usize>,
+    /// Requests that reached the app over this connection.
+    pub(crate) requests: Cell<u64>,
 }
 
 impl Drop for OpenConnection {
     fn drop(&mut self) {
         self.stats
-            .update(|stats| stats.connection_closed(self.server, self.slot));
+            .update(|stats| stats.connection_closed(self.server, self.slot, self.requests.get()));
     }
 }
 
@@ -34,7 +39,7 @@ impl RequestMetrics {
     pub fn on_connect(&self) -> impl Fn(&dyn Any, &mut Extensions) + Send + Sync + 'static {
         let shared = std::sync::Arc::clone(&self.shared);
         move |io, extensions| {
-            let stats = for_this_thread(&shared);
+            let stats = local_stats(&shared);
             let server = match shared.server.as_deref() {
                 Some(name) => stats.update(|s| s.server_named(name)),
                 None => {
@@ -47,6 +52,7 @@ impl RequestMetrics {
                 stats,
                 server,
                 slot,
+                requests: Cell::new(0),
             });
         }
     }

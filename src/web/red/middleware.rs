@@ -7,9 +7,11 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use futures::future::{ready, Ready};
 
-use super::local::{for_this_thread, LocalStats};
+use super::local_stats;
 use super::route_cache::RouteCache;
+use super::stats::HttpWorkerStats;
 use super::{CountedBody, RequestMetrics};
+use crate::web::local::LocalStats;
 
 impl<S, B> Transform<S, ServiceRequest> for RequestMetrics
 where
@@ -25,7 +27,7 @@ where
 
     fn new_transform(&self, service: S) -> Self::Future {
         // Runs on the worker thread: find or make this thread's stats (and reporter).
-        let stats = for_this_thread(&self.shared);
+        let stats = local_stats(&self.shared);
         let server = self
             .shared
             .server
@@ -45,7 +47,7 @@ where
 /// The service [`RequestMetrics`] wraps around an `App`'s service on one worker.
 pub struct RequestMetricsService<S> {
     pub(super) service: S,
-    pub(super) stats: Rc<LocalStats>,
+    pub(super) stats: Rc<LocalStats<HttpWorkerStats>>,
     /// The route pattern of each path this `App` has served on this worker.
     pub(super) routes: Rc<RouteCache>,
     /// The server's place in the stats, known once the first request shows the address

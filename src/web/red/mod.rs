@@ -2,19 +2,18 @@
 
 mod body;
 mod connections;
-mod local;
 mod middleware;
 mod route_cache;
 mod service;
 mod stats;
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 pub use body::CountedBody;
 pub use middleware::RequestMetricsService;
 pub use service::RequestMetricsFuture;
 pub use stats::HttpWorkerStats;
+pub(crate) use stats::{method_index, status_index, METHODS, STATUS_CLASSES};
 
 use crate::actor::WorkerCollector;
 use crate::registry::{MetricsRegistry, RegisterError};
@@ -23,8 +22,6 @@ use crate::stats::{Buckets, NativeConfig};
 /// Label sets each worker keeps per server before folding new ones into the overflow
 /// series.
 pub const DEFAULT_SERIES_LIMIT: usize = 1_000;
-
-static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
 /// The RED/USE view of every actix-web server it wraps: an actix-web middleware.
 ///
@@ -43,6 +40,8 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 /// | `http_server_requests_in_flight` | gauge | | requests being handled |
 /// | `http_server_connections_opened_total` | counter | | connections accepted (needs [`RequestMetrics::on_connect`]) |
 /// | `http_server_connections_active` | gauge | | connections open (needs [`RequestMetrics::on_connect`]) |
+/// | `http_server_connections_without_request_total` | counter | | connections closed before any request reached the app (needs [`RequestMetrics::on_connect`]) |
+/// | `http_server_responses_aborted_total` | counter | | streamed responses that ended before their body did |
 /// | `http_server_streams_total` | counter | | HTTP/2 streams that reached the app as requests |
 /// | `http_server_streams_active` | gauge | | HTTP/2 streams whose request is being handled |
 /// | `http_server_requests_folded_total` | counter | | requests counted in the overflow series |
@@ -64,6 +63,18 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 ///   address of the `App` that served the request (`127.0.0.1:8080`). Connections are
 ///   matched to it by port; a server bound to a port no request has reached yet shows as
 ///   `*:<port>`.
+/// - **Failed connections, as far as they can be seen truthfully.** A connection that
+///   closes before any request reached the app is counted in
+///   `http_server_connections_without_request_total`: a request-head timeout (actix
+///   answers 408 after `HttpServer::client_request_timeout`), a malformed head (400) or
+///   a client that connected and left; actix does not say which. A streamed response
+///   whose body is dropped before its end (the client went away, a live-stream
+///   subscriber left, or the body failed) is counted in
+///   `http_server_responses_aborted_total`; a sized body is written in one piece and is
+///   not followed. Not observable, so not reported: a request whose HTTP/1.1 client
+///   leaves while it is handled (actix-web finishes handling it), keep-alive expiry (a
+///   normal close), TLS handshake failures (the middleware has no TLS), and accept
+///   errors (actix-server logs them and exposes no count).
 /// - The duration ends at the response head, so a Server-Sent-Events stream counts its
 ///   set-up time only; its streamed bytes are counted.
 ///
@@ -97,6 +108,19 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 #[derive(Clone, Debug)]
 pub struct RequestMetrics {
     shared: Arc<Shared>,
+}
+
+/// This worker thread's stats for `shared`, made (and its reporter started) on first use.
+pub(crate) fn local_stats(
+    shared: &Shared,
+) -> std::rc::Rc<crate::web::local::LocalStats<HttpWorkerStats>> {
+    crate::web::local::for_this_thread(shared.id, &shared.collector, || {
+        HttpWorkerStats::new(
+            shared.series_limit,
+            shared.histograms.clone(),
+            shared.connection_slots,
+        )
+    })
 }
 
 /// What every worker's copy of the middleware shares.
@@ -223,7 +247,7 @@ impl RequestMetricsBuilder {
         registry.register(name, collector.clone())?;
         Ok(RequestMetrics {
             shared: Arc::new(Shared {
-                id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+                id: crate::web::local::next_id(),
                 server: self.server,
                 series_limit: self.series_limit,
                 histograms: self.histograms,

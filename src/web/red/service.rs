@@ -14,11 +14,12 @@ use pin_project_lite::pin_project;
 
 use super::body::{BodyCounter, CountedBody};
 use super::connections::OpenConnection;
-use super::local::LocalStats;
 use super::middleware::RequestMetricsService;
 use super::route_cache::RouteCache;
+use super::stats::HttpWorkerStats;
 use super::stats::{method_index, protocol_index, status_index, Outcome, UNKNOWN, UNMATCHED};
 use crate::stats::{Exemplar, SlotState, TraceId};
+use crate::web::local::LocalStats;
 
 impl<S, B> Service<ServiceRequest> for RequestMetricsService<S>
 where
@@ -43,10 +44,7 @@ where
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.parse::<u64>().ok())
             .unwrap_or(0);
-        let slot = self
-            .track_slots
-            .then(|| connection_slot(&request))
-            .flatten();
+        let slot = count_on_connection(&request, self.track_slots);
         let exemplar = self.exemplars.then(|| {
             let exemplar = request_exemplar(&request);
             request.extensions_mut().insert(exemplar);
@@ -88,9 +86,14 @@ fn request_exemplar(request: &ServiceRequest) -> Exemplar {
         .now()
 }
 
-/// The (server, slot) of the request's connection, when it has one.
-fn connection_slot(request: &ServiceRequest) -> Option<(usize, usize)> {
+/// Counts the request on its connection (when `on_connect` counts connections), and
+/// returns the connection's (server, slot) when slots are kept and it has one.
+fn count_on_connection(request: &ServiceRequest, track_slots: bool) -> Option<(usize, usize)> {
     let connection = request.conn_data::<OpenConnection>()?;
+    connection.requests.set(connection.requests.get() + 1);
+    if !track_slots {
+        return None;
+    }
     Some((connection.server, connection.slot?))
 }
 
@@ -112,7 +115,7 @@ impl<S> RequestMetricsService<S> {
 /// A request being handled. Keeps it in `http_server_requests_in_flight` until dropped,
 /// so a request whose future is cancelled (client gone) leaves the gauge too.
 struct InFlight {
-    stats: Rc<LocalStats>,
+    stats: Rc<LocalStats<HttpWorkerStats>>,
     routes: Rc<RouteCache>,
     server: usize,
     method: u8,

@@ -18,11 +18,11 @@ pub(crate) const UNKNOWN: &str = "(unknown)";
 const OVERFLOW: &str = "(overflow)";
 
 /// The `method` label values; anything else is `other`.
-const METHODS: [&str; 10] = [
+pub(crate) const METHODS: [&str; 10] = [
     "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE", "other",
 ];
 /// The `status` label values, by the status code's first digit; anything else is `other`.
-const STATUS_CLASSES: [&str; 6] = ["1xx", "2xx", "3xx", "4xx", "5xx", "other"];
+pub(crate) const STATUS_CLASSES: [&str; 6] = ["1xx", "2xx", "3xx", "4xx", "5xx", "other"];
 /// The `protocol` label values (the request's HTTP version); anything else is `other`.
 const PROTOCOLS: [&str; 4] = ["HTTP/1.0", "HTTP/1.1", "HTTP/2", "other"];
 /// Marks an empty place in a route's table.
@@ -104,6 +104,10 @@ pub(crate) struct ServerStats {
     in_flight: Gauge,
     connections_opened: Counter,
     connections_active: Gauge,
+    /// Connections that closed before a request reached the app.
+    connections_without_request: Counter,
+    /// Streamed responses dropped before their body's end.
+    responses_aborted: Counter,
     /// HTTP/2 streams that reached the app as requests: all, and open now.
     streams: Counter,
     streams_active: Gauge,
@@ -168,6 +172,8 @@ impl HttpWorkerStats {
             in_flight: Gauge::new(),
             connections_opened: Counter::new(),
             connections_active: Gauge::new(),
+            connections_without_request: Counter::new(),
+            responses_aborted: Counter::new(),
             streams: Counter::new(),
             streams_active: Gauge::new(),
             slots: self.slots.map(Pool::with_slots),
@@ -208,10 +214,13 @@ impl HttpWorkerStats {
         Some(slot)
     }
 
-    /// A connection closed.
-    pub(crate) fn connection_closed(&mut self, server: usize, slot: Option<usize>) {
+    /// A connection closed, after `requests` requests reached the app over it.
+    pub(crate) fn connection_closed(&mut self, server: usize, slot: Option<usize>, requests: u64) {
         if let Some(server) = self.servers.get_mut(server) {
             server.connections_active.dec();
+            if requests == 0 {
+                server.connections_without_request.inc();
+            }
             if let (Some(slots), Some(slot)) = (server.slots.as_mut(), slot) {
                 slots.release_slot(slot);
             }
@@ -246,6 +255,13 @@ impl HttpWorkerStats {
         series.request_bytes.add(outcome.request_bytes);
         series.response_bytes.add(outcome.response_bytes);
         Some(place)
+    }
+
+    /// A streamed response was dropped before its body's end.
+    pub(crate) fn response_aborted(&mut self, server: usize) {
+        if let Some(server) = self.servers.get_mut(server) {
+            server.responses_aborted.inc();
+        }
     }
 
     /// Adds streamed response bytes to a series [`Self::record`] returned.
@@ -337,6 +353,14 @@ const CONNECTIONS_ACTIVE: Metric<'static, Gauge> = Metric::gauge(
     "http_server_connections_active",
     "Connections open now (counted when the server calls on_connect).",
 );
+const WITHOUT_REQUEST: Metric<'static, Counter> = Metric::counter(
+    "http_server_connections_without_request_total",
+    "Connections closed before any request reached the app: a request-head timeout (408), a malformed head (400), or a client that connected and left (counted when the server calls on_connect).",
+);
+const ABORTED: Metric<'static, Counter> = Metric::counter(
+    "http_server_responses_aborted_total",
+    "Streamed responses that ended before their body did: the client disconnected mid-response (a live stream's subscriber leaving counts here), or the body failed.",
+);
 const STREAMS: Metric<'static, Counter> = Metric::counter(
     "http_server_streams_total",
     "HTTP/2 streams that reached the app as requests (one per request; streams reset before a request was read are not seen).",
@@ -417,6 +441,9 @@ impl ServerStats {
             .add(server, &self.connections_opened)?;
         out.family(CONNECTIONS_ACTIVE)
             .add(server, &self.connections_active)?;
+        out.family(WITHOUT_REQUEST)
+            .add(server, &self.connections_without_request)?;
+        out.family(ABORTED).add(server, &self.responses_aborted)?;
         out.family(STREAMS).add(server, &self.streams)?;
         out.family(STREAMS_ACTIVE)
             .add(server, &self.streams_active)?;

@@ -290,7 +290,13 @@ async fn main() -> ExitCode {
         );
     }
     if let (true, Some(address)) = (options.load, addresses.first()) {
-        load::start(*address);
+        match actorscope::ClientMetrics::builder("load").register(&registry) {
+            Ok(metrics) => load::start(*address, metrics),
+            Err(error) => {
+                eprintln!("demo: --load: {error}");
+                return ExitCode::from(2);
+            }
+        }
     }
     let exporter = match options.otlp.as_deref().map(|url| {
         actorscope::otlp::OtlpExporter::builder(&registry)
