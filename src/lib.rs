@@ -89,7 +89,8 @@ pub use registry::{Collector, MetricsRegistry};
 #[cfg(feature = "client")]
 pub use web::{
     ClientMetrics, ClientMetricsBuilder, ClientMetricsFuture, ClientMetricsService,
-    HttpClientStats, AWC_DEFAULT_TIMEOUT, DEFAULT_CLIENT_SERIES_LIMIT, ROUTE_HEADER,
+    CountingConnector, HttpClientStats, AWC_DEFAULT_TIMEOUT, DEFAULT_CLIENT_SERIES_LIMIT,
+    ROUTE_HEADER,
 };
 pub use web::{
     CountedBody, HttpWorkerStats, MountError, RequestMetrics, RequestMetricsBuilder,

@@ -1,7 +1,8 @@
 //! `ClientMetrics` over real loopback HTTP: a real awc client in an actix system calls a
 //! real actix-web server. Exact counts by target, route template, method and status;
 //! failures by kind (timeout, connect, TLS, cancelled); bytes both ways; the route
-//! header kept off the wire; `?client=` on `/debug/metrics`; the overflow series.
+//! header kept off the wire; connections the pool opened; `?client=` on
+//! `/debug/metrics`; the overflow series.
 
 mod common;
 
@@ -80,6 +81,7 @@ async fn outgoing_requests_are_counted_by_target_route_method_status_and_failure
         .expect("the name is free");
     let client = awc::Client::builder()
         .timeout(timeout)
+        .connector(metrics.connector())
         .wrap(metrics.clone())
         .finish();
     let url = |path: &str| format!("http://{address}{path}");
@@ -104,6 +106,14 @@ async fn outgoing_requests_are_counted_by_target_route_method_status_and_failure
         .await
         .expect("answers");
     assert_eq!(&echoed.body().await.expect("a body")[..], b"abcdef");
+    // Five requests one after another, each body read to its end: the pool reused one
+    // keep-alive connection.
+    let text = exposition(&registry).await;
+    assert_eq!(
+        sum_samples(&text, "http_client_connections_opened_total", &["client=\"upstream\""]),
+        1.0,
+        "{text}"
+    );
 
     let timed_out = client.get(url("/slow")).send().await;
     assert!(
@@ -200,6 +210,10 @@ async fn outgoing_requests_are_counted_by_target_route_method_status_and_failure
         sum_samples(&text, "http_client_requests_in_flight", &[]),
         0.0
     );
+    // The dropped (timed-out, cancelled) requests took their connections with them, and a
+    // failed connect opened none.
+    let opened = sum_samples(&text, "http_client_connections_opened_total", &[]);
+    assert!((2.0..=3.0).contains(&opened), "{opened} connections opened");
     assert!(
         !text.contains("/users/1") && !text.contains("/slow"),
         "raw paths never become labels:\n{text}"

@@ -28,7 +28,8 @@ use actix_web::{web, HttpRequest};
 #[cfg(feature = "client")]
 pub use client::{
     ClientMetrics, ClientMetricsBuilder, ClientMetricsFuture, ClientMetricsService,
-    HttpClientStats, AWC_DEFAULT_TIMEOUT, DEFAULT_CLIENT_SERIES_LIMIT, ROUTE_HEADER,
+    CountingConnector, HttpClientStats, AWC_DEFAULT_TIMEOUT, DEFAULT_CLIENT_SERIES_LIMIT,
+    ROUTE_HEADER,
 };
 pub use error::{MountError, WebError};
 pub use options::RouteOptions;

@@ -1,5 +1,6 @@
 //! [`ClientMetrics`]: the RED view of the outgoing requests of every `awc` client it wraps.
 
+mod connections;
 mod service;
 mod stats;
 
@@ -10,6 +11,7 @@ use std::time::Duration;
 use awc::error::SendRequestError;
 use awc::{ConnectRequest, ConnectResponse};
 
+pub use connections::CountingConnector;
 pub use service::{ClientMetricsFuture, ClientMetricsService};
 pub use stats::HttpClientStats;
 
@@ -50,6 +52,7 @@ pub const DEFAULT_CLIENT_SERIES_LIMIT: usize = 500;
 /// | `http_client_response_body_bytes_total` | counter | target, route, method | response body bytes the caller read |
 /// | `http_client_requests_in_flight` | gauge | | sent, no response head or failure yet |
 /// | `http_client_requests_folded_total` | counter | | requests counted in the overflow series |
+/// | `http_client_connections_opened_total` | counter | | TCP connections the pool opened, with [`ClientMetrics::connector`] |
 ///
 /// - `target` is the URL's host and explicit port (`api.example.com`, `127.0.0.1:8080`),
 ///   never its path, query or credentials; `route` is the template the caller gave with
@@ -66,8 +69,9 @@ pub const DEFAULT_CLIENT_SERIES_LIMIT: usize = 500;
 ///   (awc's 5 s unless you changed it; tell the middleware the same) counts as `timeout`,
 ///   one dropped earlier as `cancelled`. A timeout while the caller reads the body is
 ///   raised outside the body the middleware sees, so it is not counted.
-/// - Connections of awc's pool are not observable through its middleware API and are not
-///   reported. Redirects awc follows count once per hop (each is a request).
+/// - Connections of awc's pool are not visible to its middleware; build the client with
+///   [`ClientMetrics::connector`] (awc's default connector, counting) to count the
+///   connections it opens. Redirects awc follows count once per hop (each is a request).
 /// - **Cardinality guard:** each thread keeps at most `series_limit` endpoints (default
 ///   500) per client; requests to new ones past it are counted in one series whose
 ///   labels are `(overflow)`, and in `http_client_requests_folded_total`.
@@ -78,7 +82,10 @@ pub const DEFAULT_CLIENT_SERIES_LIMIT: usize = 500;
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let metrics = ClientMetrics::builder("upstream").register(MetricsRegistry::global())?;
 /// // On each thread that sends requests (inside an actix system):
-/// let client = awc::Client::builder().wrap(metrics.clone()).finish();
+/// let client = awc::Client::builder()
+///     .connector(metrics.connector())
+///     .wrap(metrics.clone())
+///     .finish();
 /// let response = client
 ///     .get("http://127.0.0.1:8080/users/7")
 ///     .insert_header(ClientMetrics::route("/users/{id}"))

@@ -101,6 +101,8 @@ pub struct HttpClientStats {
     body_end: bool,
     in_flight: Gauge,
     folded: Counter,
+    /// Connections the pool opened, when the counting connector is installed.
+    connections_opened: Option<Counter>,
 }
 
 impl HttpClientStats {
@@ -115,6 +117,19 @@ impl HttpClientStats {
             body_end,
             in_flight: Gauge::new(),
             folded: Counter::new(),
+            connections_opened: None,
+        }
+    }
+
+    /// The counting connector is installed on this thread: connections are reported.
+    pub(crate) fn count_connections(&mut self) {
+        self.connections_opened.get_or_insert_with(Counter::new);
+    }
+
+    /// The pool opened a connection.
+    pub(crate) fn connection_opened(&mut self) {
+        if let Some(opened) = &mut self.connections_opened {
+            opened.inc();
         }
     }
 
@@ -243,6 +258,10 @@ const FOLDED: Metric<'static, Counter> = Metric::counter(
     "http_client_requests_folded_total",
     "Outgoing requests counted in the (overflow) series because their target, route and method were past the series limit.",
 );
+const CONNECTIONS_OPENED: Metric<'static, Counter> = Metric::counter(
+    "http_client_connections_opened_total",
+    "TCP connections the client's pool opened (with ClientMetrics::connector).",
+);
 const REQUESTS: Metric<'static, Counter> = Metric::counter(
     "http_client_requests_total",
     "Outgoing requests, by target host, route template, method and status class ((failed): no response head).",
@@ -277,6 +296,9 @@ impl WorkerStats for HttpClientStats {
         let client = [("client", &*self.client)];
         out.family(IN_FLIGHT).add(client, &self.in_flight)?;
         out.family(FOLDED).add(client, &self.folded)?;
+        if let Some(opened) = &self.connections_opened {
+            out.family(CONNECTIONS_OPENED).add(client, opened)?;
+        }
         let mut requests = out.family(REQUESTS).declare()?;
         for endpoint in &self.endpoints {
             for (status, counter) in STATUS_CLASSES.iter().zip(&endpoint.responses) {
@@ -332,6 +354,7 @@ impl WorkerStats for HttpClientStats {
     /// checked at registration.
     fn check(out: &mut Writer<'_>) -> Result<(), ModelError> {
         let mut stats = Self::new(Arc::from("check"), 1, Buckets::http_seconds(), true);
+        stats.count_connections();
         let endpoint = stats.started("example.com:80", NO_ROUTE, 0);
         stats.responded(endpoint, actix_web::http::StatusCode::OK, 0.001, 0);
         stats.failed(endpoint, ErrorKind::Timeout, 0);

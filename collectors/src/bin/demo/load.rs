@@ -35,7 +35,10 @@ pub(crate) fn start(target: SocketAddr, metrics: ClientMetrics) {
 
 /// Sends requests until a bound is reached or the server is gone; returns how many were answered.
 async fn run(target: SocketAddr, metrics: ClientMetrics) -> u64 {
-    let client = awc::Client::builder().wrap(metrics).finish();
+    let client = awc::Client::builder()
+        .connector(metrics.connector())
+        .wrap(metrics)
+        .finish();
     let started = Instant::now();
     let mut mix = RequestMix::new(0x2545_f491_4f6c_dd1d);
     let mut done = 0;
