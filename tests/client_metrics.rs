@@ -110,7 +110,11 @@ async fn outgoing_requests_are_counted_by_target_route_method_status_and_failure
     // keep-alive connection.
     let text = exposition(&registry).await;
     assert_eq!(
-        sum_samples(&text, "http_client_connections_opened_total", &["client=\"upstream\""]),
+        sum_samples(
+            &text,
+            "http_client_connections_opened_total",
+            &["client=\"upstream\""]
+        ),
         1.0,
         "{text}"
     );

@@ -272,3 +272,39 @@ fn sigterm_and_ctrl_c_stop_the_demo_promptly_with_a_dashboard_stream_open() {
         );
     }
 }
+
+#[test]
+fn the_demos_load_shows_both_sides_of_its_requests() {
+    let demo = start_demo_with(&["--load"]);
+    let metrics =
+        |path: &str| String::from_utf8_lossy(&get(&demo.address, path, None).2).into_owned();
+    let client = "client=\"load\"";
+    let both_sides = common::wait_until(Duration::from_secs(20), || {
+        let text = metrics("/metrics");
+        sum_of(&text, "http_client_requests_total", client) >= 100.0
+            && sum_of(&text, "http_server_requests_total", "route=\"/kv/{key}\"") >= 100.0
+    });
+    assert!(both_sides, "{}", metrics("/metrics"));
+    let text = metrics("/metrics");
+    // The client labels its calls with the route template, never the raw path.
+    assert!(
+        text.lines()
+            .filter(|line| line.starts_with("http_client_requests_total{"))
+            .all(|line| line.contains("route=\"/kv/{key}\"") && !line.contains("key-")),
+        "{text}"
+    );
+    assert!(sum_of(&text, "http_client_connections_opened_total", client) >= 1.0);
+    // `?client=` keeps the load client's series only.
+    let json = metrics("/debug/metrics?client=load");
+    let document: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let families = document["families"].as_array().expect("families");
+    let names: Vec<&str> = families
+        .iter()
+        .filter(|family| family["samples"].as_array().is_some_and(|s| !s.is_empty()))
+        .filter_map(|family| family["name"].as_str())
+        .collect();
+    assert!(
+        !names.is_empty() && names.iter().all(|name| name.starts_with("http_client_")),
+        "{names:?}"
+    );
+}
