@@ -21,8 +21,9 @@
 //! `/proc` (procfs); on macOS, Windows, FreeBSD and OpenBSD through the kept
 //! `metrics-process` crate's `collector::collect()`: CPU, resident and virtual memory,
 //! file descriptors, start time and threads (page faults and the smaps breakdown stay
-//! Linux-only). The project's CI machine builds Linux only, so that path relies on
-//! `metrics-process`'s own tests there.
+//! Linux-only). CI compiles that path for Windows but runs none of it, so it relies on
+//! `metrics-process`'s own tests there; on macOS it needs Xcode's command-line tools
+//! (`libproc` generates its bindings from the SDK).
 //!
 //! | family | type | unit | meaning |
 //! | --- | --- | --- | --- |

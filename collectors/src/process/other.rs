@@ -2,8 +2,11 @@
 //! `metrics-process` crate (libproc and mach on macOS, the Win32 API on Windows, sysctl
 //! on the BSDs); elsewhere none (every family absent).
 //!
-//! This machine builds Linux only, so this file is not compiled or tested here; it
-//! relies on `metrics-process`'s own tests on those platforms. What the crate cannot
+//! CI checks that this compiles for Windows (`cargo check --target
+//! x86_64-pc-windows-gnu`); nothing here runs on those platforms in CI, so the readings
+//! rely on `metrics-process`'s own tests there. On macOS, `metrics-process` reads through
+//! `libproc`, whose build script generates its bindings with bindgen from the macOS SDK:
+//! building there needs Xcode's command-line tools (as any libproc user does). What the crate cannot
 //! read stays `None` (the family is absent): page faults and the smaps breakdown always,
 //! and on Windows the file-descriptor limits.
 
