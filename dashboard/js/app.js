@@ -15,7 +15,7 @@ import { renderErrors } from "./panels/errors.js";
 import { renderFamilies } from "./panels/families.js";
 import { renderHistogram } from "./panels/histogram.js";
 import { renderMemory } from "./panels/memory.js";
-import { renderClients, renderRoutes } from "./panels/endpoints.js";
+import { CLIENT_CALLS, renderClients, renderRoutes, rowKey, SERVER_ROUTES } from "./panels/endpoints.js";
 import { DURATION, renderOverview } from "./panels/overview.js";
 import { renderPools } from "./panels/pools.js";
 import { renderWorkers } from "./panels/workers.js";
@@ -75,6 +75,17 @@ const model = {
     if (latest.native) return bucketIncrease(latest.native, before?.native ?? null);
     return bucketIncrease(latest.buckets, before?.buckets ?? null);
   },
+  /**
+   * The duration buckets of one row of the route or client table (`<row key>|<family>`)
+   * over the last ~10 s, or null before there are any.
+   */
+  rowBuckets(key) {
+    const ticks = bucketHistory.get(key) ?? [];
+    const latest = ticks[ticks.length - 1];
+    if (!latest) return null;
+    const before = ticks.length > 1 ? ticks[Math.max(0, ticks.length - 11)] : null;
+    return bucketIncrease(latest.buckets, before?.buckets ?? null);
+  },
   /** Request-duration buckets for the latency tiles' quantiles. */
   latencyBuckets() {
     return model.quantileBuckets(DURATION);
@@ -116,6 +127,30 @@ function recordTick() {
     ticks.push({ t: model.now, buckets, native: mergeNative(samples) });
     if (ticks.length > BUCKET_TICKS) ticks.shift();
     bucketHistory.set(family.name, ticks);
+  }
+  recordRowBuckets();
+}
+
+/** Each route and client-table row's merged duration buckets, per tick. */
+function recordRowBuckets() {
+  for (const table of [SERVER_ROUTES, CLIENT_CALLS]) {
+    const family = store.families.get(table.duration);
+    if (!family) continue;
+    const rows = new Map();
+    for (const sample of family.samples.values()) {
+      if (!passes(sample.labels, view.filter)) continue;
+      const key = rowKey(sample.labels, table.labels) + "|" + table.duration;
+      if (!rows.has(key)) rows.set(key, []);
+      rows.get(key).push(sample);
+    }
+    for (const [key, samples] of rows) {
+      const buckets = mergeBuckets(samples);
+      if (!buckets) continue;
+      const ticks = bucketHistory.get(key) ?? [];
+      ticks.push({ t: model.now, buckets });
+      if (ticks.length > BUCKET_TICKS) ticks.shift();
+      bucketHistory.set(key, ticks);
+    }
   }
 }
 

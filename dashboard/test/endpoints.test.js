@@ -70,6 +70,15 @@ test("a route's row sums its workers and statuses: rate, error ratio, quantiles,
   assert.ok(Number.isNaN(b.p50), "no duration samples for /b");
 });
 
+test("quantiles come from the row's recent buckets when the page has them", () => {
+  const recent = [{ le: 0.01, count: 0 }, { le: 0.1, count: 0 }, { le: 1, count: 10 }, { le: Infinity, count: 10 }];
+  const withRecent = { ...model([0, 100, 200]), rowBuckets: (key) => (key === "row|/a|http_server_request_duration_seconds" ? recent : null) };
+  const [a] = endpointRows(withRecent, SERVER_ROUTES);
+  assert.ok(a.p50 > 0.1 && a.p50 <= 1, `the last ~10 s were slow: ${a.p50}`);
+  const quiet = { ...model([0, 100, 200]), rowBuckets: () => [{ le: 0.1, count: 0 }, { le: Infinity, count: 0 }] };
+  assert.ok(Number.isNaN(endpointRows(quiet, SERVER_ROUTES)[0].p99), "no requests lately: no quantile");
+});
+
 test("the client table has one row per client, target and route", () => {
   const rows = endpointRows(model([0, 50]), CLIENT_CALLS);
   assert.deepEqual(rows.map((row) => row.labels), [["load", "127.0.0.1:8080", "/kv/{key}"]]);

@@ -1,9 +1,9 @@
 //# allFunctionsCalledOnLoad
 // Two tables of HTTP endpoints, one row each: the server's routes (`route` of
 // `http_server_*`) and the outgoing clients' calls (`client`, `target`, `route` of
-// `http_client_*`). Each row shows the request rate and error rate over the last ~10 s,
-// p50 and p99 latency since the process started (from the cumulative buckets), and
-// the body bytes per second. The busiest `MAX_ROWS` rows are shown, and how many more
+// `http_client_*`). Each row shows the request rate, the error rate and p50 and p99
+// latency over the last ~10 s (quantiles since the process started until the page has
+// seen two ticks), and the body bytes per second. The busiest `MAX_ROWS` rows are shown, and how many more
 // there are.
 
 import { compareNatural, histogramQuantile, mergeBuckets, passes } from "../derive.js";
@@ -58,7 +58,8 @@ export function endpointRows(model, table) {
   const out = [...rows.values()].map((row) => {
     const rate = currentRate(model, row.key + "|" + table.requests);
     const errors = currentRate(model, row.key + "|" + table.errors);
-    const buckets = mergeBuckets(row.durations);
+    const recent = model.rowBuckets?.(row.key + "|" + table.duration);
+    const buckets = recent ?? mergeBuckets(row.durations);
     return {
       labels: row.labels,
       rate,
@@ -83,8 +84,8 @@ function renderTable(section, model, table, className) {
     table.labels.map((name) => h("th", { scope: "col" }, name)),
     h("th", { scope: "col", title: "requests per second, last ~10 s" }, "rate"),
     h("th", { scope: "col", title: `${table.errors} over ${table.requests}, last ~10 s` }, "errors"),
-    h("th", { scope: "col", title: `${table.duration}, since the process started` }, "p50"),
-    h("th", { scope: "col", title: `${table.duration}, since the process started` }, "p99"),
+    h("th", { scope: "col", title: `${table.duration}, last ~10 s` }, "p50"),
+    h("th", { scope: "col", title: `${table.duration}, last ~10 s` }, "p99"),
     h("th", { scope: "col", title: `${table.bytes} per second` }, "body bytes /s"),
   );
   const shown = rows.slice(0, MAX_ROWS);

@@ -67,7 +67,9 @@ pub const DEFAULT_SERIES_LIMIT: usize = 1_000;
 ///   closes before any request reached the app is counted in
 ///   `http_server_connections_without_request_total`: a request-head timeout (actix
 ///   answers 408 after `HttpServer::client_request_timeout`), a malformed head (400) or
-///   a client that connected and left; actix does not say which. A streamed response
+///   a client that connected and left; actix does not say which. A head timeout on a
+///   keep-alive connection that already carried requests ends it like a normal close
+///   and is not told apart. A streamed response
 ///   whose body is dropped before its end (the client went away, a live-stream
 ///   subscriber left, or the body failed) is counted in
 ///   `http_server_responses_aborted_total`; a sized body is written in one piece and is
