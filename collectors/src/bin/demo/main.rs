@@ -165,16 +165,20 @@ struct Collectors {
     routes: Routes,
 }
 
+/// An in-memory store answers in well under the 5 ms where the default HTTP buckets
+/// start: 50 µs to 1.6 s, doubling, so the quantiles say how fast (server and load
+/// client alike).
+fn latency_buckets() -> Buckets {
+    Buckets::exponential(50e-6, 2.0, 16).unwrap_or_else(|_| Buckets::http_seconds())
+}
+
 impl Collectors {
     /// Registers the demo's own collectors and the built-in ones, and makes the routes.
     fn register(registry: &MetricsRegistry) -> Result<Self, Box<dyn std::error::Error>> {
         register_demo_info(registry)?;
         let shards = WorkerCollector::<ShardStats>::new();
         registry.register("kv", shards.clone())?;
-        // An in-memory store answers in well under the 5 ms where the default HTTP
-        // buckets start: 50 µs to 1.6 s, doubling, so the quantiles say how fast.
-        let latency =
-            Buckets::exponential(50e-6, 2.0, 16).unwrap_or_else(|_| Buckets::http_seconds());
+        let latency = latency_buckets();
         let requests = RequestMetrics::builder()
             .server("kv")
             .buckets(latency)
@@ -290,7 +294,8 @@ async fn main() -> ExitCode {
         );
     }
     if let (true, Some(address)) = (options.load, addresses.first()) {
-        match actorscope::ClientMetrics::builder("load").register(&registry) {
+        let calls = actorscope::ClientMetrics::builder("load").buckets(latency_buckets());
+        match calls.register(&registry) {
             Ok(metrics) => load::start(*address, metrics),
             Err(error) => {
                 eprintln!("demo: --load: {error}");
