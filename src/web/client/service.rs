@@ -293,3 +293,25 @@ impl Stream for CountedPayload {
         Poll::Ready(next)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(url: &str) -> String {
+        let uri: Uri = url.parse().expect("a valid URL");
+        with_target(&uri, str::to_owned)
+    }
+
+    #[test]
+    fn the_target_is_host_and_port_never_path_query_or_credentials() {
+        assert_eq!(target("http://example.com/users/7?token=x"), "example.com");
+        assert_eq!(target("http://127.0.0.1:8080/"), "127.0.0.1:8080");
+        assert_eq!(
+            target("http://user:secret@example.com:81/a"),
+            "example.com:81"
+        );
+        assert_eq!(target("https://user@example.com/a"), "example.com");
+        assert_eq!(target("/relative"), "(none)");
+    }
+}
