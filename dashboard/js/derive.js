@@ -192,3 +192,19 @@ export function slotsInUse(states) {
   for (const letter of states) if (letter !== "f") used++;
   return used;
 }
+
+/** The allocation-pressure bands: bytes allocated per byte freed over the last ~10 s. */
+export const PRESSURE_BANDS = { reclaiming: 0.9, warn: 1.1 };
+
+/**
+ * Allocation pressure: `allocated` over `freed` bytes per second, as a ratio, and its
+ * band: `ok` between 90% and 110% (steady state: what is allocated is freed again),
+ * `reclaiming` below (freeing a backlog), `warn` above (allocating faster than freeing:
+ * the live heap grows). NaN and `ok` while nothing is freed or allocated.
+ */
+export function allocationPressure(allocated, freed) {
+  if (!(freed > 0)) return { ratio: allocated > 0 ? Infinity : NaN, level: allocated > 0 ? "warn" : "ok" };
+  const ratio = allocated / freed;
+  const level = ratio > PRESSURE_BANDS.warn ? "warn" : ratio < PRESSURE_BANDS.reclaiming ? "reclaiming" : "ok";
+  return { ratio, level };
+}

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { bucketIncrease, compareNatural, histogramQuantile, mergeBuckets, mergeNative, occupancy, passes, ratePerSecond, rates, slotsInUse } from "../js/derive.js";
+import { allocationPressure, bucketIncrease, compareNatural, histogramQuantile, mergeBuckets, mergeNative, occupancy, passes, ratePerSecond, rates, slotsInUse } from "../js/derive.js";
 
 const buckets = (pairs) => pairs.map(([le, count]) => ({ le, count }));
 
@@ -83,4 +83,13 @@ test("a recent increase aligns buckets that appeared since", () => {
   assert.deepEqual(bucketIncrease(now, before), buckets([[0, 0], [0.5, 2], [1, 2], [2, 4], [Infinity, 4]]));
   // A count that went down is a reset: all of now.
   assert.deepEqual(bucketIncrease(buckets([[1, 1], [Infinity, 1]]), before), buckets([[1, 1], [Infinity, 1]]));
+});
+
+test("allocation pressure: allocated per freed byte, in bands", () => {
+  assert.deepEqual(allocationPressure(100, 100), { ratio: 1, level: "ok" });
+  assert.equal(allocationPressure(105, 100).level, "ok");
+  assert.equal(allocationPressure(120, 100).level, "warn", "allocating faster than freeing");
+  assert.equal(allocationPressure(80, 100).level, "reclaiming", "freeing a backlog");
+  assert.equal(allocationPressure(10, 0).level, "warn", "nothing freed at all");
+  assert.ok(Number.isNaN(allocationPressure(0, 0).ratio));
 });

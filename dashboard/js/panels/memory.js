@@ -1,10 +1,11 @@
 //# allFunctionsCalledOnLoad
 // The memory panel: resident memory over time, live heap bytes, allocation and free
-// rates, and high-water marks, from the process and allocator collectors.
+// rates, allocation pressure, and high-water marks, from the process and allocator
+// collectors.
 
-import { rates } from "../derive.js";
-import { replace, show } from "../dom.js";
-import { formatBytes } from "../format.js";
+import { allocationPressure, PRESSURE_BANDS, rates } from "../derive.js";
+import { h, replace, show } from "../dom.js";
+import { formatBytes, formatPercent } from "../format.js";
 import { currentRate, has, latest, tile } from "./common.js";
 
 const GAUGES = [
@@ -31,6 +32,19 @@ export function renderMemory(section, model) {
     if (!has(model, family)) continue;
     const key = "sum|" + family;
     tiles.push(tile(label + " /s", formatBytes(currentRate(model, key)) + "/s", rates(frames.series(key, view.range, now)), { "data-metric": family }));
+  }
+  const [allocated, freed] = RATES.map(([family]) => (has(model, family) ? currentRate(model, "sum|" + family) : NaN));
+  if (Number.isFinite(allocated) && Number.isFinite(freed)) {
+    const { ratio, level } = allocationPressure(allocated, freed);
+    const bands = `healthy ${formatPercent(PRESSURE_BANDS.reclaiming)} to ${formatPercent(PRESSURE_BANDS.warn)}; above: allocating faster than freeing, the live heap grows; below: freeing a backlog`;
+    const pressure = tile("Allocation pressure", formatPercent(ratio), null, {
+      "data-metric": "allocation-pressure",
+      "data-level": level,
+      class: "tile pressure-" + level,
+      title: `Bytes allocated per byte freed over the last ~10 s (actorscope_allocator_allocated_bytes_total / actorscope_allocator_freed_bytes_total rates). ${bands}.`,
+    });
+    pressure.appendChild(h("div", { class: "tile-note" }, `healthy ${Math.round(PRESSURE_BANDS.reclaiming * 100)}–${Math.round(PRESSURE_BANDS.warn * 100)}%`));
+    tiles.push(pressure);
   }
   replace(section.querySelector(".panel-body"), ...tiles);
   show(section, tiles.length > 0);
