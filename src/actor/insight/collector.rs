@@ -86,6 +86,9 @@ impl ActorCollector {
     /// at most `instance_cap` instances of a per-instance type their own series.
     #[must_use]
     pub fn with_options(slow_threshold: Duration, instance_cap: usize) -> Self {
+        // The clock's one-off calibration (up to 200 ms) happens here, not at the first
+        // instrumented message.
+        clock::calibrate();
         Self {
             shared: Arc::new(Shared {
                 slow_threshold,
