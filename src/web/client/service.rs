@@ -283,11 +283,7 @@ impl Stream for CountedPayload {
             None => {
                 this.done = true;
                 let seconds = this.started.elapsed().as_secs_f64();
-                this.stats.update(|s| {
-                    if s.times_body_end() {
-                        s.body_ended(endpoint, seconds);
-                    }
-                });
+                this.stats.update(|s| s.body_ended(endpoint, seconds));
             }
         }
         Poll::Ready(next)

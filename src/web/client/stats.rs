@@ -183,7 +183,8 @@ impl HttpClientStats {
         }
     }
 
-    /// The response body ended, `seconds` after the request was sent.
+    /// The response body ended, `seconds` after the request was sent (kept only with
+    /// `time_to_body_end`).
     pub(crate) fn body_ended(&mut self, endpoint: EndpointId, seconds: f64) {
         if let Some(histogram) = self
             .endpoints
@@ -192,11 +193,6 @@ impl HttpClientStats {
         {
             histogram.observe(seconds);
         }
-    }
-
-    /// Whether the time to the body's end is kept.
-    pub(crate) fn times_body_end(&self) -> bool {
-        self.body_end
     }
 
     fn place(&mut self, target: &str, route: &str, method: u8) -> EndpointId {
@@ -291,6 +287,9 @@ const RECEIVED: Metric<'static, Counter> = Metric::counter(
 )
 .unit(Unit::Bytes);
 
+/// Which byte counter of an endpoint a family reports.
+type EndpointCounter = fn(&Endpoint) -> &Counter;
+
 impl WorkerStats for HttpClientStats {
     fn write(&self, out: &mut Writer<'_>) -> Result<(), ModelError> {
         let client = [("client", &*self.client)];
@@ -336,15 +335,14 @@ impl WorkerStats for HttpClientStats {
                 }
             }
         }
-        for (metric, bytes) in [(SENT, false), (RECEIVED, true)] {
+        let byte_counters: [(Metric<'static, Counter>, EndpointCounter); 2] = [
+            (SENT, |endpoint| &endpoint.sent_bytes),
+            (RECEIVED, |endpoint| &endpoint.received_bytes),
+        ];
+        for (metric, counter) in byte_counters {
             let mut family = out.family(metric).declare()?;
             for endpoint in &self.endpoints {
-                let counter = if bytes {
-                    &endpoint.received_bytes
-                } else {
-                    &endpoint.sent_bytes
-                };
-                family.add(endpoint.endpoint_labels(&self.client), counter)?;
+                family.add(endpoint.endpoint_labels(&self.client), counter(endpoint))?;
             }
         }
         Ok(())
