@@ -63,6 +63,13 @@ fn fixture_registry() -> MetricsRegistry {
                     wide.add([("series", format!("s{i:04}"))], n + i as u64)?;
                 }
                 out.pool("fixture_slots", "api", &pool)?;
+                // A full counts-only pool that refuses one more acquisition every scrape.
+                let mut full = Pool::new(4);
+                while full.acquire() {}
+                for _ in 1..n {
+                    full.refuse();
+                }
+                out.pool("fixture_full", "api", &full)?;
                 // For the header's uptime: a process that started an hour and a minute ago.
                 out.gauge("process_start_time_seconds", "Start time of the process.")
                     .add((), started_at)?;

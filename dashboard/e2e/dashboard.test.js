@@ -127,6 +127,18 @@ test("the page loads, goes live, shows the panels it has data for, and logs no e
   assert.equal(await page.isVisible("#memory"), false, "no process or allocator families: the memory panel hides itself");
   const level = await page.getAttribute('.pool:has(.pool-title:text("fixture_slots"))', "data-level");
   assert.equal(level, "warn", "17 of 20 slots in use is past the 80% warning");
+  assert.match(await page.textContent('.pool:has(.pool-title:text("fixture_slots")) .pool-usage'), /high-water 17/, "the card shows the pool's high-water mark");
+  // The full pool refuses an acquisition every scrape: its card is marked, and the
+  // page-level banner is critical, pulses, and names both pools.
+  await page.waitForFunction(() => document.querySelector('.pool.overflowing .pool-title')?.textContent.includes("fixture_full"), null, { timeout: 20_000 });
+  assert.match(await page.textContent('.pool:has(.pool-title:text("fixture_full")) .pool-overflows'), /overflows? \(\+\d+ in 10 s\)/);
+  assert.equal(await page.getAttribute("#pool-banner", "data-level"), "critical");
+  assert.equal(await page.isVisible("#pool-banner"), true);
+  const banner = await page.textContent("#pool-banner");
+  assert.match(banner, /owner=api, pool=fixture_full: 100% in use \(4 \/ 4\)/);
+  assert.match(banner, /owner=api, pool=fixture_full: \d+ overflows? \(acquisitions refused\) in the last 10 s/);
+  assert.match(banner, /owner=api, pool=fixture_slots: 85% in use \(17 \/ 20\)/);
+  assert.equal(await page.$eval("#pool-banner", (element) => getComputedStyle(element).animationName), "pool-pulse", "a critical banner pulses");
   await page.waitForTimeout(1500); // let sparklines draw a few points for the picture
   await page.screenshot({ path: path.join(process.env.SCREENSHOT_DIR, "dashboard.png"), fullPage: true });
   await stop();

@@ -208,3 +208,35 @@ export function allocationPressure(allocated, freed) {
   const level = ratio > PRESSURE_BANDS.warn ? "warn" : ratio < PRESSURE_BANDS.reclaiming ? "reclaiming" : "ok";
   return { ratio, level };
 }
+
+/**
+ * How much a counter rose over `points` (`[time, value]` pairs, oldest first), counting a
+ * drop as a restart from zero, as Prometheus's `increase` does.
+ */
+export function increase(points) {
+  let total = 0;
+  for (let i = 1; i < points.length; i++) {
+    const step = points[i][1] - points[i - 1][1];
+    total += step >= 0 ? step : points[i][1];
+  }
+  return total;
+}
+
+const SEVERITY = { ok: 0, warn: 1, critical: 2 };
+
+/**
+ * The page-level pool alert: `critical` when any pool is at 95% or more, or refused an
+ * acquisition (an overflow) in the recent window; `warn` when any is at 80% or more;
+ * `ok` otherwise. `pools` holds `{ title, used, capacity, recentOverflows }`; the
+ * messages name each pool past a threshold, the most severe first.
+ */
+export function poolAlert(pools) {
+  const alerts = [];
+  for (const pool of pools) {
+    const { ratio, level } = occupancy(pool.used, pool.capacity);
+    if (level !== "ok") alerts.push({ level, text: `${pool.title}: ${Math.round(ratio * 100)}% in use (${pool.used} / ${pool.capacity})` });
+    if (pool.recentOverflows > 0) alerts.push({ level: "critical", text: `${pool.title}: ${pool.recentOverflows} overflow${pool.recentOverflows === 1 ? "" : "s"} (acquisitions refused) in the last 10 s` });
+  }
+  alerts.sort((a, b) => SEVERITY[b.level] - SEVERITY[a.level]);
+  return { level: alerts.length ? alerts[0].level : "ok", messages: alerts.map((alert) => alert.text) };
+}

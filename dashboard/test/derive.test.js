@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { allocationPressure, bucketIncrease, compareNatural, histogramQuantile, mergeBuckets, mergeNative, occupancy, passes, ratePerSecond, rates, slotsInUse } from "../js/derive.js";
+import { allocationPressure, bucketIncrease, compareNatural, histogramQuantile, increase, mergeBuckets, mergeNative, occupancy, passes, poolAlert, ratePerSecond, rates, slotsInUse } from "../js/derive.js";
 
 const buckets = (pairs) => pairs.map(([le, count]) => ({ le, count }));
 
@@ -92,4 +92,33 @@ test("allocation pressure: allocated per freed byte, in bands", () => {
   assert.equal(allocationPressure(80, 100).level, "reclaiming", "freeing a backlog");
   assert.equal(allocationPressure(10, 0).level, "warn", "nothing freed at all");
   assert.ok(Number.isNaN(allocationPressure(0, 0).ratio));
+});
+
+test("a counter's increase counts a drop as a restart from zero", () => {
+  assert.equal(increase([]), 0);
+  assert.equal(increase([[0, 5]]), 0);
+  assert.equal(increase([[0, 5], [1, 7], [2, 7], [3, 10]]), 5);
+  assert.equal(increase([[0, 5], [1, 7], [2, 2], [3, 3]]), 5, "7 -> 2 is a restart: +2, then +1");
+});
+
+test("the pool alert is the most severe pool, naming every pool past a threshold", () => {
+  assert.deepEqual(poolAlert([]), { level: "ok", messages: [] });
+  assert.deepEqual(poolAlert([{ title: "db", used: 79, capacity: 100, recentOverflows: 0 }]), { level: "ok", messages: [] });
+  const warn = poolAlert([
+    { title: "db", used: 8, capacity: 10, recentOverflows: 0 },
+    { title: "cache", used: 1, capacity: 10, recentOverflows: 0 },
+  ]);
+  assert.deepEqual(warn, { level: "warn", messages: ["db: 80% in use (8 / 10)"] });
+  const critical = poolAlert([
+    { title: "db", used: 8, capacity: 10, recentOverflows: 0 },
+    { title: "buffers", used: 2, capacity: 10, recentOverflows: 3 },
+    { title: "conns", used: 19, capacity: 20, recentOverflows: 1 },
+  ]);
+  assert.equal(critical.level, "critical");
+  assert.deepEqual(critical.messages, [
+    "buffers: 3 overflows (acquisitions refused) in the last 10 s",
+    "conns: 95% in use (19 / 20)",
+    "conns: 1 overflow (acquisitions refused) in the last 10 s",
+    "db: 80% in use (8 / 10)",
+  ]);
 });

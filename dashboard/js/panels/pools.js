@@ -1,13 +1,19 @@
 //# allFunctionsCalledOnLoad
 // Pool occupancy: a grid of slots for every slot map (free, active, idle, closing), and
 // a bar for pools that report counts only; a warning at 80% in use, critical at 95%.
+// Each card also shows the pool's high-water mark and overflows (acquisitions refused),
+// and is marked `overflowing` while its overflow count rose in the last 10 s. Above the
+// panels, a page-level banner names every pool past a threshold (see `poolAlert`).
 
-import { occupancy, passes, slotsInUse } from "../derive.js";
+import { increase, occupancy, passes, poolAlert, slotsInUse } from "../derive.js";
 import { h, replace, show } from "../dom.js";
 import { formatPercent } from "../format.js";
 import { labelKey, num } from "../store.js";
 
 const STATES = { f: "free", a: "active", i: "idle", c: "closing" };
+
+/** How far back an overflow keeps a card marked and the banner raised. */
+const OVERFLOW_WINDOW_MS = 10_000;
 
 function describe(labels) {
   return Object.entries(labels)
@@ -15,25 +21,65 @@ function describe(labels) {
     .join(", ");
 }
 
-function usage(used, capacity) {
-  const { ratio, level } = occupancy(used, capacity);
-  const warning = level === "ok" ? null : h("strong", { class: "pool-warning" }, level === "critical" ? " critical" : " high");
-  return { level, nodes: [`${used} / ${capacity} in use (${formatPercent(ratio)})`, warning] };
+/** Each pool's overflow readings over the last 10 s (`[time, count]`), by label key. */
+const overflowHistory = new Map();
+
+/** Records this tick's overflow count of every pool; returns each one's recent increase. */
+function recentOverflows(model) {
+  const family = model.store.families.get("actorscope_pool_overflows_total");
+  const recent = new Map();
+  const now = model.now;
+  for (const [key, sample] of family?.samples ?? []) {
+    let points = overflowHistory.get(key);
+    if (!points) overflowHistory.set(key, (points = []));
+    if (!points.length || points[points.length - 1][0] < now) points.push([now, num(sample.value)]);
+    while (points.length > 1 && points[0][0] < now - OVERFLOW_WINDOW_MS) points.shift();
+    recent.set(key, increase(points));
+  }
+  for (const key of overflowHistory.keys()) if (!recent.has(key)) overflowHistory.delete(key);
+  return recent;
 }
 
-function card(title, used, capacity, body) {
-  const { level, nodes } = usage(used, capacity);
-  return h("div", { class: "pool " + level, "data-level": level }, h("div", { class: "pool-title" }, title), h("div", { class: "pool-usage" }, nodes), body);
+/** The counts every card shows, read from the pool families by label key. */
+function poolFigures(model, key, recent) {
+  const read = (name) => model.store.families.get(name)?.samples.get(key)?.value;
+  const highWater = read("actorscope_pool_high_water");
+  const overflows = read("actorscope_pool_overflows_total");
+  return {
+    highWater: highWater === undefined ? undefined : num(highWater),
+    overflows: overflows === undefined ? 0 : num(overflows),
+    recentOverflows: recent.get(key) ?? 0,
+  };
+}
+
+function usage(used, capacity, figures) {
+  const { ratio, level } = occupancy(used, capacity);
+  const warning = level === "ok" ? null : h("strong", { class: "pool-warning" }, level === "critical" ? " critical" : " high");
+  const peak = figures.highWater === undefined ? null : h("span", { class: "pool-peak", title: "actorscope_pool_high_water: the most units in use at once since the owner started or reset the mark" }, ` · high-water ${figures.highWater}`);
+  const overflows =
+    figures.overflows > 0
+      ? h("span", { class: "pool-overflows", title: "actorscope_pool_overflows_total: acquisitions refused because the pool was full" }, ` · ${figures.overflows} overflow${figures.overflows === 1 ? "" : "s"}` + (figures.recentOverflows > 0 ? ` (+${figures.recentOverflows} in 10 s)` : ""))
+      : null;
+  return { level, nodes: [`${used} / ${capacity} in use (${formatPercent(ratio)})`, warning, peak, overflows] };
+}
+
+function cardClass(level, figures) {
+  return "pool " + level + (figures.recentOverflows > 0 ? " overflowing" : "");
+}
+
+function card(title, used, capacity, figures, body) {
+  const { level, nodes } = usage(used, capacity, figures);
+  return h("div", { class: cardClass(level, figures), "data-level": level }, h("div", { class: "pool-title" }, title), h("div", { class: "pool-usage" }, nodes), body);
 }
 
 /** Slot grids kept between renders, so a tick only restyles the slots that changed. */
 const grids = new Map();
 
-function gridCard(key, title, states) {
+function gridCard(key, title, states, figures) {
   let grid = grids.get(key);
   if (!grid || grid.states.length !== states.length) {
     const cells = [...states].map((letter) => h("span", { class: "slot " + (STATES[letter] ?? "free"), title: STATES[letter] ?? "free" }));
-    const element = card(title, slotsInUse(states), states.length, h("div", { class: "slots", role: "img", "aria-label": `${states.length} slots` }, cells));
+    const element = card(title, slotsInUse(states), states.length, figures, h("div", { class: "slots", role: "img", "aria-label": `${states.length} slots` }, cells));
     grid = { element, cells, states };
     grids.set(key, grid);
     return element;
@@ -47,39 +93,56 @@ function gridCard(key, title, states) {
       }
     }
     grid.states = states;
-    const { level, nodes } = usage(slotsInUse(states), states.length);
-    grid.element.className = "pool " + level;
-    grid.element.dataset.level = level;
-    replace(grid.element.querySelector(".pool-usage"), ...nodes);
   }
+  const { level, nodes } = usage(slotsInUse(states), states.length, figures);
+  grid.element.className = cardClass(level, figures);
+  grid.element.dataset.level = level;
+  replace(grid.element.querySelector(".pool-usage"), ...nodes);
   return grid.element;
 }
 
+/** Shows or hides the page-level banner above the panels. */
+function renderBanner(banner, alert) {
+  if (!banner) return;
+  banner.hidden = alert.level === "ok";
+  banner.dataset.level = alert.level;
+  banner.className = "pool-banner " + alert.level;
+  replace(banner, ...(alert.level === "ok" ? [] : [h("strong", {}, alert.level === "critical" ? "Pools critical" : "Pools high"), h("ul", {}, alert.messages.map((text) => h("li", {}, text)))]));
+}
+
 export function renderPools(section, model) {
+  const recent = recentOverflows(model);
   const cards = [];
+  const everyPool = [];
   const mapped = new Set();
   const seen = new Set();
   for (const map of model.store.slotMaps()) {
-    if (!passes(map.labels, model.view.filter)) continue;
     const key = labelKey(map.labels);
+    const figures = poolFigures(model, key, recent);
     mapped.add(key);
+    everyPool.push({ title: describe(map.labels), used: slotsInUse(map.states), capacity: map.states.length, recentOverflows: figures.recentOverflows });
+    if (!passes(map.labels, model.view.filter)) continue;
     seen.add(map.name + key);
-    cards.push(gridCard(map.name + key, describe(map.labels), map.states));
+    cards.push(gridCard(map.name + key, describe(map.labels), map.states, figures));
   }
   for (const key of grids.keys()) if (!seen.has(key)) grids.delete(key);
   const capacity = model.store.families.get("actorscope_pool_capacity");
   const inUse = model.store.families.get("actorscope_pool_in_use");
   if (capacity && inUse) {
     for (const [key, sample] of capacity.samples) {
-      if (mapped.has(key) || !passes(sample.labels, model.view.filter)) continue;
+      if (mapped.has(key)) continue;
       const used = num(inUse.samples.get(key)?.value);
       const total = num(sample.value);
+      const figures = poolFigures(model, key, recent);
+      everyPool.push({ title: describe(sample.labels), used, capacity: total, recentOverflows: figures.recentOverflows });
+      if (!passes(sample.labels, model.view.filter)) continue;
       const { ratio } = occupancy(used, total);
       const bar = h("div", { class: "bar" }, h("div", { class: "bar-fill", "data-ratio": ratio.toFixed(3) }));
       bar.firstChild.style.width = Math.min(100, ratio * 100).toFixed(1) + "%";
-      cards.push(card(describe(sample.labels), used, total, bar));
+      cards.push(card(describe(sample.labels), used, total, figures, bar));
     }
   }
+  renderBanner(document.getElementById("pool-banner"), poolAlert(everyPool));
   replace(
     section.querySelector(".panel-body"),
     cards.length ? h("div", { class: "legend" }, Object.values(STATES).map((state) => h("span", { class: "slot " + state }, state))) : null,
