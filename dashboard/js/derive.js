@@ -158,15 +158,8 @@ export function histogramQuantile(q, buckets) {
  */
 export function ratePerSecond(points) {
   if (points.length < 2) return NaN;
-  let increase = 0;
-  for (let i = 1; i < points.length; i++) {
-    const [, before] = points[i - 1];
-    const [, now] = points[i];
-    if (!Number.isFinite(before) || !Number.isFinite(now)) continue;
-    increase += now >= before ? now - before : now;
-  }
   const seconds = (points[points.length - 1][0] - points[0][0]) / 1000;
-  return seconds > 0 ? increase / seconds : NaN;
+  return seconds > 0 ? increase(points) / seconds : NaN;
 }
 
 /** Per-interval rates of a counter, one per consecutive pair of `points`. */
@@ -216,8 +209,10 @@ export function allocationPressure(allocated, freed) {
 export function increase(points) {
   let total = 0;
   for (let i = 1; i < points.length; i++) {
-    const step = points[i][1] - points[i - 1][1];
-    total += step >= 0 ? step : points[i][1];
+    const [, before] = points[i - 1];
+    const [, now] = points[i];
+    if (!Number.isFinite(before) || !Number.isFinite(now)) continue;
+    total += now >= before ? now - before : now;
   }
   return total;
 }
