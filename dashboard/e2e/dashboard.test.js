@@ -273,3 +273,101 @@ test("without EventSource the page polls and still updates", async () => {
   assert.deepEqual(problems, []);
   await close();
 });
+
+/** The fixture's document with the process and allocator families added (the fixture
+ * registers neither), `grown` bytes further along, so the memory panel has every tile. */
+function withMemory(doc, grown) {
+  const gauge = (name, value) => ({ name, help: name + ".", type: "gauge", unit: "bytes", samples: [{ labels: {}, value }] });
+  const counter = (name, value) => ({ name, help: name + ".", type: "counter", unit: "bytes", samples: [{ labels: {}, value }] });
+  return {
+    ...doc,
+    families: [
+      ...doc.families,
+      gauge("process_resident_memory_bytes", 50e6 + grown),
+      gauge("process_anonymous_memory_bytes", 30e6 + grown),
+      gauge("process_swap_bytes", 0),
+      gauge("actorscope_allocator_live_bytes", 20e6 + grown),
+      gauge("actorscope_allocator_peak_live_bytes", 25e6 + grown),
+      counter("actorscope_allocator_allocated_bytes_total", 900e6 + 2 * grown),
+      counter("actorscope_allocator_freed_bytes_total", 880e6 + grown),
+    ],
+  };
+}
+
+test("every tile and card has a tooltip: what it is, which family, how it is computed", async () => {
+  const { page, problems, close } = await open();
+  await live(page);
+  await load(20);
+  await page.waitForSelector(".pool .pool-title");
+  await page.keyboard.press("p"); // paused: the documents below stay what the page shows
+  const doc = await page.evaluate(async () => (await fetch("metrics")).json());
+  await page.evaluate(async ([first, second]) => {
+    window.__actorscope.measure(first);
+    // The second in the next 1 s frame (the page keeps one frame per second): a rate exists.
+    const frame = Math.floor(Date.now() / 1000);
+    while (Math.floor(Date.now() / 1000) === frame) await new Promise((resolve) => setTimeout(resolve, 20));
+    window.__actorscope.measure(second);
+  }, [withMemory(doc, 0), withMemory(doc, 1e6)]);
+  const tooltips = await page.evaluate(() =>
+    [...document.querySelectorAll("main .tile, main .pool")].map((element) => ({
+      what: element.dataset.metric ?? element.querySelector(".pool-title")?.textContent,
+      title: element.title,
+      // The families the tooltip names exactly, and whether the page holds each.
+      held: (/\nFamily: (.*)\n/.exec(element.title)?.[1] ?? "").split(", ").map((family) => window.__actorscope.store.families.has(family)),
+    })),
+  );
+  const metrics = tooltips.map((t) => t.what);
+  for (const expected of ["request-rate", "error-rate", "p50", "p99", "in-flight", "rss", "actorscope_allocator_live_bytes", "actorscope_allocator_freed_bytes_total", "allocation-pressure"]) {
+    assert.ok(metrics.includes(expected), `a ${expected} tile is shown (${metrics.join(", ")})`);
+  }
+  assert.ok(tooltips.some((t) => t.what === "owner=api, pool=fixture_slots"), "the slot-map card is there");
+  for (const { what, title, held } of tooltips) {
+    assert.match(title, /^[^\n]+\.\nFamily: [^\n]+\nHow: [^\n]{10,}$/, `${what}: what, family, how`);
+    assert.ok(held[0], `${what}: the first family its tooltip names is one the page holds (${title})`);
+  }
+  assert.match(await page.getAttribute('[data-metric="allocation-pressure"]', "title"), /Bands: healthy/);
+  for (const heading of await page.$$eval("main > section.panel:not([hidden]) h2", (all) => all.map((h2) => h2.title))) {
+    assert.match(heading, /\nFamily: .+\nHow: /, "every panel heading explains the panel");
+  }
+  for (const column of await page.$$eval("table.actors thead th[aria-sort]", (all) => all.map((th) => th.title))) {
+    assert.match(column, /\nFamily: actorscope_actor_/, "every actor column names its family");
+  }
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test("keyboard: space folds the focused panel (kept on reload), j and k reach the groups, space opens one", async () => {
+  const { page, problems, close } = await open();
+  await live(page);
+  await page.waitForSelector("#overview:not([hidden]) .tile");
+  await page.keyboard.press("j");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "overview", "j from nowhere: the first panel");
+  await page.keyboard.press(" ");
+  assert.equal(await page.evaluate(() => document.getElementById("overview").hasAttribute("data-folded")), true);
+  assert.equal(await page.isVisible("#overview .panel-body"), false, "a folded panel hides its body");
+  assert.equal(await page.isVisible("#overview h2"), true, "and keeps its heading");
+  assert.equal(await page.getAttribute("#overview h2 > button.fold", "aria-expanded"), "false");
+  await page.reload();
+  await live(page);
+  assert.equal(await page.isVisible("#overview .panel-body"), false, "still folded after a reload");
+  await page.click("#overview h2 > button.fold");
+  assert.equal(await page.isVisible("#overview .panel-body"), true, "the heading unfolds it");
+  // From the families panel, j goes into its groups; space opens and closes one.
+  await page.waitForSelector("#families details.group");
+  await page.focus("#families");
+  await page.keyboard.press("j");
+  const summary = await page.evaluate(() => document.activeElement?.matches("#families details.group > summary") && document.activeElement.textContent);
+  assert.ok(summary, "j from the families panel focuses its first group");
+  const isOpen = () => page.evaluate(() => document.activeElement.parentElement.open);
+  assert.equal(await isOpen(), false);
+  await page.keyboard.press(" ");
+  assert.equal(await isOpen(), true, "space opens the focused group");
+  await page.keyboard.press(" ");
+  assert.equal(await isOpen(), false, "and closes it");
+  await page.keyboard.press("k");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "families", "k goes back to the panel");
+  await page.keyboard.press("?");
+  assert.match(await page.textContent("#help-keys"), /space/, "the help lists space");
+  assert.deepEqual(problems, []);
+  await close();
+});

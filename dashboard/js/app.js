@@ -8,6 +8,7 @@ import { bucketIncrease, compareNatural, mergeBuckets, mergeNative, passes } fro
 import { append, h, replace } from "./dom.js";
 import { formatDuration } from "./format.js";
 import { exportDocument, parseImport } from "./exchange.js";
+import { installFolding } from "./fold.js";
 import { Frames, Totals } from "./frames.js";
 import { installKeys, KEYS } from "./keyboard.js";
 import { renderActors } from "./panels/actors.js";
@@ -300,6 +301,7 @@ function toggleHelp() {
 }
 
 function setUp() {
+  installFolding(PANELS.map(([id]) => document.getElementById(id)));
   replace(document.getElementById("help-keys"), KEYS.map(([keys, what]) => h("tr", {}, h("th", {}, keys), h("td", {}, what))));
   for (const button of document.querySelectorAll("[data-range]")) {
     button.addEventListener("click", () => model.setView({ range: button.dataset.range }));

@@ -1,11 +1,15 @@
 //# allFunctionsCalledOnLoad
-// Keyboard navigation: 1/2/3 time range, / family search, j/k next/previous panel,
-// p pause or resume, e export, i import, ? this help.
+// Keyboard navigation: 1/2/3 time range, / family search, j/k next/previous panel or
+// group, space folds the focused panel (or opens the focused group), p pause or resume,
+// e export, i import, ? this help.
+
+import { toggleFold } from "./fold.js";
 
 export const KEYS = [
   ["1 2 3", "time range 1 m, 5 m, 1 h"],
   ["/", "filter families by name"],
-  ["j k", "next / previous panel"],
+  ["j k", "next / previous panel, or group of the families panel"],
+  ["space", "fold or unfold the focused panel; open or close the focused group"],
   ["p", "pause or resume live updates"],
   ["e", "export the current state as JSON"],
   ["i", "import an exported state"],
@@ -16,14 +20,27 @@ function typing(target) {
   return target instanceof Element && target.closest("input, select, textarea") !== null;
 }
 
-/** Moves focus to the next (`step` 1) or previous (-1) visible panel. */
-function movePanel(step) {
-  const panels = [...document.querySelectorAll("main > section.panel:not([hidden])")];
-  if (panels.length === 0) return;
-  const current = panels.indexOf(document.activeElement?.closest("section.panel"));
-  const next = panels[(current + step + panels.length) % panels.length];
+/** Where j and k stop, in page order: every visible panel, and the groups of the open ones. */
+const STOPS = "main > section.panel:not([hidden]), main > section.panel:not([hidden]):not([data-folded]) details.group > summary";
+
+/** Moves focus to the next (`step` 1) or previous (-1) stop (a panel or a group). */
+function move(step) {
+  const stops = [...document.querySelectorAll(STOPS)];
+  if (stops.length === 0) return;
+  const active = document.activeElement;
+  let current = stops.indexOf(active);
+  if (current < 0) current = stops.indexOf(active?.closest("section.panel"));
+  const next = stops[(current + step + stops.length) % stops.length];
   next.focus();
   next.scrollIntoView({ block: "nearest" });
+}
+
+/** Space on a focused panel folds it; on a group's summary or a button the browser's own
+ * Space (open, close, press) applies, so it is left alone. */
+function fold(target) {
+  if (!(target instanceof Element) || !target.matches("main > section.panel")) return false;
+  toggleFold(target);
+  return true;
 }
 
 export function installKeys(actions) {
@@ -32,8 +49,11 @@ export function installKeys(actions) {
     const ranges = { 1: "1m", 2: "5m", 3: "1h" };
     if (event.key in ranges) actions.range(ranges[event.key]);
     else if (event.key === "/") actions.search();
-    else if (event.key === "j") movePanel(1);
-    else if (event.key === "k") movePanel(-1);
+    else if (event.key === "j") move(1);
+    else if (event.key === "k") move(-1);
+    else if (event.key === " ") {
+      if (!fold(event.target)) return;
+    }
     else if (event.key === "p") actions.pause();
     else if (event.key === "e") actions.exportState();
     else if (event.key === "i") actions.importState();

@@ -28,7 +28,7 @@ const JS: &str = "text/javascript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 
 /// Every file the page loads; `tests/dashboard_assets.rs` checks none is missing.
-const FILES: [(&str, &str, &str); 23] = assets! {
+const FILES: [(&str, &str, &str); 25] = assets! {
     "" => "index.html", "html";
     "style.css" => "style.css", "css";
     "js/app.js" => "js/app.js", "js";
@@ -36,6 +36,8 @@ const FILES: [(&str, &str, &str); 23] = assets! {
     "js/derive.js" => "js/derive.js", "js";
     "js/dom.js" => "js/dom.js", "js";
     "js/exchange.js" => "js/exchange.js", "js";
+    "js/explain.js" => "js/explain.js", "js";
+    "js/fold.js" => "js/fold.js", "js";
     "js/format.js" => "js/format.js", "js";
     "js/frames.js" => "js/frames.js", "js";
     "js/keyboard.js" => "js/keyboard.js", "js";

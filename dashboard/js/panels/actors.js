@@ -7,6 +7,7 @@
 
 import { bucketIncrease, compareNatural, histogramQuantile, mergeBuckets, passes, rates } from "../derive.js";
 import { h, replace, show } from "../dom.js";
+import { ACTOR_COLUMNS, explainText } from "../explain.js";
 import { formatNumber, formatPercent, formatRate, formatSeconds } from "../format.js";
 import { num } from "../store.js";
 import { sparkline } from "../sparkline.js";
@@ -139,7 +140,7 @@ function header(model) {
     COLUMNS.map((column) =>
       h(
         "th",
-        { scope: "col", "aria-sort": column.key === state.sort ? (state.descending ? "descending" : "ascending") : "none" },
+        { scope: "col", "aria-sort": column.key === state.sort ? (state.descending ? "descending" : "ascending") : "none", title: explainText(ACTOR_COLUMNS[column.key]) },
         h(
           "button",
           {

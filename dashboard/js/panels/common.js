@@ -3,6 +3,7 @@
 
 import { ratePerSecond } from "../derive.js";
 import { h } from "../dom.js";
+import { explainText } from "../explain.js";
 import { sparkline } from "../sparkline.js";
 
 /** The latest value of `key` in the frames (undefined when never seen). */
@@ -21,11 +22,14 @@ export function has(model, family) {
   return (model.store.families.get(family)?.samples.size ?? 0) > 0;
 }
 
-/** A figure with a label, a value and, optionally, a trend. */
-export function tile(label, value, trend, attrs = {}) {
+/**
+ * A figure with a label, a value and, optionally, a trend; its tooltip is `explanation`
+ * (`{ what, families, how }`, see explain.js).
+ */
+export function tile(label, value, trend, explanation, attrs = {}) {
   return h(
     "div",
-    { class: "tile", ...attrs },
+    { class: "tile", title: explainText(explanation), ...attrs },
     h("div", { class: "tile-label" }, label),
     h("div", { class: "tile-value" }, value),
     trend ? sparkline(trend, { label: label + " trend" }) : null,

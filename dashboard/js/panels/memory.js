@@ -6,12 +6,13 @@
 import { allocationPressure, PRESSURE_BANDS, rates } from "../derive.js";
 import { h, replace, show } from "../dom.js";
 import { formatBytes, formatPercent } from "../format.js";
+import { TILES } from "../explain.js";
 import { currentRate, has, latest, tile } from "./common.js";
 
 const GAUGES = [
   ["process_resident_memory_bytes", "Resident (RSS)"],
   ["actorscope_allocator_live_bytes", "Live heap"],
-  ["actorscope_allocator_peak_live_bytes", "Heap high-water mark"],
+  ["actorscope_allocator_peak_live_bytes", "Heap peak (at scrapes)"],
   ["process_anonymous_memory_bytes", "Anonymous"],
   ["process_swap_bytes", "Swapped out"],
 ];
@@ -26,22 +27,22 @@ export function renderMemory(section, model) {
   for (const [family, label] of GAUGES) {
     if (!has(model, family)) continue;
     const key = "sum|" + family;
-    tiles.push(tile(label, formatBytes(latest(model, key)), frames.series(key, view.range, now), { "data-metric": family }));
+    tiles.push(tile(label, formatBytes(latest(model, key)), frames.series(key, view.range, now), TILES[family], { "data-metric": family }));
   }
   for (const [family, label] of RATES) {
     if (!has(model, family)) continue;
     const key = "sum|" + family;
-    tiles.push(tile(label + " /s", formatBytes(currentRate(model, key)) + "/s", rates(frames.series(key, view.range, now)), { "data-metric": family }));
+    tiles.push(tile(label + " /s", formatBytes(currentRate(model, key)) + "/s", rates(frames.series(key, view.range, now)), TILES[family], { "data-metric": family }));
   }
   const [allocated, freed] = RATES.map(([family]) => (has(model, family) ? currentRate(model, "sum|" + family) : NaN));
   if (Number.isFinite(allocated) && Number.isFinite(freed)) {
     const { ratio, level } = allocationPressure(allocated, freed);
     const bands = `healthy ${formatPercent(PRESSURE_BANDS.reclaiming)} to ${formatPercent(PRESSURE_BANDS.warn)}; above: allocating faster than freeing, the live heap grows; below: freeing a backlog`;
-    const pressure = tile("Allocation pressure", formatPercent(ratio), null, {
+    const explanation = { ...TILES["allocation-pressure"], how: `${TILES["allocation-pressure"].how}. Bands: ${bands}` };
+    const pressure = tile("Allocation pressure", formatPercent(ratio), null, explanation, {
       "data-metric": "allocation-pressure",
       "data-level": level,
       class: "tile pressure-" + level,
-      title: `Bytes allocated per byte freed over the last ~10 s (actorscope_allocator_allocated_bytes_total / actorscope_allocator_freed_bytes_total rates). ${bands}.`,
     });
     pressure.appendChild(h("div", { class: "tile-note" }, `healthy ${Math.round(PRESSURE_BANDS.reclaiming * 100)}–${Math.round(PRESSURE_BANDS.warn * 100)}%`));
     tiles.push(pressure);

@@ -5,6 +5,7 @@
 import { histogramQuantile, rates } from "../derive.js";
 import { replace, show } from "../dom.js";
 import { formatBytes, formatNumber, formatPercent, formatRate, formatSeconds } from "../format.js";
+import { latencyTile, TILES } from "../explain.js";
 import { currentRate, has, latest, tile } from "./common.js";
 
 export const REQUESTS = "http_server_requests_total";
@@ -18,26 +19,26 @@ export function renderOverview(section, model) {
   const tiles = [];
   if (has(model, REQUESTS)) {
     const key = "sum|" + REQUESTS;
-    tiles.push(tile("Requests", formatRate(currentRate(model, key)), rates(frames.series(key, view.range, now)), { "data-metric": "request-rate" }));
+    tiles.push(tile("Requests", formatRate(currentRate(model, key)), rates(frames.series(key, view.range, now)), TILES["request-rate"], { "data-metric": "request-rate" }));
     if (has(model, ERRORS)) {
       const errors = currentRate(model, "sum|" + ERRORS);
       const requests = currentRate(model, key);
       const ratio = requests > 0 ? errors / requests : errors > 0 ? 1 : 0;
-      tiles.push(tile("Errors", formatPercent(ratio), rates(frames.series("sum|" + ERRORS, view.range, now)), { "data-metric": "error-rate" }));
+      tiles.push(tile("Errors", formatPercent(ratio), rates(frames.series("sum|" + ERRORS, view.range, now)), TILES["error-rate"], { "data-metric": "error-rate" }));
     }
   }
   if (has(model, DURATION)) {
     const buckets = model.latencyBuckets();
     for (const q of [0.5, 0.9, 0.99]) {
       const label = "p" + Math.round(q * 100);
-      tiles.push(tile(label + " latency", formatSeconds(histogramQuantile(q, buckets)), null, { "data-metric": label }));
+      tiles.push(tile(label + " latency", formatSeconds(histogramQuantile(q, buckets)), null, latencyTile(q), { "data-metric": label }));
     }
   }
   if (has(model, IN_FLIGHT)) {
-    tiles.push(tile("In flight", formatNumber(latest(model, "sum|" + IN_FLIGHT)), frames.series("sum|" + IN_FLIGHT, view.range, now), { "data-metric": "in-flight" }));
+    tiles.push(tile("In flight", formatNumber(latest(model, "sum|" + IN_FLIGHT)), frames.series("sum|" + IN_FLIGHT, view.range, now), TILES["in-flight"], { "data-metric": "in-flight" }));
   }
   if (has(model, RSS)) {
-    tiles.push(tile("Resident memory", formatBytes(latest(model, "sum|" + RSS)), frames.series("sum|" + RSS, view.range, now), { "data-metric": "rss" }));
+    tiles.push(tile("Resident memory", formatBytes(latest(model, "sum|" + RSS)), frames.series("sum|" + RSS, view.range, now), TILES["rss"], { "data-metric": "rss" }));
   }
   replace(section.querySelector(".panel-body"), ...tiles);
   show(section, tiles.length > 0);

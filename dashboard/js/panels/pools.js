@@ -7,6 +7,7 @@
 
 import { increase, occupancy, passes, poolAlert, slotsInUse } from "../derive.js";
 import { h, replace, show } from "../dom.js";
+import { COUNT_CARD, explainText, slotCard } from "../explain.js";
 import { formatPercent } from "../format.js";
 import { labelKey, num } from "../store.js";
 
@@ -67,19 +68,19 @@ function cardClass(level, figures) {
   return "pool " + level + (figures.recentOverflows > 0 ? " overflowing" : "");
 }
 
-function card(title, used, capacity, figures, body) {
+function card(title, used, capacity, figures, body, explanation) {
   const { level, nodes } = usage(used, capacity, figures);
-  return h("div", { class: cardClass(level, figures), "data-level": level }, h("div", { class: "pool-title" }, title), h("div", { class: "pool-usage" }, nodes), body);
+  return h("div", { class: cardClass(level, figures), "data-level": level, title: explainText(explanation) }, h("div", { class: "pool-title" }, title), h("div", { class: "pool-usage" }, nodes), body);
 }
 
 /** Slot grids kept between renders, so a tick only restyles the slots that changed. */
 const grids = new Map();
 
-function gridCard(key, title, states, figures) {
+function gridCard(key, family, title, states, figures) {
   let grid = grids.get(key);
   if (!grid || grid.states.length !== states.length) {
     const cells = [...states].map((letter) => h("span", { class: "slot " + (STATES[letter] ?? "free"), title: STATES[letter] ?? "free" }));
-    const element = card(title, slotsInUse(states), states.length, figures, h("div", { class: "slots", role: "img", "aria-label": `${states.length} slots` }, cells));
+    const element = card(title, slotsInUse(states), states.length, figures, h("div", { class: "slots", role: "img", "aria-label": `${states.length} slots` }, cells), slotCard(family));
     grid = { element, cells, states };
     grids.set(key, grid);
     return element;
@@ -123,7 +124,7 @@ export function renderPools(section, model) {
     everyPool.push({ title: describe(map.labels), used: slotsInUse(map.states), capacity: map.states.length, recentOverflows: figures.recentOverflows });
     if (!passes(map.labels, model.view.filter)) continue;
     seen.add(map.name + key);
-    cards.push(gridCard(map.name + key, describe(map.labels), map.states, figures));
+    cards.push(gridCard(map.name + key, map.name, describe(map.labels), map.states, figures));
   }
   for (const key of grids.keys()) if (!seen.has(key)) grids.delete(key);
   const capacity = model.store.families.get("actorscope_pool_capacity");
@@ -139,7 +140,7 @@ export function renderPools(section, model) {
       const { ratio } = occupancy(used, total);
       const bar = h("div", { class: "bar" }, h("div", { class: "bar-fill", "data-ratio": ratio.toFixed(3) }));
       bar.firstChild.style.width = Math.min(100, ratio * 100).toFixed(1) + "%";
-      cards.push(card(describe(sample.labels), used, total, figures, bar));
+      cards.push(card(describe(sample.labels), used, total, figures, bar, COUNT_CARD));
     }
   }
   renderBanner(document.getElementById("pool-banner"), poolAlert(everyPool));
