@@ -58,7 +58,7 @@
 //! | `actorscope_allocator_allocated_bytes_total` | counter | bytes | bytes allocated (reallocations add their growth) |
 //! | `actorscope_allocator_freed_bytes_total` | counter | bytes | bytes freed (reallocations add their shrinkage) |
 //! | `actorscope_allocator_live_bytes` | gauge | bytes | allocated − freed |
-//! | `actorscope_allocator_peak_live_bytes` | gauge | bytes | highest live bytes seen at a read (each scrape), since start or [`reset_peak`] |
+//! | `actorscope_allocator_peak_live_bytes` | gauge | bytes | high-water mark of live bytes since start or [`reset_peak`], within 64 KiB per allocating thread |
 //!
 //! [`RuntimeCollector`] watches the tokio runtime of each actix arbiter you give it
 //! (`runtime` label: the name you give):

@@ -27,9 +27,9 @@ export const TILES = {
   process_resident_memory_bytes: RESIDENT,
   actorscope_allocator_live_bytes: { what: "Heap bytes allocated and not yet freed (the counting allocator's live heap).", families: ["actorscope_allocator_live_bytes"], how: "allocated minus freed bytes, read at each scrape" },
   actorscope_allocator_peak_live_bytes: {
-    what: "The highest live heap seen at a scrape, since start or the last reset: sampled, so a spike between two scrapes is not in it.",
+    what: "The most heap live at once since start or the last reset, a spike between two scrapes included.",
     families: ["actorscope_allocator_peak_live_bytes"],
-    how: "the largest live-bytes reading taken at scrapes",
+    how: "each thread publishes its net allocations to one live total every 64 KiB, raising the mark as it does; so it is within 64 KiB per allocating thread of exact",
   },
   process_anonymous_memory_bytes: { what: "Resident anonymous memory: heap, stacks and other memory not backed by a file.", families: ["process_anonymous_memory_bytes"], how: "from /proc/self/smaps_rollup (Linux only), read at most every few seconds" },
   process_swap_bytes: { what: "Memory of the process swapped out to disk.", families: ["process_swap_bytes"], how: "from /proc/self/smaps_rollup (Linux only), read at most every few seconds" },

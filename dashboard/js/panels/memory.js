@@ -12,7 +12,7 @@ import { currentRate, has, latest, tile } from "./common.js";
 const GAUGES = [
   ["process_resident_memory_bytes", "Resident (RSS)"],
   ["actorscope_allocator_live_bytes", "Live heap"],
-  ["actorscope_allocator_peak_live_bytes", "Heap peak (at scrapes)"],
+  ["actorscope_allocator_peak_live_bytes", "Heap high-water mark"],
   ["process_anonymous_memory_bytes", "Anonymous"],
   ["process_swap_bytes", "Swapped out"],
 ];

@@ -2,74 +2,21 @@
 //! [`AllocatorCollector`], which reports the counts.
 //!
 //! Counting must not make allocation contended: two threads adding to one shared counter
-//! make every allocation 10x slower (see BENCHMARKS.md). So each thread adds, with a
-//! relaxed `fetch_add`, to its own stripe: one of 64 cache-line-padded counter blocks,
-//! picked once per thread. Nothing is locked and no cache line is shared by two threads
-//! (unless more than 64 threads allocate, when stripes are shared round-robin). Readers
-//! sum the stripes.
-//!
-//! The exact peak of live bytes would need one shared counter, so the peak is the
-//! highest live total seen when the counts were read (at every scrape, or by calling
-//! [`AllocatorCounts::read`]), and [`reset_peak`] starts it again.
+//! make every allocation 10x slower (see BENCHMARKS.md). So each thread counts on a
+//! stripe of its own, and the live-heap high-water mark is kept within 64 KiB per
+//! allocating thread of exact ([`stripes`] says how). Readers sum the stripes.
+
+mod stripes;
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use actorscope::model::{ModelError, Unit};
 use actorscope::registry::{CollectError, Collector, ScrapeContext};
 use actorscope::stats::{Counter, Gauge};
 use actorscope::write::{Metric, Writer};
+use std::sync::atomic::Ordering;
 
-const STRIPES: usize = 64;
-
-/// One thread's counters, alone on its cache lines.
-#[repr(align(128))]
-struct Stripe {
-    allocations: AtomicU64,
-    deallocations: AtomicU64,
-    reallocations: AtomicU64,
-    allocated_bytes: AtomicU64,
-    freed_bytes: AtomicU64,
-}
-
-impl Stripe {
-    const fn new() -> Self {
-        Self {
-            allocations: AtomicU64::new(0),
-            deallocations: AtomicU64::new(0),
-            reallocations: AtomicU64::new(0),
-            allocated_bytes: AtomicU64::new(0),
-            freed_bytes: AtomicU64::new(0),
-        }
-    }
-}
-
-static COUNTS: [Stripe; STRIPES] = [const { Stripe::new() }; STRIPES];
-static NEXT_STRIPE: AtomicUsize = AtomicUsize::new(0);
-static PEAK_LIVE: AtomicU64 = AtomicU64::new(0);
-
-thread_local! {
-    // `const` and `Cell<usize>`: no lazy initialisation and no destructor, so using it
-    // never allocates (which would recurse into the allocator).
-    static MY_STRIPE: Cell<usize> = const { Cell::new(usize::MAX) };
-}
-
-/// This thread's stripe; stripe 0 while the thread's locals are being torn down.
-#[inline]
-fn stripe() -> &'static Stripe {
-    let index = MY_STRIPE
-        .try_with(|mine| {
-            let mut index = mine.get();
-            if index == usize::MAX {
-                index = NEXT_STRIPE.fetch_add(1, Ordering::Relaxed) % STRIPES;
-                mine.set(index);
-            }
-            index
-        })
-        .unwrap_or(0);
-    &COUNTS[index]
-}
+use stripes::{add, change_live, mine, STRIPES};
 
 /// A global allocator that counts allocations, deallocations and bytes, then passes
 /// every call to the allocator it wraps (the system allocator by default).
@@ -105,41 +52,46 @@ impl<A> CountingAllocator<A> {
     }
 }
 
+/// A size as a change of live bytes (sizes fit `isize`, so they fit `i64`).
+#[inline]
+fn signed(size: usize) -> i64 {
+    size as i64
+}
+
 #[inline]
 fn count_allocation(size: usize) {
-    let stripe = stripe();
-    stripe.allocations.fetch_add(1, Ordering::Relaxed);
-    stripe
-        .allocated_bytes
-        .fetch_add(size as u64, Ordering::Relaxed);
+    let (stripe, owned) = mine();
+    add(&stripe.allocations, 1, owned);
+    add(&stripe.allocated_bytes, size as u64, owned);
+    change_live(stripe, signed(size), owned);
 }
 
 #[inline]
 fn count_deallocation(size: usize) {
-    let stripe = stripe();
-    stripe.deallocations.fetch_add(1, Ordering::Relaxed);
-    stripe.freed_bytes.fetch_add(size as u64, Ordering::Relaxed);
+    let (stripe, owned) = mine();
+    add(&stripe.deallocations, 1, owned);
+    add(&stripe.freed_bytes, size as u64, owned);
+    change_live(stripe, -signed(size), owned);
 }
 
 #[inline]
 fn count_reallocation(old: usize, new: usize) {
-    let stripe = stripe();
-    stripe.reallocations.fetch_add(1, Ordering::Relaxed);
+    let (stripe, owned) = mine();
+    add(&stripe.reallocations, 1, owned);
     if new >= old {
-        stripe
-            .allocated_bytes
-            .fetch_add((new - old) as u64, Ordering::Relaxed);
+        add(&stripe.allocated_bytes, (new - old) as u64, owned);
     } else {
-        stripe
-            .freed_bytes
-            .fetch_add((old - new) as u64, Ordering::Relaxed);
+        add(&stripe.freed_bytes, (old - new) as u64, owned);
     }
+    change_live(stripe, signed(new) - signed(old), owned);
 }
 
 // SAFETY: every method forwards its arguments unchanged to `inner`, which upholds the
 // `GlobalAlloc` contract, and counts only after a successful call. The counting touches
 // static atomics and a `const` thread-local `Cell` (`try_with`), neither of which
-// allocates, so it cannot recurse into the allocator.
+// allocates; claiming a stripe touches a second thread local once, whose registration
+// may allocate, and that allocation counts on a shared stripe (`stripes::claim`), so
+// counting cannot recurse into itself.
 #[allow(unsafe_code)]
 unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAllocator<A> {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
@@ -193,18 +145,20 @@ pub struct AllocatorCounts {
     pub freed_bytes: u64,
     /// `allocated_bytes - freed_bytes`.
     pub live_bytes: u64,
-    /// The highest `live_bytes` any read has seen since the last [`reset_peak`].
+    /// The high-water mark of `live_bytes` since start or the last [`reset_peak`]: the
+    /// most live at once, within 64 KiB per allocating thread (it is raised as each
+    /// thread's net change reaches 64 KiB, and to the exact live bytes at every read).
     pub peak_live_bytes: u64,
 }
 
 impl AllocatorCounts {
-    /// Sums the stripes now and updates the peak. Threads keep allocating meanwhile, so
-    /// the totals are each exact but not taken at one instant; all zero when no
-    /// `CountingAllocator` is installed.
+    /// Sums the stripes now and reads the high-water mark. Threads keep allocating
+    /// meanwhile, so the totals are each exact but not taken at one instant; all zero
+    /// when no `CountingAllocator` is installed.
     #[must_use]
     pub fn read() -> Self {
         let mut counts = Self::default();
-        for stripe in &COUNTS {
+        for stripe in &STRIPES {
             counts.allocations += stripe.allocations.load(Ordering::Relaxed);
             counts.deallocations += stripe.deallocations.load(Ordering::Relaxed);
             counts.reallocations += stripe.reallocations.load(Ordering::Relaxed);
@@ -212,16 +166,14 @@ impl AllocatorCounts {
             counts.freed_bytes += stripe.freed_bytes.load(Ordering::Relaxed);
         }
         counts.live_bytes = counts.allocated_bytes.saturating_sub(counts.freed_bytes);
-        let before = PEAK_LIVE.fetch_max(counts.live_bytes, Ordering::Relaxed);
-        counts.peak_live_bytes = before.max(counts.live_bytes);
+        counts.peak_live_bytes = stripes::peak(counts.live_bytes);
         counts
     }
 }
 
-/// Starts a new peak from the live bytes now (a resettable high-water mark).
+/// Starts the high-water mark again from the live bytes now.
 pub fn reset_peak() {
-    let counts = AllocatorCounts::read();
-    PEAK_LIVE.store(counts.live_bytes, Ordering::Relaxed);
+    stripes::reset_peak(AllocatorCounts::read().live_bytes);
 }
 
 /// Reports the [`CountingAllocator`]'s counts; writes nothing when none is installed.
@@ -293,7 +245,7 @@ const GAUGES: [(Metric<'static, Gauge>, Reading); 2] = [
         |counts| counts.live_bytes,
     ),
     (
-        Metric::gauge("actorscope_allocator_peak_live_bytes", "Highest live bytes seen when the counts were read (at scrapes), since start or the last reset.").unit(Unit::Bytes),
+        Metric::gauge("actorscope_allocator_peak_live_bytes", "High-water mark of live bytes since start or the last reset, within 64 KiB per allocating thread.").unit(Unit::Bytes),
         |counts| counts.peak_live_bytes,
     ),
 ];
