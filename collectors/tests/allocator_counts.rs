@@ -28,51 +28,53 @@ fn delta(before: AllocatorCounts, after: AllocatorCounts) -> [u64; 5] {
 /// (here this one and the spike's), and 64 KiB for what spawning a thread allocates.
 const SLACK: u64 = 3 * 64 * 1024;
 
-/// A spike between two reads is in the high-water mark (a peak read at scrapes would
-/// miss it), within the documented slack, on this thread and on another; a reset starts
-/// the mark again from the live bytes.
-fn high_water_mark() {
-    const SPIKE: u64 = 8 << 20;
-    reset_peak();
-    let base = AllocatorCounts::read();
-    // On this thread: 8 MiB in 4 KiB blocks, held at once, then freed.
+/// The size of the spikes below.
+const SPIKE: u64 = 8 << 20;
+
+/// Holds `SPIKE` bytes at once, in 4 KiB blocks, then frees them.
+fn spike() {
     let blocks: Vec<Vec<u8>> = (0..SPIKE / 4096)
         .map(|_| black_box(vec![1u8; 4096]))
         .collect();
     drop(black_box(blocks));
+}
+
+/// Resets the mark, runs `work` (which makes one spike), and checks the spike is in the
+/// mark, within the slack, though it was freed before the read. Returns the mark's
+/// expected height.
+fn assert_spike_in_mark(what: &str, work: impl FnOnce()) -> u64 {
+    reset_peak();
+    let base = AllocatorCounts::read();
+    work();
     let after = AllocatorCounts::read();
     assert!(
         after.live_bytes < base.live_bytes + SLACK,
-        "the spike was freed"
+        "{what}: the spike was freed"
     );
-    let spike = base.live_bytes + SPIKE;
+    let expected = base.live_bytes + SPIKE;
     assert!(
-        after.peak_live_bytes + SLACK >= spike && after.peak_live_bytes <= spike + SLACK,
-        "high-water mark {} for a spike to about {spike} between two reads",
+        after.peak_live_bytes + SLACK >= expected && after.peak_live_bytes <= expected + SLACK,
+        "{what}: high-water mark {} for a spike to about {expected} between two reads",
         after.peak_live_bytes
     );
-    // On another thread, which exits before the read: its last bytes are published.
-    reset_peak();
-    let base = AllocatorCounts::read();
-    std::thread::spawn(|| {
-        let blocks: Vec<Vec<u8>> = (0..SPIKE / 4096)
-            .map(|_| black_box(vec![2u8; 4096]))
-            .collect();
-        drop(black_box(blocks));
-    })
-    .join()
-    .expect("the spike's thread ran");
-    let after = AllocatorCounts::read();
-    let spike = base.live_bytes + SPIKE;
-    assert!(
-        after.peak_live_bytes + SLACK >= spike && after.peak_live_bytes <= spike + SLACK,
-        "high-water mark {} for another thread's spike to about {spike}",
-        after.peak_live_bytes
-    );
+    expected
+}
+
+/// A spike between two reads is in the high-water mark (a peak read at scrapes would
+/// miss it), within the documented slack, on this thread and on another that exits
+/// before the read (its last bytes are published as it exits); a reset starts the mark
+/// again from the live bytes.
+fn high_water_mark() {
+    assert_spike_in_mark("this thread", spike);
+    let expected = assert_spike_in_mark("another thread", || {
+        std::thread::spawn(spike)
+            .join()
+            .expect("the spike's thread ran");
+    });
     reset_peak();
     let reset = AllocatorCounts::read();
     assert!(
-        reset.peak_live_bytes < spike - SLACK,
+        reset.peak_live_bytes < expected - SLACK,
         "a reset forgets the spike"
     );
     assert!(reset.peak_live_bytes >= reset.live_bytes);
