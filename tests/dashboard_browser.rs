@@ -11,11 +11,9 @@
 
 mod common;
 
-use std::io::Read;
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use actix_web::{web as aweb, App, HttpRequest, HttpResponse, HttpServer};
 use actorscope::actor::insight::{ActorCollector, ActorInsight, InsightAddr};
@@ -23,7 +21,6 @@ use actorscope::registry::{collector_fn, MetricsRegistry};
 use actorscope::stats::{Pool, SlotState};
 use actorscope::{ClientMetrics, RequestMetrics, RouteOptions, Routes};
 use common::http::{start_server, TestServer};
-use common::workspace_file;
 
 /// Series in the wide family: the snapshot whose apply time is measured.
 const WIDE_SERIES: usize = 2000;
@@ -178,72 +175,23 @@ fn serve() -> TestServer {
 
 #[test]
 fn dashboard_works_end_to_end_in_headless_chromium() {
-    let dashboard = workspace_file("dashboard");
-    assert!(
-        dashboard.join("node_modules/playwright-core").exists(),
-        "run `npm ci` in dashboard/ (or `bash .ci/run`) to install playwright-core"
-    );
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
-    assert!(
-        std::path::Path::new(&chromium).exists(),
-        "{chromium} is missing: `apt-get install chromium` (or set CHROMIUM)"
-    );
-    let screenshots = workspace_file("target").join("dashboard-e2e");
-    std::fs::create_dir_all(&screenshots).expect("create the screenshot folder");
-
     let server = serve();
-    let mut child = Command::new("node")
-        .args(["--test", "--test-concurrency=1", "e2e/"])
-        .current_dir(&dashboard)
-        .env(
-            "DASHBOARD_URL",
-            format!("http://{}/debug/", server.address()),
-        )
-        .env("SITE_URL", format!("http://{}", server.address()))
-        .env("SCREENSHOT_DIR", &screenshots)
-        .env("CHROMIUM", &chromium)
-        .env("WIDE_SERIES", WIDE_SERIES.to_string())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run node");
-    let started = Instant::now();
-    let finished = common::wait_until(LIMIT, || matches!(child.try_wait(), Ok(Some(_))));
-    if !finished {
-        let _ = child.kill();
-    }
-    let status = child.wait().expect("node exited");
-    let mut stdout = String::new();
-    let mut stderr = String::new();
-    child
-        .stdout
-        .take()
-        .map(|mut out| out.read_to_string(&mut stdout));
-    child
-        .stderr
-        .take()
-        .map(|mut err| err.read_to_string(&mut stderr));
-    // Debian's chromium wrapper prints this harmless line at every launch (pitfall P15).
-    let stderr: String = stderr
-        .lines()
-        .filter(|line| !line.contains("unexpected operator"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    println!(
-        "{stdout}\n{stderr}\n(browser test took {:.1} s)",
-        started.elapsed().as_secs_f64()
+    common::browser::run_e2e(
+        "e2e",
+        &[
+            (
+                "DASHBOARD_URL",
+                format!("http://{}/debug/", server.address()),
+            ),
+            ("SITE_URL", format!("http://{}", server.address())),
+            ("WIDE_SERIES", WIDE_SERIES.to_string()),
+        ],
+        LIMIT,
     );
     assert!(
-        finished,
-        "the browser test did not finish within {LIMIT:?}:\n{stdout}\n{stderr}"
-    );
-    assert!(
-        status.success(),
-        "the browser test failed:\n{stdout}\n{stderr}"
-    );
-    assert!(stdout.contains("# fail 0"), "{stdout}");
-    assert!(
-        screenshots.join("dashboard.png").exists(),
+        common::browser::screenshot_dir()
+            .join("dashboard.png")
+            .exists(),
         "no screenshot was saved"
     );
 }

@@ -371,3 +371,27 @@ test("keyboard: space folds the focused panel (kept on reload), j and k reach th
   assert.deepEqual(problems, []);
   await close();
 });
+
+test("a pool whose in-use count keeps rising while the work is flat is named in the leak banner", async () => {
+  const { page, problems, close } = await open();
+  await live(page);
+  assert.equal(await page.isHidden("#leak-banner"), true, "the fixture does not leak");
+  await page.keyboard.press("p"); // paused: only the documents below are applied
+  const doc = await page.evaluate(async () => (await fetch("metrics")).json());
+  const readings = await page.evaluate((doc) => {
+    const pool = doc.families.find((f) => f.name === "actorscope_pool_in_use").samples.find((s) => s.labels.pool === "fixture_slots");
+    const start = pool.value;
+    const seen = [];
+    for (let step = 0; step <= 5; step++) {
+      pool.value = start + step; // one more unit held at every scrape, never given back
+      window.__actorscope.measure(doc);
+      seen.push(window.__actorscope.leaks().warnings.length);
+    }
+    return seen;
+  }, doc);
+  assert.deepEqual(readings.slice(0, 3), [0, 0, 0], "not before most of the window's steps went up");
+  assert.ok(readings[5] >= 1, `named by the 5th scrape of growth (${readings})`);
+  assert.match(await page.textContent("#leak-banner"), /owner=api, pool=fixture_slots: actorscope_pool_in_use grew 5 in \d+ s/);
+  assert.deepEqual(problems, []);
+  await close();
+});

@@ -15,6 +15,7 @@ import { renderActors } from "./panels/actors.js";
 import { renderErrors } from "./panels/errors.js";
 import { renderFamilies } from "./panels/families.js";
 import { renderHistogram } from "./panels/histogram.js";
+import { forgetLeaks, LEAK_RULE, leakState, renderLeakBanner, watchLeaks } from "./panels/leaks.js";
 import { renderMemory } from "./panels/memory.js";
 import { CLIENT_CALLS, renderClients, renderRoutes, rowKey, SERVER_ROUTES } from "./panels/endpoints.js";
 import { DURATION, renderOverview } from "./panels/overview.js";
@@ -99,6 +100,7 @@ const model = {
     if (filterChanged) {
       frames.clear();
       bucketHistory.clear();
+      forgetLeaks();
     }
     if ((filterChanged || rangeChanged) && !imported) seedHistory();
     render();
@@ -130,6 +132,7 @@ function recordTick() {
     bucketHistory.set(family.name, ticks);
   }
   recordRowBuckets();
+  watchLeaks(model);
 }
 
 /** Each route and client-table row's merged duration buckets, per tick. */
@@ -215,6 +218,7 @@ function render() {
     renderPanel(document.getElementById(id), model);
     panelTimings[id] = performance.now() - started;
   }
+  renderLeakBanner(document.getElementById("leak-banner"));
   document.getElementById("sample-count").textContent = `${store.families.size} families, ${store.sampleCount()} samples`;
   renderClock();
 }
@@ -283,6 +287,7 @@ function togglePause() {
       imported = null;
       frames = new Frames();
       bucketHistory.clear();
+      forgetLeaks();
       seedHistory();
     }
     button.textContent = "Pause";
@@ -302,6 +307,7 @@ function toggleHelp() {
 
 function setUp() {
   installFolding(PANELS.map(([id]) => document.getElementById(id)));
+  document.getElementById("leak-banner").title = LEAK_RULE;
   replace(document.getElementById("help-keys"), KEYS.map(([keys, what]) => h("tr", {}, h("th", {}, keys), h("td", {}, what))));
   for (const button of document.querySelectorAll("[data-range]")) {
     button.addEventListener("click", () => model.setView({ range: button.dataset.range }));
@@ -332,6 +338,7 @@ function setUp() {
     panelTimings,
     store,
     mode: () => connection.mode,
+    leaks: leakState,
     /** Applies `doc` as a snapshot exactly as live data is applied; returns the timing. */
     measure(doc) {
       apply("measure", () => store.applySnapshot(doc));

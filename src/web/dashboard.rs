@@ -28,7 +28,7 @@ const JS: &str = "text/javascript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 
 /// Every file the page loads; `tests/dashboard_assets.rs` checks none is missing.
-const FILES: [(&str, &str, &str); 25] = assets! {
+const FILES: [(&str, &str, &str); 27] = assets! {
     "" => "index.html", "html";
     "style.css" => "style.css", "css";
     "js/app.js" => "js/app.js", "js";
@@ -41,6 +41,7 @@ const FILES: [(&str, &str, &str); 25] = assets! {
     "js/format.js" => "js/format.js", "js";
     "js/frames.js" => "js/frames.js", "js";
     "js/keyboard.js" => "js/keyboard.js", "js";
+    "js/leaks.js" => "js/leaks.js", "js";
     "js/sparkline.js" => "js/sparkline.js", "js";
     "js/store.js" => "js/store.js", "js";
     "js/url.js" => "js/url.js", "js";
@@ -50,6 +51,7 @@ const FILES: [(&str, &str, &str); 25] = assets! {
     "js/panels/errors.js" => "js/panels/errors.js", "js";
     "js/panels/families.js" => "js/panels/families.js", "js";
     "js/panels/histogram.js" => "js/panels/histogram.js", "js";
+    "js/panels/leaks.js" => "js/panels/leaks.js", "js";
     "js/panels/memory.js" => "js/panels/memory.js", "js";
     "js/panels/overview.js" => "js/panels/overview.js", "js";
     "js/panels/pools.js" => "js/panels/pools.js", "js";

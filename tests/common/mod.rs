@@ -2,6 +2,7 @@
 //! exercises every kind, hostile strings and special floats.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod browser;
 pub mod demo;
 pub mod http;
 pub mod promql;

@@ -6,11 +6,12 @@
 //! stats, scraped by message.
 //!
 //! Flags: `--bind ADDR` (default `127.0.0.1:8080`), `--shards N`, `--workers N`, `--load`,
-//! `--help`.
+//! `--leak`, `--help`.
 
 mod buffer_pool;
 mod http;
 mod kv_client;
+mod leak;
 mod load;
 mod shard;
 
@@ -31,11 +32,12 @@ use actorscope_collectors::{
 
 use crate::shard::{Shard, ShardStats};
 
-const USAGE: &str = "usage: demo [--bind ADDR] [--shards N] [--workers N] [--load]
+const USAGE: &str = "usage: demo [--bind ADDR] [--shards N] [--workers N] [--load] [--leak]
   --bind ADDR   address to listen on (default 127.0.0.1:8080; port 0 picks a free port)
   --shards N    shard actors, 1 to 1024 (default: one per core)
   --workers N   HTTP worker threads, 1 to 64 (default: one per core)
   --load        run a bounded client load against the demo so the numbers move
+  --leak        plant a leak (1 MiB/s, up to 512 MiB) for the dashboard's leak warning
   --otlp URL    also push the metrics over OTLP/HTTP to URL (e.g.
                 http://127.0.0.1:4318/v1/metrics); the OTEL_* variables set the rest
   --plain-shards  send to the shards through their plain addresses (no actor insight
@@ -47,6 +49,7 @@ struct Options {
     shards: usize,
     workers: usize,
     load: bool,
+    leak: bool,
     plain_shards: bool,
     otlp: Option<String>,
 }
@@ -58,6 +61,7 @@ fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Option<Option
         shards: std::thread::available_parallelism().map_or(1, usize::from),
         workers: std::thread::available_parallelism().map_or(1, usize::from),
         load: false,
+        leak: false,
         plain_shards: false,
         otlp: None,
     };
@@ -92,6 +96,7 @@ fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Option<Option
                     .ok_or_else(|| format!("--workers {value:?} is not a number from 1 to 64"))?;
             }
             "--load" => options.load = true,
+            "--leak" => options.leak = true,
             "--plain-shards" => options.plain_shards = true,
             "--otlp" => {
                 let url = args
@@ -301,6 +306,12 @@ async fn main() -> ExitCode {
                 eprintln!("demo: --load: {error}");
                 return ExitCode::from(2);
             }
+        }
+    }
+    if options.leak {
+        if let Err(error) = leak::start() {
+            eprintln!("demo: --leak: cannot start the leaking thread: {error}");
+            return ExitCode::FAILURE;
         }
     }
     let exporter = match options.otlp.as_deref().map(|url| {

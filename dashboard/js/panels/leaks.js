@@ -1,0 +1,90 @@
+//# allFunctionsCalledOnLoad
+// The leak banner: names every series that keeps growing while the work rate is flat
+// (leaks.js has the test). Watched: the live heap, resident memory, and each pool's
+// in-use count (from `actorscope_pool_in_use`, or a slot map for a pool that has only
+// that), over the series the header's pickers let through.
+
+import { passes, ratePerSecond, slotsInUse } from "../derive.js";
+import { h, replace } from "../dom.js";
+import { formatBytes, formatNumber } from "../format.js";
+import { LeakWatch, WINDOW } from "../leaks.js";
+import { labelKey, num } from "../store.js";
+
+const MEMORY = ["actorscope_allocator_live_bytes", "process_resident_memory_bytes"];
+const WORK = ["http_server_requests_total", "actorscope_actor_messages_handled_total"];
+
+const watch = new LeakWatch();
+
+function describe(labels) {
+  return Object.entries(labels)
+    .map(([name, value]) => name + "=" + value)
+    .join(", ");
+}
+
+/** This tick's readings of every watched series. */
+function readings(model) {
+  const out = [];
+  for (const name of MEMORY) {
+    const points = model.frames.latest("sum|" + name, 1);
+    if (points.length) out.push({ key: name, name, label: "", kind: "bytes", value: points[0][1] });
+  }
+  const inUse = model.store.families.get("actorscope_pool_in_use");
+  const counted = new Set();
+  for (const [key, sample] of inUse?.samples ?? []) {
+    if (!passes(sample.labels, model.view.filter)) continue;
+    counted.add(key);
+    out.push({ key: "pool|" + key, name: "actorscope_pool_in_use", label: describe(sample.labels), kind: "count", value: num(sample.value) });
+  }
+  for (const map of model.store.slotMaps()) {
+    const key = labelKey(map.labels);
+    if (counted.has(key) || !passes(map.labels, model.view.filter)) continue;
+    out.push({ key: "slots|" + map.name + key, name: map.name, label: describe(map.labels), kind: "count", value: slotsInUse(map.states) });
+  }
+  return out;
+}
+
+/** Requests plus actor messages per second over the last tick; NaN when neither is there. */
+function workRate(model) {
+  let total = NaN;
+  for (const name of WORK) {
+    if (!model.store.families.has(name)) continue;
+    const rate = ratePerSecond(model.frames.latest("sum|" + name, 2));
+    if (Number.isFinite(rate)) total = (Number.isFinite(total) ? total : 0) + rate;
+  }
+  return total;
+}
+
+/** Records this tick's readings (call once per live tick, after the frames). */
+export function watchLeaks(model) {
+  watch.observe(model.now, readings(model), workRate(model));
+}
+
+/** Forgets the readings (the filter changed, or live data starts again). */
+export function forgetLeaks() {
+  watch.clear();
+}
+
+/** What the page watched, for tests: ticks seen and the current warnings. */
+export function leakState() {
+  return { ticks: watch.ticks, warnings: watch.warnings() };
+}
+
+function message(warning) {
+  const amount = warning.kind === "bytes" ? formatBytes : formatNumber;
+  const where = warning.label ? `${warning.label}: ` : "";
+  return `${where}${warning.name} grew ${amount(warning.grown)} in ${Math.round(warning.seconds)} s (${amount(warning.perSecond)}/s) while the work rate stayed flat`;
+}
+
+/** Shows or hides the leak banner. */
+export function renderLeakBanner(banner) {
+  if (!banner) return;
+  const warnings = watch.warnings();
+  banner.hidden = warnings.length === 0;
+  replace(banner, ...(warnings.length ? [h("strong", {}, "Possible leak"), h("ul", {}, warnings.map((w) => h("li", { "data-family": w.name }, message(w))))] : []));
+}
+
+/** The banner's tooltip: the rule, in words. */
+export const LEAK_RULE =
+  `Raised when the live heap, resident memory or a pool's in-use count kept growing over the last ${WINDOW} scrapes ` +
+  "(no step down, most steps up, at least 256 KiB and 1% for memory, 2 for a pool) while requests and actor messages per second stayed within 25% " +
+  "(actorscope_allocator_live_bytes, process_resident_memory_bytes, actorscope_pool_in_use, slot maps; work: http_server_requests_total, actorscope_actor_messages_handled_total)";
