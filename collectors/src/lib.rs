@@ -60,6 +60,16 @@
 //! | `actorscope_allocator_live_bytes` | gauge | bytes | allocated − freed |
 //! | `actorscope_allocator_peak_live_bytes` | gauge | bytes | high-water mark of live bytes since start or [`reset_peak`], within 64 KiB per allocating thread |
 //!
+//! [`HeapCollector`] reads what the C allocator itself holds (glibc's `mallinfo2`, Linux
+//! with glibc only; elsewhere it writes nothing), at most every [`DEFAULT_HEAP_INTERVAL`]
+//! (label `allocator`: `glibc`):
+//!
+//! | family | type | unit | meaning |
+//! | --- | --- | --- | --- |
+//! | `actorscope_heap_held_bytes{allocator}` | gauge | bytes | held from the OS: arenas and mapped blocks |
+//! | `actorscope_heap_in_use_bytes{allocator}` | gauge | bytes | of those, handed out to the program |
+//! | `actorscope_heap_free_bytes{allocator}` | gauge | bytes | of those, free but kept; over held, the heap's fragmentation |
+//!
 //! [`RuntimeCollector`] watches the tokio runtime of each actix arbiter you give it
 //! (`runtime` label: the name you give):
 //!
@@ -97,11 +107,13 @@
 //! [`Collector`]: actorscope::registry::Collector
 
 mod allocator;
+mod heap;
 mod pool;
 mod process;
 mod runtime;
 
 pub use allocator::{reset_peak, AllocatorCollector, AllocatorCounts, CountingAllocator};
+pub use heap::{HeapCollector, DEFAULT_HEAP_INTERVAL};
 pub use pool::PoolCollector;
 pub use process::{ProcessCollector, DEFAULT_SMAPS_INTERVAL};
 pub use runtime::RuntimeCollector;

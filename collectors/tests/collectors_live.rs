@@ -12,7 +12,7 @@ use actorscope::model::MetricSnapshot;
 use actorscope::registry::MetricsRegistry;
 use actorscope::stats::{Pool, SlotState};
 use actorscope_collectors::{
-    AllocatorCollector, PoolCollector, ProcessCollector, RuntimeCollector,
+    AllocatorCollector, HeapCollector, PoolCollector, ProcessCollector, RuntimeCollector,
 };
 use common::{promtool_check, python_parse};
 
@@ -50,6 +50,9 @@ fn every_collector_writes_what_promtool_and_python_accept() {
             .expect("register");
         registry.register("runtime", runtimes).expect("register");
         registry.register("pools", pools).expect("register");
+        registry
+            .register("heap", HeapCollector::new())
+            .expect("register");
         let snapshot = registry.scrape().await;
         assert!(snapshot.errors().is_empty(), "{:?}", snapshot.errors());
         assert!(
@@ -69,6 +72,9 @@ fn every_collector_writes_what_promtool_and_python_accept() {
             "actorscope_platform_info",
             "actorscope_runtime_workers",
             "actorscope_pool_capacity",
+            "actorscope_heap_held_bytes",
+            "actorscope_heap_in_use_bytes",
+            "actorscope_heap_free_bytes",
         ] {
             assert!(snapshot.get(family).is_some(), "{family} is missing");
         }

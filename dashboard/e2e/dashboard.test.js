@@ -290,6 +290,9 @@ function withMemory(doc, grown) {
       gauge("actorscope_allocator_peak_live_bytes", 25e6 + grown),
       counter("actorscope_allocator_allocated_bytes_total", 900e6 + 2 * grown),
       counter("actorscope_allocator_freed_bytes_total", 880e6 + grown),
+      // glibc's view: 12 of 40 MB held are free, 30%: past the 25% warning.
+      { ...gauge("actorscope_heap_held_bytes", 40e6), samples: [{ labels: { allocator: "glibc" }, value: 40e6 }] },
+      { ...gauge("actorscope_heap_free_bytes", 12e6), samples: [{ labels: { allocator: "glibc" }, value: 12e6 }] },
     ],
   };
 }
@@ -317,7 +320,7 @@ test("every tile and card has a tooltip: what it is, which family, how it is com
     })),
   );
   const metrics = tooltips.map((t) => t.what);
-  for (const expected of ["request-rate", "error-rate", "p50", "p99", "in-flight", "rss", "actorscope_allocator_live_bytes", "actorscope_allocator_freed_bytes_total", "allocation-pressure"]) {
+  for (const expected of ["request-rate", "error-rate", "p50", "p99", "in-flight", "rss", "actorscope_allocator_live_bytes", "actorscope_allocator_freed_bytes_total", "allocation-pressure", "heap-fragmentation", "resident-over-live"]) {
     assert.ok(metrics.includes(expected), `a ${expected} tile is shown (${metrics.join(", ")})`);
   }
   assert.ok(tooltips.some((t) => t.what === "owner=api, pool=fixture_slots"), "the slot-map card is there");
@@ -326,6 +329,9 @@ test("every tile and card has a tooltip: what it is, which family, how it is com
     assert.ok(held[0], `${what}: the first family its tooltip names is one the page holds (${title})`);
   }
   assert.match(await page.getAttribute('[data-metric="allocation-pressure"]', "title"), /Bands: healthy/);
+  assert.equal(await page.getAttribute('[data-metric="heap-fragmentation"]', "data-level"), "warn", "30% free but held is past 25%");
+  assert.match(await page.textContent('[data-metric="heap-fragmentation"]'), /30\.0%.*fragmented/);
+  assert.match(await page.textContent('[data-metric="resident-over-live"] .tile-value'), /^2\.\d+×$/, "51 MB resident over 21 MB live");
   for (const heading of await page.$$eval("main > section.panel:not([hidden]) h2", (all) => all.map((h2) => h2.title))) {
     assert.match(heading, /\nFamily: .+\nHow: /, "every panel heading explains the panel");
   }

@@ -202,6 +202,19 @@ export function allocationPressure(allocated, freed) {
   return { ratio, level };
 }
 
+/** The share of the allocator's held bytes that are free, from which the heap counts as fragmented. */
+export const FRAGMENTATION_WARN = 0.25;
+
+/**
+ * Heap fragmentation: the share of the bytes the allocator holds from the OS that are
+ * free but kept, and its level (`warn` from 25%). NaN and `ok` while it holds nothing.
+ */
+export function fragmentation(free, held) {
+  if (!(held > 0)) return { ratio: NaN, level: "ok" };
+  const ratio = free / held;
+  return { ratio, level: ratio >= FRAGMENTATION_WARN ? "warn" : "ok" };
+}
+
 /**
  * How much a counter rose over `points` (`[time, value]` pairs, oldest first), counting a
  * drop as a restart from zero, as Prometheus's `increase` does.

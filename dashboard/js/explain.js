@@ -35,6 +35,18 @@ export const TILES = {
   process_swap_bytes: { what: "Memory of the process swapped out to disk.", families: ["process_swap_bytes"], how: "from /proc/self/smaps_rollup (Linux only), read at most every few seconds" },
   actorscope_allocator_allocated_bytes_total: { what: "Heap bytes allocated per second.", families: ["actorscope_allocator_allocated_bytes_total"], how: RATE },
   actorscope_allocator_freed_bytes_total: { what: "Heap bytes freed per second.", families: ["actorscope_allocator_freed_bytes_total"], how: RATE },
+  actorscope_heap_held_bytes: { what: "Bytes the C allocator holds from the OS: its arenas and its mapped blocks.", families: ["actorscope_heap_held_bytes"], how: "glibc's mallinfo2 (arena + hblkhd), read at most every 10 s" },
+  actorscope_heap_free_bytes: { what: "Of the bytes the C allocator holds, those free but kept: holes between live blocks and the arenas' unused tops.", families: ["actorscope_heap_free_bytes"], how: "glibc's mallinfo2 (fordblks), read at most every 10 s" },
+  "heap-fragmentation": {
+    what: "Heap fragmentation: the share of the allocator's held bytes that are free but kept.",
+    families: ["actorscope_heap_free_bytes", "actorscope_heap_held_bytes"],
+    how: "free over held, as glibc's mallinfo2 last reported them (at most every 10 s)",
+  },
+  "resident-over-live": {
+    what: "Resident memory per byte of live heap: how much RAM the process holds for each byte the program has allocated and not freed.",
+    families: ["process_resident_memory_bytes", "actorscope_allocator_live_bytes"],
+    how: "the latest readings' ratio; well above 1 means fragmentation, memory the allocator keeps, or memory outside the heap (stacks, code, mapped files)",
+  },
   "allocation-pressure": {
     what: "Allocation pressure: bytes allocated per byte freed.",
     families: ["actorscope_allocator_allocated_bytes_total", "actorscope_allocator_freed_bytes_total"],

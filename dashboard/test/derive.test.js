@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { allocationPressure, bucketIncrease, compareNatural, histogramQuantile, increase, mergeBuckets, mergeNative, occupancy, passes, poolAlert, ratePerSecond, rates, slotsInUse } from "../js/derive.js";
+import { allocationPressure, bucketIncrease, fragmentation, compareNatural, histogramQuantile, increase, mergeBuckets, mergeNative, occupancy, passes, poolAlert, ratePerSecond, rates, slotsInUse } from "../js/derive.js";
 
 const buckets = (pairs) => pairs.map(([le, count]) => ({ le, count }));
 
@@ -121,4 +121,11 @@ test("the pool alert is the most severe pool, naming every pool past a threshold
     "conns: 1 overflow (acquisitions refused) in the last 10 s",
     "db: 80% in use (8 / 10)",
   ]);
+});
+
+test("fragmentation: free over held, a warning from 25%", () => {
+  assert.deepEqual(fragmentation(10, 100), { ratio: 0.1, level: "ok" });
+  assert.deepEqual(fragmentation(25, 100), { ratio: 0.25, level: "warn" });
+  assert.equal(fragmentation(0, 0).level, "ok");
+  assert.ok(Number.isNaN(fragmentation(5, 0).ratio), "nothing held: no figure");
 });

@@ -3,9 +3,9 @@
 // rates, allocation pressure, and high-water marks, from the process and allocator
 // collectors.
 
-import { allocationPressure, PRESSURE_BANDS, rates } from "../derive.js";
+import { allocationPressure, FRAGMENTATION_WARN, fragmentation, PRESSURE_BANDS, rates } from "../derive.js";
 import { h, replace, show } from "../dom.js";
-import { formatBytes, formatPercent } from "../format.js";
+import { formatBytes, formatNumber, formatPercent } from "../format.js";
 import { TILES } from "../explain.js";
 import { currentRate, has, latest, tile } from "./common.js";
 
@@ -15,6 +15,8 @@ const GAUGES = [
   ["actorscope_allocator_peak_live_bytes", "Heap high-water mark"],
   ["process_anonymous_memory_bytes", "Anonymous"],
   ["process_swap_bytes", "Swapped out"],
+  ["actorscope_heap_held_bytes", "Allocator holds"],
+  ["actorscope_heap_free_bytes", "Free but held"],
 ];
 const RATES = [
   ["actorscope_allocator_allocated_bytes_total", "Allocated"],
@@ -47,6 +49,27 @@ export function renderMemory(section, model) {
     pressure.appendChild(h("div", { class: "tile-note" }, `healthy ${Math.round(PRESSURE_BANDS.reclaiming * 100)}–${Math.round(PRESSURE_BANDS.warn * 100)}%`));
     tiles.push(pressure);
   }
+  tiles.push(...heapTiles(model));
   replace(section.querySelector(".panel-body"), ...tiles);
   show(section, tiles.length > 0);
+}
+
+/** Fragmentation (free over held, from the C allocator) and resident memory over live heap. */
+function heapTiles(model) {
+  const tiles = [];
+  const read = (family) => (has(model, family) ? latest(model, "sum|" + family) : NaN);
+  const { ratio, level } = fragmentation(read("actorscope_heap_free_bytes"), read("actorscope_heap_held_bytes"));
+  if (Number.isFinite(ratio)) {
+    const warn = Math.round(FRAGMENTATION_WARN * 100);
+    const explanation = { ...TILES["heap-fragmentation"], how: `${TILES["heap-fragmentation"].how}; amber from ${warn}%` };
+    const element = tile("Heap fragmentation", formatPercent(ratio), null, explanation, { "data-metric": "heap-fragmentation", "data-level": level, class: "tile pressure-" + level });
+    element.appendChild(h("div", { class: "tile-note" }, level === "warn" ? `fragmented (≥ ${warn}%)` : `warn at ${warn}%`));
+    tiles.push(element);
+  }
+  const resident = read("process_resident_memory_bytes");
+  const live = read("actorscope_allocator_live_bytes");
+  if (Number.isFinite(resident) && live > 0) {
+    tiles.push(tile("Resident / live heap", formatNumber(resident / live) + "×", null, TILES["resident-over-live"], { "data-metric": "resident-over-live" }));
+  }
+  return tiles;
 }

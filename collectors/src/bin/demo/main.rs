@@ -27,7 +27,7 @@ use actorscope::model::Unit;
 use actorscope::prelude::*;
 use actorscope::registry::RegisterError;
 use actorscope_collectors::{
-    AllocatorCollector, CountingAllocator, ProcessCollector, RuntimeCollector,
+    AllocatorCollector, CountingAllocator, HeapCollector, ProcessCollector, RuntimeCollector,
 };
 
 use crate::shard::{Shard, ShardStats};
@@ -195,6 +195,7 @@ impl Collectors {
         registry.register("runtime", runtimes.clone())?;
         registry.register("process", ProcessCollector::new())?;
         registry.register("allocator", AllocatorCollector)?;
+        registry.register("heap", HeapCollector::new())?;
         let routes = Routes::new(registry, RouteOptions::default())?;
         Ok(Self {
             shards,
