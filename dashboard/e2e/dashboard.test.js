@@ -401,3 +401,26 @@ test("a pool whose in-use count keeps rising while the work is flat is named in 
   assert.deepEqual(problems, []);
   await close();
 });
+
+test("the capacity planner proposes pool sizes from the high-water marks and downloads them as TOML", async () => {
+  const { page, problems, close } = await open();
+  await live(page);
+  await page.click("details.planner > summary");
+  const proposed = (pool) => page.textContent(`table.planner tr[data-pool="owner=api, pool=${pool}"] td.proposed`);
+  assert.equal(await proposed("fixture_slots"), "22", "high-water 17 with 25% headroom");
+  assert.equal(await proposed("fixture_full"), "5", "a full pool of 4: 4 × 1.25 → 5");
+  await page.fill('input[data-plan="headroom"]', "50");
+  await page.waitForFunction(() => document.querySelector('table.planner tr[data-pool="owner=api, pool=fixture_slots"] td.proposed')?.textContent === "26", null, { timeout: 5_000 });
+  assert.equal(await page.evaluate(() => document.querySelector("details.planner").open), true, "the planner stays open across ticks");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#plan-download")]);
+  const file = path.join(process.env.SCREENSHOT_DIR, "pools.toml");
+  await download.saveAs(file);
+  const text = (await import("node:fs")).readFileSync(file, "utf8");
+  assert.match(text, /plus 50% headroom/);
+  assert.match(text, /\[\[pool\]\]\nowner = "api"\npool = "fixture_slots"\ncapacity = 26 # now 20; high-water 17;/);
+  await page.fill('input[data-plan="headroom"]', "");
+  assert.equal(await page.evaluate(() => document.querySelector('input[data-plan="headroom"]').validationMessage !== ""), true, "an empty headroom is refused");
+  assert.equal(await proposed("fixture_slots"), "26", "and the last good value stays");
+  assert.deepEqual(problems, []);
+  await close();
+});

@@ -5,7 +5,7 @@
 
 import { Connection } from "./connection.js";
 import { bucketIncrease, compareNatural, mergeBuckets, mergeNative, passes } from "./derive.js";
-import { append, h, replace } from "./dom.js";
+import { append, download, h, replace } from "./dom.js";
 import { formatDuration } from "./format.js";
 import { exportDocument, parseImport } from "./exchange.js";
 import { installFolding } from "./fold.js";
@@ -259,9 +259,7 @@ const connection = new Connection({
 
 function exportState() {
   const doc = exportDocument(store, frames, view);
-  const link = h("a", { href: URL.createObjectURL(new Blob([JSON.stringify(doc)], { type: "application/json" })), download: `actorscope-${doc.exported_at.replace(/[:.]/g, "-")}.json` });
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+  download(`actorscope-${doc.exported_at.replace(/[:.]/g, "-")}.json`, "application/json", JSON.stringify(doc));
 }
 
 async function importFile(file) {

@@ -49,3 +49,10 @@ export function replace(element, ...children) {
 export function show(element, visible) {
   element.hidden = !visible;
 }
+
+/** Offers `text` as a file download named `name`, of MIME type `type`. */
+export function download(name, type, text) {
+  const link = h("a", { href: URL.createObjectURL(new Blob([text], { type })), download: name });
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+}

@@ -28,10 +28,11 @@ const JS: &str = "text/javascript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 
 /// Every file the page loads; `tests/dashboard_assets.rs` checks none is missing.
-const FILES: [(&str, &str, &str); 27] = assets! {
+const FILES: [(&str, &str, &str); 29] = assets! {
     "" => "index.html", "html";
     "style.css" => "style.css", "css";
     "js/app.js" => "js/app.js", "js";
+    "js/capacity.js" => "js/capacity.js", "js";
     "js/connection.js" => "js/connection.js", "js";
     "js/derive.js" => "js/derive.js", "js";
     "js/dom.js" => "js/dom.js", "js";
@@ -54,6 +55,7 @@ const FILES: [(&str, &str, &str); 27] = assets! {
     "js/panels/leaks.js" => "js/panels/leaks.js", "js";
     "js/panels/memory.js" => "js/panels/memory.js", "js";
     "js/panels/overview.js" => "js/panels/overview.js", "js";
+    "js/panels/planner.js" => "js/panels/planner.js", "js";
     "js/panels/pools.js" => "js/panels/pools.js", "js";
     "js/panels/workers.js" => "js/panels/workers.js", "js";
 };

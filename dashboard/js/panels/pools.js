@@ -10,6 +10,7 @@ import { h, replace, show } from "../dom.js";
 import { COUNT_CARD, explainText, slotCard } from "../explain.js";
 import { formatPercent } from "../format.js";
 import { labelKey, num } from "../store.js";
+import { renderPlanner } from "./planner.js";
 
 const STATES = { f: "free", a: "active", i: "idle", c: "closing" };
 
@@ -117,6 +118,8 @@ export function renderPools(section, model) {
   const everyPool = [];
   const mapped = new Set();
   const seen = new Set();
+  /** The pools shown, for the planner. */
+  const planned = [];
   for (const map of model.store.slotMaps()) {
     const key = labelKey(map.labels);
     const figures = poolFigures(model, key, recent);
@@ -124,6 +127,7 @@ export function renderPools(section, model) {
     everyPool.push({ title: describe(map.labels), used: slotsInUse(map.states), capacity: map.states.length, recentOverflows: figures.recentOverflows });
     if (!passes(map.labels, model.view.filter)) continue;
     seen.add(map.name + key);
+    planned.push({ key: map.name + key, labels: map.labels, title: describe(map.labels), capacity: map.states.length, used: slotsInUse(map.states), highWater: figures.highWater });
     cards.push(gridCard(map.name + key, map.name, describe(map.labels), map.states, figures));
   }
   for (const key of grids.keys()) if (!seen.has(key)) grids.delete(key);
@@ -137,6 +141,7 @@ export function renderPools(section, model) {
       const figures = poolFigures(model, key, recent);
       everyPool.push({ title: describe(sample.labels), used, capacity: total, recentOverflows: figures.recentOverflows });
       if (!passes(sample.labels, model.view.filter)) continue;
+      planned.push({ key, labels: sample.labels, title: describe(sample.labels), capacity: total, used, highWater: figures.highWater });
       const { ratio } = occupancy(used, total);
       const bar = h("div", { class: "bar" }, h("div", { class: "bar-fill", "data-ratio": ratio.toFixed(3) }));
       bar.firstChild.style.width = Math.min(100, ratio * 100).toFixed(1) + "%";
@@ -148,6 +153,7 @@ export function renderPools(section, model) {
     section.querySelector(".panel-body"),
     cards.length ? h("div", { class: "legend" }, Object.values(STATES).map((state) => h("span", { class: "slot " + state }, state))) : null,
     ...cards,
+    renderPlanner(section, model, planned),
   );
   show(section, cards.length > 0);
 }
