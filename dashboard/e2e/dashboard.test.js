@@ -424,3 +424,45 @@ test("the capacity planner proposes pool sizes from the high-water marks and dow
   assert.deepEqual(problems, []);
   await close();
 });
+
+test("profiles: worker-only hides the HTTP panels (kept on reload); the memory panel adapts to the platform", async () => {
+  const { page, problems, close } = await open();
+  await live(page);
+  await page.waitForSelector("#routes:not([hidden])");
+  await page.selectOption("#profile", "worker");
+  for (const panel of ["routes", "clients", "histogram"]) assert.equal(await page.isVisible("#" + panel), false, panel + " is off for a worker");
+  assert.equal(await page.isVisible("#workers"), true);
+  assert.equal(await page.$('[data-metric="request-rate"]'), null, "no HTTP tiles in the overview");
+  await page.reload();
+  await live(page);
+  assert.equal(await page.inputValue("#profile"), "worker", "the profile is kept");
+  assert.equal(await page.isVisible("#routes"), false);
+  await page.focus("#workers");
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press("k");
+    assert.notEqual(await page.evaluate(() => document.activeElement?.id), "routes", "j/k skip panels that are off");
+  }
+  await page.selectOption("#profile", "server");
+  await page.waitForSelector("#routes:not([hidden])");
+  // The platform: the smaps breakdown only where it exists (Linux).
+  await page.keyboard.press("p");
+  const doc = await page.evaluate(async () => (await fetch("metrics")).json());
+  const withPlatform = (os) => ({
+    ...doc,
+    families: [
+      ...doc.families,
+      { name: "actorscope_platform_info", help: "The platform.", type: "info", unit: null, samples: [{ labels: { os, arch: "x86_64", family: "unix", kernel: os === "linux" ? "6.1.0" : "" }, value: 1 }] },
+      { name: "process_resident_memory_bytes", help: ".", type: "gauge", unit: "bytes", samples: [{ labels: {}, value: 50e6 }] },
+      { name: "process_anonymous_memory_bytes", help: ".", type: "gauge", unit: "bytes", samples: [{ labels: {}, value: 30e6 }] },
+    ],
+  });
+  await page.evaluate((doc) => window.__actorscope.measure(doc), withPlatform("macos"));
+  assert.equal(await page.isVisible('[data-metric="process_resident_memory_bytes"]'), true);
+  assert.equal(await page.$('[data-metric="process_anonymous_memory_bytes"]'), null, "no smaps breakdown off Linux");
+  assert.match(await page.textContent("#memory .platform"), /^macos x86_64: no smaps breakdown/);
+  await page.evaluate((doc) => window.__actorscope.measure(doc), withPlatform("linux"));
+  assert.equal(await page.isVisible('[data-metric="process_anonymous_memory_bytes"]'), true, "on Linux it is shown");
+  assert.match(await page.textContent("#memory .platform"), /^linux x86_64, kernel 6\.1\.0: smaps breakdown/);
+  assert.deepEqual(problems, []);
+  await close();
+});

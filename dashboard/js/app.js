@@ -5,7 +5,7 @@
 
 import { Connection } from "./connection.js";
 import { bucketIncrease, compareNatural, mergeBuckets, mergeNative, passes } from "./derive.js";
-import { append, download, h, replace } from "./dom.js";
+import { append, download, h, pageStorage, replace } from "./dom.js";
 import { formatDuration } from "./format.js";
 import { exportDocument, parseImport } from "./exchange.js";
 import { installFolding } from "./fold.js";
@@ -21,6 +21,7 @@ import { CLIENT_CALLS, renderClients, renderRoutes, rowKey, SERVER_ROUTES } from
 import { DURATION, renderOverview } from "./panels/overview.js";
 import { renderPools } from "./panels/pools.js";
 import { renderWorkers } from "./panels/workers.js";
+import { PROFILES, panelOn, readProfile, writeProfile } from "./profiles.js";
 import { MetricStore } from "./store.js";
 import { readView, writeView } from "./url.js";
 
@@ -42,6 +43,7 @@ const BUCKET_TICKS = 61;
 const store = new MetricStore();
 let frames = new Frames();
 let view = readView(location.search);
+let profile = readProfile(pageStorage());
 let imported = null;
 /** When live data last arrived (ms since the epoch), or null. */
 let lastUpdate = null;
@@ -57,6 +59,10 @@ const model = {
   },
   get view() {
     return view;
+  },
+  /** The profile chosen in the header (profiles.js). */
+  get profile() {
+    return profile;
   },
   now: Date.now(),
   /** The merged buckets of `family` about 10 s before the latest tick (or none). */
@@ -214,6 +220,7 @@ function render() {
   renderFilters();
   panelTimings.filters = performance.now() - filtersStarted;
   for (const [id, renderPanel] of PANELS) {
+    if (!panelOn(profile, id)) continue; // off in this profile: not rendered at all
     const started = performance.now();
     renderPanel(document.getElementById(id), model);
     panelTimings[id] = performance.now() - started;
@@ -297,6 +304,15 @@ function togglePause() {
   }
 }
 
+/** Applies profile `name`: turns its panels off and the rest on, and keeps the choice. */
+function applyProfile(name) {
+  profile = name;
+  writeProfile(pageStorage(), name);
+  for (const [id] of PANELS) document.getElementById(id).toggleAttribute("data-off", !panelOn(name, id));
+  document.getElementById("profile").value = name;
+  render();
+}
+
 function toggleHelp() {
   const dialog = document.getElementById("help");
   if (dialog.open) dialog.close();
@@ -306,6 +322,11 @@ function toggleHelp() {
 function setUp() {
   installFolding(PANELS.map(([id]) => document.getElementById(id)));
   document.getElementById("leak-banner").title = LEAK_RULE;
+  const picker = document.getElementById("profile");
+  replace(picker, Object.entries(PROFILES).map(([name, { label }]) => h("option", { value: name }, label)));
+  picker.addEventListener("change", () => applyProfile(picker.value));
+  for (const [id] of PANELS) document.getElementById(id).toggleAttribute("data-off", !panelOn(profile, id));
+  picker.value = profile;
   replace(document.getElementById("help-keys"), KEYS.map(([keys, what]) => h("tr", {}, h("th", {}, keys), h("td", {}, what))));
   for (const button of document.querySelectorAll("[data-range]")) {
     button.addEventListener("click", () => model.setView({ range: button.dataset.range }));

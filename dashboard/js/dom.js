@@ -56,3 +56,12 @@ export function download(name, type, text) {
   link.click();
   setTimeout(() => URL.revokeObjectURL(link.href), 1000);
 }
+
+/** The page's localStorage, or null where the page may not use it (a sandbox, a policy). */
+export function pageStorage() {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}

@@ -4,7 +4,7 @@
 // the focus (keyboard.js). Which panels are folded is kept in localStorage, so a reload
 // keeps the page as the reader left it.
 
-import { h, replace } from "./dom.js";
+import { h, pageStorage, replace } from "./dom.js";
 import { explainText, PANELS } from "./explain.js";
 
 const STORAGE_KEY = "actorscope.folded";
@@ -28,22 +28,14 @@ export function writeFolded(storage, ids) {
   }
 }
 
-function storage() {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
-}
-
 /** Folds (`folded` true) or unfolds `section`, and remembers it. */
 export function setFolded(section, folded) {
   section.toggleAttribute("data-folded", folded);
   section.querySelector("h2 > button.fold")?.setAttribute("aria-expanded", String(!folded));
-  const ids = readFolded(storage());
+  const ids = readFolded(pageStorage());
   if (folded) ids.add(section.id);
   else ids.delete(section.id);
-  writeFolded(storage(), ids);
+  writeFolded(pageStorage(), ids);
 }
 
 /** Folds `section` when it is open, opens it when it is folded. */
@@ -56,7 +48,7 @@ export function toggleFold(section) {
  * and folds the panels that were folded when the page was last left.
  */
 export function installFolding(sections) {
-  const folded = readFolded(storage());
+  const folded = readFolded(pageStorage());
   for (const section of sections) {
     const heading = section.querySelector("h2");
     const explanation = PANELS[section.id];

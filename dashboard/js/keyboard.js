@@ -21,7 +21,7 @@ function typing(target) {
 }
 
 /** Where j and k stop, in page order: every visible panel, and the groups of the open ones. */
-const STOPS = "main > section.panel:not([hidden]), main > section.panel:not([hidden]):not([data-folded]) details.group > summary";
+const STOPS = "main > section.panel:not([hidden]):not([data-off]), main > section.panel:not([hidden]):not([data-off]):not([data-folded]) details.group > summary";
 
 /** Moves focus to the next (`step` 1) or previous (-1) stop (a panel or a group). */
 function move(step) {

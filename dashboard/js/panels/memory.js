@@ -7,6 +7,7 @@ import { allocationPressure, FRAGMENTATION_WARN, fragmentation, PRESSURE_BANDS, 
 import { h, replace, show } from "../dom.js";
 import { formatBytes, formatNumber, formatPercent } from "../format.js";
 import { TILES } from "../explain.js";
+import { hasSmaps, LINUX_ONLY, platformOf } from "../profiles.js";
 import { currentRate, has, latest, tile } from "./common.js";
 
 const GAUGES = [
@@ -26,8 +27,10 @@ const RATES = [
 export function renderMemory(section, model) {
   const { frames, view, now } = model;
   const tiles = [];
+  const platform = platformOf(model.store);
+  const smaps = hasSmaps(platform);
   for (const [family, label] of GAUGES) {
-    if (!has(model, family)) continue;
+    if (!has(model, family) || (!smaps && LINUX_ONLY.includes(family))) continue;
     const key = "sum|" + family;
     tiles.push(tile(label, formatBytes(latest(model, key)), frames.series(key, view.range, now), TILES[family], { "data-metric": family }));
   }
@@ -50,7 +53,10 @@ export function renderMemory(section, model) {
     tiles.push(pressure);
   }
   tiles.push(...heapTiles(model));
-  replace(section.querySelector(".panel-body"), ...tiles);
+  const note = platform
+    ? h("p", { class: "help platform", "data-os": platform.os, title: "From actorscope_platform_info. Virtual memory is never a base for these figures: it counts reservations, not use." }, `${platform.os} ${platform.arch}${platform.kernel ? ", kernel " + platform.kernel : ""}: ${smaps ? "smaps breakdown (anonymous, swapped) from /proc/self/smaps_rollup" : "no smaps breakdown on this platform"}`)
+    : null;
+  replace(section.querySelector(".panel-body"), ...tiles, note);
   show(section, tiles.length > 0);
 }
 

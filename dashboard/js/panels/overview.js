@@ -6,6 +6,7 @@ import { histogramQuantile, rates } from "../derive.js";
 import { replace, show } from "../dom.js";
 import { formatBytes, formatNumber, formatPercent, formatRate, formatSeconds } from "../format.js";
 import { latencyTile, TILES } from "../explain.js";
+import { showsHttp } from "../profiles.js";
 import { currentRate, has, latest, tile } from "./common.js";
 
 export const REQUESTS = "http_server_requests_total";
@@ -17,7 +18,8 @@ const RSS = "process_resident_memory_bytes";
 export function renderOverview(section, model) {
   const { frames, view, now } = model;
   const tiles = [];
-  if (has(model, REQUESTS)) {
+  const http = showsHttp(model.profile);
+  if (http && has(model, REQUESTS)) {
     const key = "sum|" + REQUESTS;
     tiles.push(tile("Requests", formatRate(currentRate(model, key)), rates(frames.series(key, view.range, now)), TILES["request-rate"], { "data-metric": "request-rate" }));
     if (has(model, ERRORS)) {
@@ -27,14 +29,14 @@ export function renderOverview(section, model) {
       tiles.push(tile("Errors", formatPercent(ratio), rates(frames.series("sum|" + ERRORS, view.range, now)), TILES["error-rate"], { "data-metric": "error-rate" }));
     }
   }
-  if (has(model, DURATION)) {
+  if (http && has(model, DURATION)) {
     const buckets = model.latencyBuckets();
     for (const q of [0.5, 0.9, 0.99]) {
       const label = "p" + Math.round(q * 100);
       tiles.push(tile(label + " latency", formatSeconds(histogramQuantile(q, buckets)), null, latencyTile(q), { "data-metric": label }));
     }
   }
-  if (has(model, IN_FLIGHT)) {
+  if (http && has(model, IN_FLIGHT)) {
     tiles.push(tile("In flight", formatNumber(latest(model, "sum|" + IN_FLIGHT)), frames.series("sum|" + IN_FLIGHT, view.range, now), TILES["in-flight"], { "data-metric": "in-flight" }));
   }
   if (has(model, RSS)) {
