@@ -67,6 +67,15 @@ fn fixture_registry() -> MetricsRegistry {
                     full.refuse();
                 }
                 out.pool("fixture_full", "api", &full)?;
+                // A big pool (an aggregated grid): 900 of 3,000 slots held, 50 of them
+                // idle, a different 50 at every scrape.
+                let mut big = Pool::with_slots(3000);
+                let held: Vec<usize> = (0..900).filter_map(|_| big.acquire_slot()).collect();
+                let first_idle = (n as usize * 7) % 800;
+                for &slot in &held[first_idle..first_idle + 50] {
+                    big.set_state(slot, SlotState::Idle);
+                }
+                out.pool("fixture_big", "api", &big)?;
                 // For the header's uptime: a process that started an hour and a minute ago.
                 out.gauge("process_start_time_seconds", "Start time of the process.")
                     .add((), started_at)?;

@@ -466,3 +466,33 @@ test("profiles: worker-only hides the HTTP panels (kept on reload); the memory p
   assert.deepEqual(problems, []);
   await close();
 });
+
+test("slot grids: a big pool is aggregated, counts per state, tooltips with owner and age, changes highlighted, owners stacked", async () => {
+  const { page, problems, close } = await open();
+  await live(page);
+  const big = '.pool:has(.pool-title:text("fixture_big"))';
+  await page.waitForSelector(big + " .slots.aggregated");
+  assert.equal(await page.$$eval(big + " .slots .slot", (cells) => cells.length), 1024, "3,000 slots in 32 × 32 cells");
+  assert.match(await page.textContent(big + " .slot-counts"), /^850 active, 50 idle, 2100 free$/);
+  // A cell changed at the last tick is highlighted (the idle run moves every scrape).
+  await page.waitForSelector(big + " .slots .slot.changed", { timeout: 10_000 });
+  await page.hover(big + ' .slots .slot[data-cell="0"]');
+  const tooltip = await page.getAttribute(big + ' .slots .slot[data-cell="0"]', "title");
+  assert.match(tooltip, /^slots 0–1: 2 active\nslot \d changed last: in its state for (at least )?\d+ s/);
+  assert.match(tooltip, /\nowner: owner=api, pool=fixture_big$/);
+  // A small grid: one cell per slot, and its own tooltip.
+  const small = '.pool:has(.pool-title:text("fixture_slots"))';
+  assert.equal(await page.$$eval(small + " .slots .slot", (cells) => cells.length), 20);
+  await page.hover(small + ' .slots .slot[data-cell="3"]');
+  assert.match(await page.getAttribute(small + ' .slots .slot[data-cell="3"]', "title"), /^slot 3: idle for at least \d+ s \(since the page opened\)\nowner: owner=api, pool=fixture_slots$/);
+  assert.match(await page.textContent(small + " .slot-counts"), /^15 active, 1 idle, 1 closing, 3 free$/);
+  // The legend counts every shown grid's slots.
+  const legend = await page.$$eval("#pools .legend [data-state]", (spans) => spans.map((s) => s.textContent));
+  assert.equal(legend.length, 4);
+  assert.ok(legend.every((text) => /^(free|active|idle|closing) \d+$/.test(text)), legend.join(" | "));
+  // The connections pool has a grid per worker: one stacked bar, a segment per owner.
+  const owners = await page.$$eval('.owner-bar[data-pool="connections"] .owner-segment', (segments) => segments.map((s) => s.dataset.owner));
+  assert.deepEqual(owners.sort(), ["owner=api, worker=0", "owner=api, worker=1"]);
+  assert.deepEqual(problems, []);
+  await close();
+});

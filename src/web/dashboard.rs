@@ -28,7 +28,7 @@ const JS: &str = "text/javascript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 
 /// Every file the page loads; `tests/dashboard_assets.rs` checks none is missing.
-const FILES: [(&str, &str, &str); 30] = assets! {
+const FILES: [(&str, &str, &str); 31] = assets! {
     "" => "index.html", "html";
     "style.css" => "style.css", "css";
     "js/app.js" => "js/app.js", "js";
@@ -58,6 +58,7 @@ const FILES: [(&str, &str, &str); 30] = assets! {
     "js/panels/overview.js" => "js/panels/overview.js", "js";
     "js/panels/planner.js" => "js/panels/planner.js", "js";
     "js/panels/pools.js" => "js/panels/pools.js", "js";
+    "js/panels/slots.js" => "js/panels/slots.js", "js";
     "js/panels/workers.js" => "js/panels/workers.js", "js";
 };
 

@@ -11,8 +11,8 @@ import { COUNT_CARD, explainText, slotCard } from "../explain.js";
 import { formatPercent } from "../format.js";
 import { labelKey, num } from "../store.js";
 import { renderPlanner } from "./planner.js";
+import { countStates, countsText, SlotGrid, STATES } from "./slots.js";
 
-const STATES = { f: "free", a: "active", i: "idle", c: "closing" };
 
 /** How far back an overflow keeps a card marked and the banner raised. */
 const OVERFLOW_WINDOW_MS = 10_000;
@@ -77,30 +77,61 @@ function card(title, used, capacity, figures, body, explanation) {
 /** Slot grids kept between renders, so a tick only restyles the slots that changed. */
 const grids = new Map();
 
-function gridCard(key, family, title, states, figures) {
+function gridCard(key, family, title, states, figures, now) {
   let grid = grids.get(key);
-  if (!grid || grid.states.length !== states.length) {
-    const cells = [...states].map((letter) => h("span", { class: "slot " + (STATES[letter] ?? "free"), title: STATES[letter] ?? "free" }));
-    const element = card(title, slotsInUse(states), states.length, figures, h("div", { class: "slots", role: "img", "aria-label": `${states.length} slots` }, cells), slotCard(family));
-    grid = { element, cells, states };
+  if (!grid || grid.slots.slots !== states.length) {
+    const slots = new SlotGrid(states, title, now);
+    const counts = h("div", { class: "slot-counts" });
+    const element = card(title, slotsInUse(states), states.length, figures, [counts, slots.element], slotCard(family));
+    grid = { element, slots, counts };
     grids.set(key, grid);
-    return element;
+  } else {
+    grid.slots.update(states, now);
   }
-  if (grid.states !== states) {
-    for (let i = 0; i < states.length; i++) {
-      if (states[i] !== grid.states[i]) {
-        const state = STATES[states[i]] ?? "free";
-        grid.cells[i].className = "slot " + state;
-        grid.cells[i].title = state;
-      }
-    }
-    grid.states = states;
-  }
+  replace(grid.counts, countsText(countStates(states)));
   const { level, nodes } = usage(slotsInUse(states), states.length, figures);
   grid.element.className = cardClass(level, figures);
   grid.element.dataset.level = level;
   replace(grid.element.querySelector(".pool-usage"), ...nodes);
   return grid.element;
+}
+
+/**
+ * One stacked bar per pool name reported by more than one owner (several slot maps with
+ * the same `pool` label: per worker, per server): each owner's slots in use, side by side.
+ */
+function ownerBars(maps) {
+  const byPool = new Map();
+  for (const map of maps) {
+    const pool = map.labels.pool ?? map.name;
+    if (!byPool.has(pool)) byPool.set(pool, []);
+    byPool.get(pool).push(map);
+  }
+  const bars = [];
+  for (const [pool, group] of byPool) {
+    if (group.length < 2) continue;
+    const total = group.reduce((sum, map) => sum + map.states.length, 0);
+    const segments = group.map((map, index) => {
+      const owner = Object.entries(map.labels).filter(([name]) => name !== "pool").map(([name, value]) => `${name}=${value}`).join(", ");
+      const used = slotsInUse(map.states);
+      const segment = h("span", { class: "owner-segment owner-" + (index % 6), "data-owner": owner, title: `${owner}: ${used} of its ${map.states.length} slots in use` });
+      // Set through the CSSOM: the page's CSP allows no inline style attributes.
+      segment.style.width = ((100 * used) / Math.max(1, total)).toFixed(2) + "%";
+      return segment;
+    });
+    bars.push(h("div", { class: "owner-bar", "data-pool": pool, title: `pool=${pool}: slots in use by owner, out of ${total} slots in all` }, h("div", { class: "pool-title" }, `pool=${pool} by owner`), h("div", { class: "bar stacked" }, segments)));
+  }
+  return bars;
+}
+
+/** The states' legend, each with how many slots of the shown grids are in it. */
+function legend(maps) {
+  const totals = { f: 0, a: 0, i: 0, c: 0 };
+  for (const map of maps) {
+    const counts = countStates(map.states);
+    for (const letter in totals) totals[letter] += counts[letter];
+  }
+  return h("div", { class: "legend", title: "Slots in each state, over the slot grids shown" }, Object.entries(STATES).map(([letter, state]) => h("span", { class: "slot " + state, "data-state": state }, `${state} ${totals[letter]}`)));
 }
 
 /** Shows or hides the page-level banner above the panels. */
@@ -120,6 +151,7 @@ export function renderPools(section, model) {
   const seen = new Set();
   /** The pools shown, for the planner. */
   const planned = [];
+  const shownMaps = [];
   for (const map of model.store.slotMaps()) {
     const key = labelKey(map.labels);
     const figures = poolFigures(model, key, recent);
@@ -128,7 +160,8 @@ export function renderPools(section, model) {
     if (!passes(map.labels, model.view.filter)) continue;
     seen.add(map.name + key);
     planned.push({ key: map.name + key, labels: map.labels, title: describe(map.labels), capacity: map.states.length, used: slotsInUse(map.states), highWater: figures.highWater });
-    cards.push(gridCard(map.name + key, map.name, describe(map.labels), map.states, figures));
+    shownMaps.push(map);
+    cards.push(gridCard(map.name + key, map.name, describe(map.labels), map.states, figures, model.now));
   }
   for (const key of grids.keys()) if (!seen.has(key)) grids.delete(key);
   const capacity = model.store.families.get("actorscope_pool_capacity");
@@ -151,7 +184,8 @@ export function renderPools(section, model) {
   renderBanner(document.getElementById("pool-banner"), poolAlert(everyPool));
   replace(
     section.querySelector(".panel-body"),
-    cards.length ? h("div", { class: "legend" }, Object.values(STATES).map((state) => h("span", { class: "slot " + state }, state))) : null,
+    cards.length ? legend(shownMaps) : null,
+    ...ownerBars(shownMaps),
     ...cards,
     renderPlanner(section, model, planned),
   );

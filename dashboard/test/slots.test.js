@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { cellRange, countStates, countsText, dominant, gridSide, MAX_SINGLE } from "../js/panels/slots.js";
+
+test("one cell per slot up to 500; then 16 × 16, and 32 × 32 above 2,048 slots", () => {
+  assert.equal(gridSide(MAX_SINGLE), 0);
+  assert.equal(gridSide(501), 16);
+  assert.equal(gridSide(2048), 16);
+  assert.equal(gridSide(2049), 32);
+  assert.equal(gridSide(10_000), 32);
+});
+
+test("the cells cover every slot once, in order, none empty", () => {
+  for (const slots of [501, 1000, 2048, 3000, 10_000]) {
+    const cells = gridSide(slots) ** 2;
+    let next = 0;
+    for (let cell = 0; cell < cells; cell++) {
+      const [from, to] = cellRange(cell, cells, slots);
+      assert.equal(from, next, `${slots} slots: cell ${cell} starts where the last ended`);
+      assert.ok(to > from, `${slots} slots: cell ${cell} is not empty`);
+      next = to;
+    }
+    assert.equal(next, slots);
+  }
+});
+
+test("a cell shows its most common state, ties to the busier one; counts name each state", () => {
+  const counts = countStates("aaiffcx", 0, 7);
+  assert.deepEqual(counts, { f: 3, a: 2, i: 1, c: 1 }, "an unknown letter counts as free");
+  assert.equal(dominant(counts), "f");
+  assert.equal(dominant(countStates("aaff")), "a", "a tie goes to the busier state");
+  assert.equal(dominant(countStates("iiaa")), "a");
+  assert.equal(dominant(countStates("ffff")), "f");
+  assert.equal(countsText(countStates("aaiffc")), "2 active, 1 idle, 1 closing, 2 free");
+});
