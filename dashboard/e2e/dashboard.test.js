@@ -496,3 +496,38 @@ test("slot grids: a big pool is aggregated, counts per state, tooltips with owne
   assert.deepEqual(problems, []);
   await close();
 });
+
+test("an import made earlier than the current range restores its view and shows its trends as of then", async () => {
+  await load(30);
+  const first = await open("?worker=1&range=1h");
+  await live(first.page).catch(async (error) => {
+    throw new Error(`${error.message}: ${await first.page.textContent("#status")} ${JSON.stringify(first.problems)}`);
+  });
+  // The 1 h range is seeded from the server's history: wait for a trend to draw.
+  await first.page.waitForSelector("#overview .sparkline path", { timeout: 20_000 });
+  const [download] = await Promise.all([first.page.waitForEvent("download"), first.page.click("#export")]);
+  const original = JSON.parse((await import("node:fs")).readFileSync(await download.path(), "utf8"));
+  await first.close();
+  // The same export, as if made three hours ago: older than any range but 10 h.
+  const shift = 3 * 3_600_000;
+  const older = structuredClone(original);
+  older.exported_at = new Date(Date.parse(original.exported_at) - shift).toISOString();
+  for (const ring of ["fine", "coarse"]) for (const frame of older.frames[ring]) frame.t -= shift;
+  const file = path.join(process.env.SCREENSHOT_DIR, "export-3h-ago.json");
+  (await import("node:fs")).writeFileSync(file, JSON.stringify(older));
+
+  const { page, problems, close } = await open();
+  await live(page);
+  assert.equal(await page.getAttribute('[data-range="5m"]', "aria-pressed"), "true", "a fresh page starts at 5 m, all workers");
+  const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.click("#import")]);
+  await chooser.setFiles(file);
+  await page.waitForFunction(() => document.getElementById("status").dataset.state === "imported", null, { timeout: 10_000 });
+  assert.equal(await page.getAttribute('[data-range="1h"]', "aria-pressed"), "true", "the export's range");
+  assert.equal(await page.inputValue("#worker-filter"), "1", "the export's worker filter");
+  assert.match(page.url(), /[?&]worker=1/);
+  assert.match(page.url(), /[?&]range=1h/);
+  assert.ok((await page.$$("#overview .sparkline path")).length > 0, "the three-hour-old trends are drawn, as of the export");
+  assert.match(await page.textContent("#status"), new RegExp("imported \\(exported " + older.exported_at.replace(/[.]/g, "\\.")));
+  assert.deepEqual(problems, []);
+  await close();
+});

@@ -191,7 +191,7 @@ function renderFilters() {
     if (select.dataset.signature === signature) continue;
     select.dataset.signature = signature;
     replace(select, h("option", { value: "" }, "all"), values.map((value) => h("option", { value, selected: value === chosen }, value)));
-    if (chosen && !values.includes(chosen)) append(select, h("option", { value: chosen, selected: true }, chosen));
+    if (chosen && !values.includes(chosen)) append(select, [h("option", { value: chosen, selected: true }, chosen)]);
   }
   for (const button of document.querySelectorAll("[data-range]")) {
     button.setAttribute("aria-pressed", String(button.dataset.range === view.range));
@@ -277,6 +277,12 @@ async function importFile(file) {
     store.applySnapshot(state.snapshot);
     frames = state.frames;
     bucketHistory.clear();
+    // The export's own time and view: its trends show whenever it was made.
+    model.now = state.timeBase;
+    if (state.view) {
+      view = state.view;
+      history.replaceState(null, "", location.pathname + writeView(view));
+    }
     setStatus(`imported (exported ${state.exportedAt ?? "at an unknown time"})`, "imported");
     document.getElementById("pause").textContent = "Resume live";
     render();

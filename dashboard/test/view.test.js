@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { exportDocument, parseImport } from "../js/exchange.js";
+import { exportDocument, importedView, parseImport, timeBase } from "../js/exchange.js";
 import { formatBytes, formatNumber, formatPercent, formatSeconds } from "../js/format.js";
 import { Frames } from "../js/frames.js";
 import { shareAbove } from "../js/panels/histogram.js";
@@ -49,6 +49,17 @@ test("an export imports back to the same state", () => {
   assert.deepEqual(state.frames.series("sum|a_total", "1m", 1000), [[1000, 3]]);
   assert.deepEqual(state.view, view);
   assert.equal(state.exportedAt, "1970-01-01T00:00:00.000Z");
+  assert.equal(state.timeBase, 1000, "shown as of its newest frame");
+});
+
+test("an import's view is only what a URL could say, and its time base falls back to the export time", () => {
+  assert.deepEqual(importedView({ filter: { server: ["api", 3, ""], worker: "0" }, range: "1h", histogram: "lat", budget: 0.5 }), readView("?server=api&range=1h&histogram=lat&budget=0.5"));
+  assert.deepEqual(importedView({ range: "10y", budget: -1, filter: null }), readView(""), "nonsense falls back to the defaults");
+  assert.equal(importedView(undefined), null);
+  assert.equal(importedView("?range=1h"), null, "not an object");
+  const empty = new Frames();
+  assert.equal(timeBase(empty, "2026-12-03T08:00:00.000Z"), Date.parse("2026-12-03T08:00:00.000Z"));
+  assert.equal(timeBase(empty, "garbled", 42), 42);
 });
 
 test("a bad import says what is wrong", () => {
