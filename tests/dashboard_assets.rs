@@ -29,7 +29,7 @@ fn files_on_disk() -> BTreeSet<String> {
                 .to_string_lossy()
                 .into_owned();
             if path.is_dir() {
-                if !["node_modules", "test", "e2e"].contains(&relative.as_str()) {
+                if !["node_modules", "test", "e2e", "e2e-demo"].contains(&relative.as_str()) {
                     pending.push(path);
                 }
             } else if relative.ends_with(".js")
