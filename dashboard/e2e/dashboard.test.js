@@ -531,3 +531,51 @@ test("an import made earlier than the current range restores its view and shows 
   assert.deepEqual(problems, []);
   await close();
 });
+
+test(`budgets: frame times with every panel open, and the JS heap with an hour of history at ${wideSeries} series`, async () => {
+  // An hour of 10 s history for every series the fixture has, served in place of the
+  // server's (which only holds what it saw since the test server started).
+  const real = await (await fetch(url + "history?range=1h")).json();
+  const now = Date.now();
+  const points = [];
+  for (let i = 359; i >= 0; i--) points.push({ t: now - i * 10_000, values: real.series.map((_, s) => s + i) });
+  const history = JSON.stringify({ ...real, points });
+  const { page, problems, close } = await open("?range=1h");
+  await page.route("**/debug/history?*", (route) => route.fulfill({ contentType: "application/json", body: history }));
+  await page.reload();
+  await live(page);
+  await page.waitForFunction(() => window.__actorscope.frameCounts().coarse >= 360, null, { timeout: 20_000 });
+  // Every panel open: none folded, every family group opened.
+  await page.evaluate(() => {
+    for (const section of document.querySelectorAll("main > section.panel")) section.removeAttribute("data-folded");
+    for (const group of document.querySelectorAll("details.group")) group.open = true;
+  });
+  const frames = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const times = [];
+        let last = performance.now();
+        const started = last;
+        const step = (at) => {
+          times.push(at - last);
+          last = at;
+          if (at - started < 10_000) requestAnimationFrame(step);
+          else resolve(times.slice(1));
+        };
+        requestAnimationFrame(step);
+      }),
+  );
+  const sorted = [...frames].sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("HeapProfiler.collectGarbage");
+  const { usedSize } = await cdp.send("Runtime.getHeapUsage");
+  const ticks = await page.evaluate(() => window.__actorscope.timings.filter((t) => t.kind === "delta").length);
+  console.log(
+    `PERF frames=${frames.length} over 10 s with every panel open (${ticks} live deltas in all): frame_ms_p50=${at(0.5).toFixed(1)} p95=${at(0.95).toFixed(1)} max=${sorted.at(-1).toFixed(1)}; ` +
+      `js_heap_mb=${(usedSize / 1048576).toFixed(1)} after GC with ${await page.evaluate(() => JSON.stringify(window.__actorscope.frameCounts()))} frames of ${real.series.length} history series`,
+  );
+  assert.ok(frames.length > 100, `${frames.length} frames drawn in 10 s`);
+  assert.deepEqual(problems, []);
+  await close();
+});

@@ -364,6 +364,8 @@ function setUp() {
     store,
     mode: () => connection.mode,
     leaks: leakState,
+    /** How many frames each ring holds (fine: 1 s, coarse: 10 s). */
+    frameCounts: () => ({ fine: frames.fine.frames.length, coarse: frames.coarse.frames.length }),
     /** Applies `doc` as a snapshot exactly as live data is applied; returns the timing. */
     measure(doc) {
       apply("measure", () => store.applySnapshot(doc));

@@ -62,6 +62,18 @@ class Ring {
     this.frames.push(frame);
     if (this.frames.length > this.capacity) this.frames.shift();
   }
+
+  /**
+   * Adds `older` frames (the past, from the server's history) around the ones already
+   * here, in time order, one per slot: where both have a slot, the frame already here (a
+   * live reading) is kept. The history can arrive after the first live tick.
+   */
+  merge(older) {
+    const bySlot = new Map();
+    for (const frame of older) bySlot.set(Math.floor(frame.t / this.resolutionMs), frame);
+    for (const frame of this.frames) bySlot.set(Math.floor(frame.t / this.resolutionMs), frame);
+    this.frames = [...bySlot.values()].sort((a, b) => a.t - b.t).slice(-this.capacity);
+  }
 }
 
 export const RANGES = { "1m": 60_000, "5m": 300_000, "1h": 3_600_000 };
@@ -108,15 +120,15 @@ export class Frames {
    */
   seed(history, filter) {
     const series = history.series ?? [];
+    const seeded = [];
     for (const point of history.points ?? []) {
       const readings = [];
       point.values.forEach((value, i) => {
         if (value !== null && series[i]) readings.push({ name: series[i].name, labels: series[i].labels, value });
       });
-      const frame = { t: point.t, values: aggregate(readings, filter) };
-      const ring = history.resolution_seconds >= 10 ? this.coarse : this.fine;
-      ring.add(frame);
+      seeded.push({ t: point.t, values: aggregate(readings, filter) });
     }
+    (history.resolution_seconds >= 10 ? this.coarse : this.fine).merge(seeded);
   }
 
   clear() {

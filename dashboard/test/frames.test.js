@@ -46,6 +46,17 @@ test("history seeds frames through the same aggregation", () => {
   assert.deepEqual(frames.series("sum|requests_total", "1m", 2000), [[1000, 3], [2000, 2]]);
 });
 
+test("history that arrives after the first live tick still seeds the past, and the live tick stays", () => {
+  const frames = new Frames();
+  frames.add(60_500, new Map([["sum|requests_total", 99]])); // the live snapshot came first
+  frames.seed({
+    resolution_seconds: 10,
+    series: [{ name: "requests_total", labels: {} }],
+    points: [{ t: 30_000, values: [1] }, { t: 40_000, values: [2] }, { t: 60_000, values: [3] }],
+  }, { server: [], worker: [] });
+  assert.deepEqual(frames.series("sum|requests_total", "1h", 60_500), [[30_000, 1], [40_000, 2], [60_500, 99]], "the live reading wins its 10 s slot");
+});
+
 test("frames survive export and import", () => {
   const frames = new Frames();
   frames.add(1000, new Map([["k", 1]]));

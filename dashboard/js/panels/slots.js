@@ -67,7 +67,13 @@ export class SlotGrid {
     this.since = new Float64Array(this.slots).fill(now);
     this.firstSeen = now;
     this.states = "";
-    for (let i = 0; i < cells; i++) this.cells.push(h("span", { class: "slot free", "data-cell": i }));
+    // Plain elements (not `h`): a big grid makes a thousand of them on a cold page, and
+    // `update` below sets each one's class once.
+    for (let i = 0; i < cells; i++) {
+      const cell = document.createElement("span");
+      cell.dataset.cell = String(i);
+      this.cells.push(cell);
+    }
     const attrs = { class: "slots" + (this.side ? " aggregated" : ""), role: "img", "aria-label": `${this.slots} slots` + (this.side ? `, ${cells} cells of about ${Math.round(this.slots / cells)} each` : "") };
     this.element = h("div", attrs, this.cells);
     if (this.side) this.element.style.gridTemplateColumns = `repeat(${this.side}, 1fr)`;
