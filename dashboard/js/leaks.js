@@ -5,8 +5,10 @@
 // within WINDOW scrapes.
 //
 // A series is growing when, over its last WINDOW steps, no step went down, at least
-// MIN_RISES went up, and it grew by at least its kind's floor (bytes: 256 KiB and 1% of
-// where it started; counts: 2 units). The work rate is flat when its mean over the
+// MIN_RISES went up, and it grew by at least its kind's floor (the live heap: 256 KiB and
+// 1% of where it started; resident memory, which grows by whole pages as a fresh process
+// first touches its memory and which the allocator rarely gives back: 2 MiB and 2%;
+// counts: 2 units). The work rate is flat when its mean over the
 // window's second half is at most 25% (plus 1/s) above its mean over the first half:
 // growth that comes with more work is not a leak. With no work family at all, growth
 // alone warns. Sampled: the readings are the page's, one per scrape.
@@ -18,6 +20,7 @@ export const MIN_RISES = 3;
 /** The least growth over the window that counts, by the series' kind. */
 export const FLOORS = {
   bytes: { absolute: 256 * 1024, relative: 0.01 },
+  resident: { absolute: 2 * 1024 * 1024, relative: 0.02 },
   count: { absolute: 2, relative: 0 },
 };
 /** How much more work (the second half's mean over the first's) still counts as flat. */

@@ -51,6 +51,14 @@ test("no warning for a heap that goes up and down, a single jump, small growth, 
   assert.deepEqual(pool, [], "a pool that fills and drains is not a leak");
 });
 
+test("resident memory needs more growth than the live heap: a fresh process touching its pages is not a leak", () => {
+  const points = (values) => values.map((v, i) => [i * 1000, v]);
+  const warmUp = points([20, 20.2, 20.4, 20.5, 20.6, 20.75].map((mib) => mib * MiB));
+  assert.ok(growth(warmUp, "bytes"), "as live heap, 768 KiB in 5 s would count");
+  assert.equal(growth(warmUp, "resident"), null, "as resident memory it does not (under 2 MiB)");
+  assert.ok(growth(points([20, 21, 22, 23, 24, 25].map((mib) => mib * MiB)), "resident"), "1 MiB a scrape does");
+});
+
 test("growth and flat work, by the rule", () => {
   const points = (values) => values.map((v, i) => [i * 1000, v]);
   assert.equal(growth(points([0, 1, 2, 3, 4]), "count"), null, "fewer than WINDOW steps");

@@ -10,7 +10,11 @@ import { formatBytes, formatNumber } from "../format.js";
 import { LeakWatch, WINDOW } from "../leaks.js";
 import { labelKey, num } from "../store.js";
 
-const MEMORY = ["actorscope_allocator_live_bytes", "process_resident_memory_bytes"];
+/** The memory series watched, and their kind (leaks.js `FLOORS`). */
+const MEMORY = [
+  ["actorscope_allocator_live_bytes", "bytes"],
+  ["process_resident_memory_bytes", "resident"],
+];
 const WORK = ["http_server_requests_total", "actorscope_actor_messages_handled_total"];
 
 const watch = new LeakWatch();
@@ -24,9 +28,9 @@ function describe(labels) {
 /** This tick's readings of every watched series. */
 function readings(model) {
   const out = [];
-  for (const name of MEMORY) {
+  for (const [name, kind] of MEMORY) {
     const points = model.frames.latest("sum|" + name, 1);
-    if (points.length) out.push({ key: name, name, label: "", kind: "bytes", value: points[0][1] });
+    if (points.length) out.push({ key: name, name, label: "", kind, value: points[0][1] });
   }
   const inUse = model.store.families.get("actorscope_pool_in_use");
   const counted = new Set();
@@ -70,7 +74,7 @@ export function leakState() {
 }
 
 function message(warning) {
-  const amount = warning.kind === "bytes" ? formatBytes : formatNumber;
+  const amount = warning.kind === "count" ? formatNumber : formatBytes;
   const where = warning.label ? `${warning.label}: ` : "";
   return `${where}${warning.name} grew ${amount(warning.grown)} in ${Math.round(warning.seconds)} s (${amount(warning.perSecond)}/s) while the work rate stayed flat`;
 }
@@ -86,5 +90,5 @@ export function renderLeakBanner(banner) {
 /** The banner's tooltip: the rule, in words. */
 export const LEAK_RULE =
   `Raised when the live heap, resident memory or a pool's in-use count kept growing over the last ${WINDOW} scrapes ` +
-  "(no step down, most steps up, at least 256 KiB and 1% for memory, 2 for a pool) while requests and actor messages per second stayed within 25% " +
+  "(no step down, most steps up, at least 256 KiB and 1% for the live heap, 2 MiB and 2% for resident memory, 2 for a pool) while requests and actor messages per second stayed within 25% " +
   "(actorscope_allocator_live_bytes, process_resident_memory_bytes, actorscope_pool_in_use, slot maps; work: http_server_requests_total, actorscope_actor_messages_handled_total)";
