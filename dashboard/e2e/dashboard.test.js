@@ -471,13 +471,19 @@ test("slot grids: a big pool is aggregated, counts per state, tooltips with owne
   const { page, problems, close } = await open();
   await live(page);
   const big = '.pool:has(.pool-title:text("fixture_big"))';
-  await page.waitForSelector(big + " .slots.aggregated");
-  assert.equal(await page.$$eval(big + " .slots .slot", (cells) => cells.length), 1024, "3,000 slots in 32 × 32 cells");
+  await page.waitForSelector(big + " svg.slots.aggregated");
+  assert.equal(await page.getAttribute(big + " svg.slots", "data-cells"), "1024", "3,000 slots in 32 × 32 cells");
+  assert.equal(await page.$$eval(big + " svg.slots path", (paths) => paths.length), 5, "one path per state and one for the changes: no element per cell");
   assert.match(await page.textContent(big + " .slot-counts"), /^850 active, 50 idle, 2100 free$/);
-  // A cell changed at the last tick is highlighted (the idle run moves every scrape).
-  await page.waitForSelector(big + " .slots .slot.changed", { timeout: 10_000 });
-  await page.hover(big + ' .slots .slot[data-cell="0"]');
-  const tooltip = await page.getAttribute(big + ' .slots .slot[data-cell="0"]', "title");
+  // Cells changed at the last tick are outlined (the idle run moves every scrape).
+  await page.waitForFunction(() => {
+    const card = [...document.querySelectorAll("#pools .pool")].find((c) => c.querySelector(".pool-title")?.textContent.includes("fixture_big"));
+    return (card?.querySelector("path.changed")?.getAttribute("d") ?? "") !== "";
+  }, null, { timeout: 10_000 });
+  // The first cell, at the grid's top left: its tooltip.
+  await page.hover(big + " svg.slots", { position: { x: 2, y: 2 } });
+  assert.equal(await page.getAttribute(big + " svg.slots", "data-cell"), "0");
+  const tooltip = await page.textContent(big + " svg.slots > title");
   assert.match(tooltip, /^slots 0–1: 2 active\nslot \d changed last: in its state for (at least )?\d+ s/);
   assert.match(tooltip, /\nowner: owner=api, pool=fixture_big$/);
   // A small grid: one cell per slot, and its own tooltip.

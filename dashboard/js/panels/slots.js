@@ -7,7 +7,7 @@
 // pool's owner and how long the slot has been in that state (as the page saw it: the
 // page's readings, one per tick, so an age is "at least" before the first change seen).
 
-import { h } from "../dom.js";
+import { h, s } from "../dom.js";
 import { formatDuration } from "../format.js";
 
 export const STATES = { f: "free", a: "active", i: "idle", c: "closing" };
@@ -52,32 +52,47 @@ export function countsText(counts) {
     .join(", ");
 }
 
-/** A slot grid that keeps its cells between ticks and restyles only what changed. */
+/** Units per aggregated cell in the grid's SVG (a 9-unit square and a 1-unit gap). */
+const CELL = 10;
+
+/**
+ * A slot grid that keeps its state between ticks and redraws only what changed. One cell
+ * per slot is one element per slot; an aggregated grid is one SVG with one path per
+ * state (and one outlining the changed cells), so a 10,000-slot pool costs six elements.
+ */
 export class SlotGrid {
   /** `owner` is the pool's labels as text, for the tooltips. */
   constructor(states, owner, now) {
     this.owner = owner;
     this.slots = states.length;
     this.side = gridSide(this.slots);
-    const cells = this.side ? this.side * this.side : this.slots;
-    this.cells = [];
-    this.signatures = new Array(cells).fill("");
-    this.changedAt = new Float64Array(cells).fill(-Infinity);
+    this.count = this.side ? this.side * this.side : this.slots;
+    // Per cell: its counts packed in one number (aggregated) or its letter's code; -1 before the first tick.
+    this.signatures = new Float64Array(this.count).fill(-1);
+    this.letters = new Array(this.count).fill("f");
+    this.changedAt = new Float64Array(this.count).fill(-Infinity);
     // When each slot last changed state, as the page saw it (the page's first reading counts as "at least since").
     this.since = new Float64Array(this.slots).fill(now);
     this.firstSeen = now;
     this.states = "";
-    // Plain elements (not `h`): a big grid makes a thousand of them on a cold page, and
-    // `update` below sets each one's class once.
-    for (let i = 0; i < cells; i++) {
-      const cell = document.createElement("span");
-      cell.dataset.cell = String(i);
-      this.cells.push(cell);
+    const label = `${this.slots} slots` + (this.side ? `, ${this.count} cells of about ${Math.round(this.slots / this.count)} each` : "");
+    if (this.side) {
+      const size = this.side * CELL;
+      this.paths = Object.fromEntries([...Object.keys(STATES), "changed"].map((key) => [key, s("path", { class: "slot-path " + (STATES[key] ?? key) })]));
+      this.tip = s("title", {}, label);
+      this.element = s("svg", { class: "slots aggregated", viewBox: `0 0 ${size} ${size}`, role: "img", "aria-label": label, "data-cells": this.count }, this.tip, Object.values(this.paths));
+      this.element.addEventListener("mousemove", (event) => this.#explainAt(event));
+    } else {
+      // Plain elements (not `h`): `update` below sets each one's class once.
+      this.cells = [];
+      for (let i = 0; i < this.count; i++) {
+        const cell = document.createElement("span");
+        cell.dataset.cell = String(i);
+        this.cells.push(cell);
+      }
+      this.element = h("div", { class: "slots", role: "img", "aria-label": label }, this.cells);
+      this.element.addEventListener("mouseover", (event) => this.#explain(event.target));
     }
-    const attrs = { class: "slots" + (this.side ? " aggregated" : ""), role: "img", "aria-label": `${this.slots} slots` + (this.side ? `, ${cells} cells of about ${Math.round(this.slots / cells)} each` : "") };
-    this.element = h("div", attrs, this.cells);
-    if (this.side) this.element.style.gridTemplateColumns = `repeat(${this.side}, 1fr)`;
-    this.element.addEventListener("mouseover", (event) => this.#explain(event.target));
     this.update(states, now);
   }
 
@@ -87,26 +102,52 @@ export class SlotGrid {
     const before = this.states;
     for (let i = 0; i < this.slots; i++) if (before && states[i] !== before[i]) this.since[i] = now;
     this.states = states;
-    for (let cell = 0; cell < this.cells.length; cell++) {
+    let redraw = false;
+    for (let cell = 0; cell < this.count; cell++) {
       let signature;
       let letter;
       if (this.side) {
-        const [from, to] = cellRange(cell, this.cells.length, this.slots);
-        const counts = countStates(states, from, to);
-        signature = `${counts.a},${counts.i},${counts.c},${counts.f}`;
-        letter = dominant(counts);
+        // Counted inline, with no object per cell: this runs over every slot at every tick.
+        const from = Math.floor((cell * this.slots) / this.count);
+        const to = Math.floor(((cell + 1) * this.slots) / this.count);
+        let a = 0;
+        let i = 0;
+        let c = 0;
+        for (let slot = from; slot < to; slot++) {
+          const code = states.charCodeAt(slot);
+          if (code === 97) a++;
+          else if (code === 105) i++;
+          else if (code === 99) c++;
+        }
+        signature = a + i * 65536 + c * 4294967296;
+        letter = dominant({ a, i, c, f: to - from - a - i - c });
       } else {
         letter = states[cell] in STATES ? states[cell] : "f";
-        signature = letter;
+        signature = letter.charCodeAt(0);
       }
       const changed = before !== "" && signature !== this.signatures[cell];
       if (changed) this.changedAt[cell] = now;
-      if (changed || signature !== this.signatures[cell] || this.changedAt[cell] > now - 2 * HIGHLIGHT_MS) {
-        const highlight = now - this.changedAt[cell] < HIGHLIGHT_MS;
-        this.cells[cell].className = "slot " + STATES[letter] + (highlight ? " changed" : "");
+      const highlighted = now - this.changedAt[cell] < HIGHLIGHT_MS;
+      const fading = this.changedAt[cell] > now - 2 * HIGHLIGHT_MS;
+      if (changed || signature !== this.signatures[cell] || fading) {
+        redraw = true;
+        if (!this.side) this.cells[cell].className = "slot " + STATES[letter] + (highlighted ? " changed" : "");
       }
       this.signatures[cell] = signature;
+      this.letters[cell] = letter;
     }
+    if (this.side && redraw) this.#draw(now);
+  }
+
+  /** Redraws the aggregated grid's paths: a square per cell in its state's path. */
+  #draw(now) {
+    const parts = { f: [], a: [], i: [], c: [], changed: [] };
+    for (let cell = 0; cell < this.count; cell++) {
+      const square = `M${(cell % this.side) * CELL},${Math.floor(cell / this.side) * CELL}h9v9h-9z`;
+      parts[this.letters[cell]].push(square);
+      if (now - this.changedAt[cell] < HIGHLIGHT_MS) parts.changed.push(square);
+    }
+    for (const [key, path] of Object.entries(this.paths)) path.setAttribute("d", parts[key].join(""));
   }
 
   /** Writes the tooltip of the cell under the pointer (only then: ages change every tick). */
@@ -114,6 +155,18 @@ export class SlotGrid {
     const cell = Number(target?.dataset?.cell);
     if (!Number.isInteger(cell)) return;
     target.title = this.describe(cell);
+  }
+
+  /** The aggregated grid's tooltip, for the cell under the pointer. */
+  #explainAt(event) {
+    const box = this.element.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) return;
+    const column = Math.floor(((event.clientX - box.left) / box.width) * this.side);
+    const row = Math.floor(((event.clientY - box.top) / box.height) * this.side);
+    if (column < 0 || row < 0 || column >= this.side || row >= this.side) return;
+    const cell = row * this.side + column;
+    this.element.dataset.cell = String(cell);
+    this.tip.textContent = this.describe(cell);
   }
 
   /** The tooltip of `cell`. */
@@ -126,7 +179,7 @@ export class SlotGrid {
       const state = STATES[this.states[cell]] ?? "free";
       return `slot ${cell}: ${state} for ${age(cell)}\nowner: ${this.owner}`;
     }
-    const [from, to] = cellRange(cell, this.cells.length, this.slots);
+    const [from, to] = cellRange(cell, this.count, this.slots);
     let youngest = from;
     for (let slot = from; slot < to; slot++) if (this.since[slot] > this.since[youngest]) youngest = slot;
     return `slots ${from}–${to - 1}: ${countsText(countStates(this.states, from, to))}\nslot ${youngest} changed last: in its state for ${age(youngest)}\nowner: ${this.owner}`;
