@@ -6,7 +6,7 @@
 import { Connection } from "./connection.js";
 import { bucketIncrease, compareNatural, mergeBuckets, mergeNative, passes } from "./derive.js";
 import { append, download, h, pageStorage, replace } from "./dom.js";
-import { formatDuration } from "./format.js";
+import { formatClock, formatDuration } from "./format.js";
 import { exportDocument, parseImport } from "./exchange.js";
 import { installFolding } from "./fold.js";
 import { Frames, Totals } from "./frames.js";
@@ -210,7 +210,7 @@ function renderClock() {
   const updated = document.getElementById("updated");
   updated.hidden = lastUpdate === null;
   if (lastUpdate !== null) {
-    updated.textContent = "updated " + new Date(lastUpdate).toLocaleTimeString([], { hour12: false });
+    updated.textContent = "updated " + formatClock(new Date(lastUpdate));
     updated.dateTime = new Date(lastUpdate).toISOString();
   }
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { exportDocument, importedView, parseImport, timeBase } from "../js/exchange.js";
-import { formatBytes, formatNumber, formatPercent, formatSeconds } from "../js/format.js";
+import { formatBytes, formatClock, formatNumber, formatPercent, formatSeconds } from "../js/format.js";
 import { Frames } from "../js/frames.js";
 import { shareAbove } from "../js/panels/histogram.js";
 import { MetricStore } from "../js/store.js";
@@ -67,4 +67,9 @@ test("a bad import says what is wrong", () => {
   assert.throws(() => parseImport('{"format":"other"}'), /not an ActorScope export \(format is "other"\)/);
   assert.throws(() => parseImport('{"format":"actorscope-dashboard","version":9}'), /version 9/);
   assert.throws(() => parseImport('{"format":"actorscope-dashboard","version":1}'), /no snapshot families/);
+});
+
+test("the clock is local 24-hour HH:MM:SS", () => {
+  assert.equal(formatClock(new Date(2026, 11, 3, 9, 5, 7)), "09:05:07");
+  assert.equal(formatClock(new Date(2026, 11, 3, 23, 59, 59)), "23:59:59");
 });

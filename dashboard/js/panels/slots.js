@@ -100,7 +100,7 @@ export class SlotGrid {
   update(states, now) {
     this.now = now;
     const before = this.states;
-    for (let i = 0; i < this.slots; i++) if (before && states[i] !== before[i]) this.since[i] = now;
+    if (before) for (let i = 0; i < this.slots; i++) if (states[i] !== before[i]) this.since[i] = now;
     this.states = states;
     let redraw = false;
     for (let cell = 0; cell < this.count; cell++) {
