@@ -9,12 +9,12 @@
 mod stripes;
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::Ordering;
 
 use actorscope::model::{ModelError, Unit};
 use actorscope::registry::{CollectError, Collector, ScrapeContext};
 use actorscope::stats::{Counter, Gauge};
 use actorscope::write::{Metric, Writer};
-use std::sync::atomic::Ordering;
 
 use stripes::{add, change_live, mine, STRIPES};
 

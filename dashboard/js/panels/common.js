@@ -36,6 +36,13 @@ export function tile(label, value, trend, explanation, attrs = {}) {
   );
 }
 
+/** A series' labels as text: `owner=api, pool=db`. */
+export function describeLabels(labels) {
+  return Object.entries(labels)
+    .map(([name, value]) => name + "=" + value)
+    .join(", ");
+}
+
 /**
  * The group of a family name: its first part (`app` for `app_ticks_total`), or for the
  * HTTP families its first two, so the server's and the outgoing clients' stay apart

@@ -7,8 +7,9 @@
 import { passes, ratePerSecond, slotsInUse } from "../derive.js";
 import { h, replace } from "../dom.js";
 import { formatBytes, formatNumber } from "../format.js";
-import { LeakWatch, WINDOW } from "../leaks.js";
+import { FLAT_WORK, FLOORS, LeakWatch, MIN_RISES, WINDOW } from "../leaks.js";
 import { labelKey, num } from "../store.js";
+import { describeLabels as describe } from "./common.js";
 
 /** The memory series watched, and their kind (leaks.js `FLOORS`). */
 const MEMORY = [
@@ -18,12 +19,6 @@ const MEMORY = [
 const WORK = ["http_server_requests_total", "actorscope_actor_messages_handled_total"];
 
 const watch = new LeakWatch();
-
-function describe(labels) {
-  return Object.entries(labels)
-    .map(([name, value]) => name + "=" + value)
-    .join(", ");
-}
 
 /** This tick's readings of every watched series. */
 function readings(model) {
@@ -87,8 +82,15 @@ export function renderLeakBanner(banner) {
   replace(banner, ...(warnings.length ? [h("strong", {}, "Possible leak"), h("ul", {}, warnings.map((w) => h("li", { "data-family": w.name }, message(w))))] : []));
 }
 
-/** The banner's tooltip: the rule, in words. */
+/** A floor of leaks.js `FLOORS` in words: "256 KiB and 1%". */
+function floorText({ absolute, relative }, format) {
+  return format(absolute) + (relative > 0 ? ` and ${Math.round(relative * 100)}%` : "");
+}
+
+/** The banner's tooltip: the rule, in words, from the constants leaks.js applies. */
 export const LEAK_RULE =
   `Raised when the live heap, resident memory or a pool's in-use count kept growing over the last ${WINDOW} scrapes ` +
-  "(no step down, most steps up, at least 256 KiB and 1% for the live heap, 2 MiB and 2% for resident memory, 2 for a pool) while requests and actor messages per second stayed within 25% " +
+  `(no step down, at least ${MIN_RISES} steps up, at least ${floorText(FLOORS.bytes, formatBytes)} for the live heap, ` +
+  `${floorText(FLOORS.resident, formatBytes)} for resident memory, ${floorText(FLOORS.count, formatNumber)} for a pool) ` +
+  `while requests and actor messages per second stayed within ${Math.round((FLAT_WORK.ratio - 1) * 100)}% ` +
   "(actorscope_allocator_live_bytes, process_resident_memory_bytes, actorscope_pool_in_use, slot maps; work: http_server_requests_total, actorscope_actor_messages_handled_total)";

@@ -10,18 +10,13 @@ import { h, replace, show } from "../dom.js";
 import { COUNT_CARD, explainText, slotCard } from "../explain.js";
 import { formatPercent } from "../format.js";
 import { labelKey, num } from "../store.js";
+import { describeLabels as describe } from "./common.js";
 import { renderPlanner } from "./planner.js";
 import { countStates, countsText, SlotGrid, STATES } from "./slots.js";
 
 
 /** How far back an overflow keeps a card marked and the banner raised. */
 const OVERFLOW_WINDOW_MS = 10_000;
-
-function describe(labels) {
-  return Object.entries(labels)
-    .map(([name, value]) => name + "=" + value)
-    .join(", ");
-}
 
 /** Each pool's overflow readings over the last 10 s (`[time, count]`), by label key. */
 const overflowHistory = new Map();
@@ -112,7 +107,7 @@ function ownerBars(maps) {
     if (group.length < 2) continue;
     const total = group.reduce((sum, map) => sum + map.states.length, 0);
     const segments = group.map((map, index) => {
-      const owner = Object.entries(map.labels).filter(([name]) => name !== "pool").map(([name, value]) => `${name}=${value}`).join(", ");
+      const owner = describe(Object.fromEntries(Object.entries(map.labels).filter(([name]) => name !== "pool")));
       const used = slotsInUse(map.states);
       const segment = h("span", { class: "owner-segment owner-" + (index % 6), "data-owner": owner, title: `${owner}: ${used} of its ${map.states.length} slots in use` });
       // Set through the CSSOM: the page's CSP allows no inline style attributes.
@@ -146,22 +141,29 @@ function renderBanner(banner, alert) {
 export function renderPools(section, model) {
   const recent = recentOverflows(model);
   const cards = [];
+  /** Every pool, for the banner (whatever the filter): `{ key, labels, title, used, capacity, highWater, recentOverflows }`. */
   const everyPool = [];
+  /** The pools the filters let through, for the planner. */
+  const planned = [];
   const mapped = new Set();
   const seen = new Set();
-  /** The pools shown, for the planner. */
-  const planned = [];
   const shownMaps = [];
+  const pool = (key, labels, used, capacity, figures) => {
+    const entry = { key, labels, title: describe(labels), used, capacity, highWater: figures.highWater, recentOverflows: figures.recentOverflows };
+    everyPool.push(entry);
+    const shown = passes(labels, model.view.filter);
+    if (shown) planned.push(entry);
+    return shown ? entry : null;
+  };
   for (const map of model.store.slotMaps()) {
     const key = labelKey(map.labels);
     const figures = poolFigures(model, key, recent);
     mapped.add(key);
-    everyPool.push({ title: describe(map.labels), used: slotsInUse(map.states), capacity: map.states.length, recentOverflows: figures.recentOverflows });
-    if (!passes(map.labels, model.view.filter)) continue;
-    seen.add(map.name + key);
-    planned.push({ key: map.name + key, labels: map.labels, title: describe(map.labels), capacity: map.states.length, used: slotsInUse(map.states), highWater: figures.highWater });
+    const shown = pool(map.name + key, map.labels, slotsInUse(map.states), map.states.length, figures);
+    if (!shown) continue;
+    seen.add(shown.key);
     shownMaps.push(map);
-    cards.push(gridCard(map.name + key, map.name, describe(map.labels), map.states, figures, model.now));
+    cards.push(gridCard(shown.key, map.name, shown.title, map.states, figures, model.now));
   }
   for (const key of grids.keys()) if (!seen.has(key)) grids.delete(key);
   const capacity = model.store.families.get("actorscope_pool_capacity");
@@ -172,13 +174,12 @@ export function renderPools(section, model) {
       const used = num(inUse.samples.get(key)?.value);
       const total = num(sample.value);
       const figures = poolFigures(model, key, recent);
-      everyPool.push({ title: describe(sample.labels), used, capacity: total, recentOverflows: figures.recentOverflows });
-      if (!passes(sample.labels, model.view.filter)) continue;
-      planned.push({ key, labels: sample.labels, title: describe(sample.labels), capacity: total, used, highWater: figures.highWater });
+      const shown = pool(key, sample.labels, used, total, figures);
+      if (!shown) continue;
       const { ratio } = occupancy(used, total);
       const bar = h("div", { class: "bar" }, h("div", { class: "bar-fill", "data-ratio": ratio.toFixed(3) }));
       bar.firstChild.style.width = Math.min(100, ratio * 100).toFixed(1) + "%";
-      cards.push(card(describe(sample.labels), used, total, figures, bar, COUNT_CARD));
+      cards.push(card(shown.title, used, total, figures, bar, COUNT_CARD));
     }
   }
   renderBanner(document.getElementById("pool-banner"), poolAlert(everyPool));
