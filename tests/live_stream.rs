@@ -319,9 +319,26 @@ fn history_keeps_what_scrapes_saw_and_filters_like_debug_metrics() {
     let points = document["points"].as_array().expect("points");
     assert!(!points.is_empty());
     assert_eq!(points.last().expect("a point")["values"][0], 42.0);
+    let long = get(
+        server.address(),
+        "/debug/history?range=10h&name=app_constant",
+        &[],
+    )
+    .json();
+    assert_eq!(long["resolution_seconds"], 300);
+    let slot = long["points"].as_array().expect("points").last().cloned();
+    let slot = slot.expect("the current 5-minute slot");
+    for list in ["values", "min", "max"] {
+        assert_eq!(slot[list], serde_json::json!([42.0]), "{list}");
+    }
     let bad = get(server.address(), "/debug/history?range=2d", &[]);
     assert_eq!(bad.status, 400);
     assert_eq!(bad.json()["culprit"], "range");
+    let message = bad.json()["error"].as_str().map(str::to_owned);
+    assert!(
+        message.is_some_and(|m| m.contains("10h")),
+        "the error names the ranges"
+    );
 }
 
 #[test]

@@ -101,8 +101,12 @@ test("the page loads, goes live, shows the panels it has data for, and logs no e
       throw new Error(error.message + " " + JSON.stringify(seen));
     });
   await page.waitForFunction(() => !document.querySelector('[data-metric="p99"] .tile-value')?.textContent.startsWith("–"), null, { timeout: 20_000 });
+  // Each panel shows once its data has arrived (the relay's first outgoing call can
+  // come a tick after the first requests).
   for (const panel of ["overview", "routes", "clients", "workers", "actors", "pools", "histogram", "families"]) {
-    assert.equal(await page.isVisible("#" + panel), true, panel + " is shown");
+    await page.waitForSelector("#" + panel, { state: "visible", timeout: 20_000 }).catch((error) => {
+      throw new Error(`${panel} is not shown: ${error.message}`);
+    });
   }
   // One row per route pattern (never a raw path), with a rate, an error rate and p99.
   await page.waitForFunction(() => {
@@ -246,12 +250,15 @@ test("export writes the state and import brings it back, paused", async () => {
   await close();
 });
 
-test("keyboard: 1/2/3 pick the range, ? opens the help, j moves between panels", async () => {
+test("keyboard: 1/2/3/4 pick the range, ? opens the help, j moves between panels", async () => {
   const { page, problems, close } = await open();
   await live(page);
   await page.keyboard.press("3");
   assert.equal(await page.getAttribute('[data-range="1h"]', "aria-pressed"), "true");
   assert.match(page.url(), /range=1h/);
+  await page.keyboard.press("4");
+  assert.equal(await page.getAttribute('[data-range="10h"]', "aria-pressed"), "true");
+  assert.match(page.url(), /range=10h/);
   await page.keyboard.press("?");
   assert.equal(await page.evaluate(() => document.getElementById("help").open), true);
   await page.keyboard.press("Escape");
@@ -518,7 +525,7 @@ test("an import made earlier than the current range restores its view and shows 
   const shift = 3 * 3_600_000;
   const older = structuredClone(original);
   older.exported_at = new Date(Date.parse(original.exported_at) - shift).toISOString();
-  for (const ring of ["fine", "coarse"]) for (const frame of older.frames[ring]) frame.t -= shift;
+  for (const ring of ["fine", "coarse", "long"]) for (const frame of older.frames[ring]) frame.t -= shift;
   const file = path.join(process.env.SCREENSHOT_DIR, "export-3h-ago.json");
   (await import("node:fs")).writeFileSync(file, JSON.stringify(older));
 
@@ -538,19 +545,39 @@ test("an import made earlier than the current range restores its view and shows 
   await close();
 });
 
-test(`budgets: frame times with every panel open, and the JS heap with an hour of history at ${wideSeries} series`, async () => {
-  // An hour of 10 s history for every series the fixture has, served in place of the
-  // server's (which only holds what it saw since the test server started).
+test(`budgets: frame times with every panel open on the 10 h range, and the JS heap with every ring full at ${wideSeries} series`, async () => {
+  // Full history for every series the fixture has, served in place of the server's
+  // (which only holds what it saw since the test server started): 5 minutes at 1 s,
+  // an hour at 10 s, and 10 hours of 5-minute slots with their min and max. The page
+  // seeds each ring as its range is picked, so all three end up full: more than an
+  // hour's worth of the 10 h range, the most the page ever holds.
   const real = await (await fetch(url + "history?range=1h")).json();
   const now = Date.now();
-  const points = [];
-  for (let i = 359; i >= 0; i--) points.push({ t: now - i * 10_000, values: real.series.map((_, s) => s + i) });
-  const history = JSON.stringify({ ...real, points });
+  const synthetic = (count, step, band) => {
+    const points = [];
+    for (let i = count - 1; i >= 0; i--) {
+      const point = { t: now - i * step, values: real.series.map((_, s) => s + i) };
+      if (band) Object.assign(point, { min: point.values.map((v) => v - 1), max: point.values.map((v) => v + (i % 7 === 0 ? 50 : 1)) });
+      points.push(point);
+    }
+    return JSON.stringify({ ...real, resolution_seconds: step / 1000, points });
+  };
+  const bodies = { "5m": synthetic(300, 1000, false), "1h": synthetic(360, 10_000, false), "10h": synthetic(120, 300_000, true) };
   const { page, problems, close } = await open("?range=1h");
-  await page.route("**/debug/history?*", (route) => route.fulfill({ contentType: "application/json", body: history }));
+  await page.route("**/debug/history?*", (route) => {
+    const range = new URL(route.request().url()).searchParams.get("range");
+    return route.fulfill({ contentType: "application/json", body: bodies[range] ?? bodies["5m"] });
+  });
   await page.reload();
   await live(page);
   await page.waitForFunction(() => window.__actorscope.frameCounts().coarse >= 360, null, { timeout: 20_000 });
+  await page.click('[data-range="5m"]');
+  await page.waitForFunction(() => window.__actorscope.frameCounts().fine >= 300, null, { timeout: 20_000 });
+  await page.click('[data-range="10h"]');
+  await page.waitForFunction(() => window.__actorscope.frameCounts().long >= 120, null, { timeout: 20_000 });
+  // The gauges' trends shade each slot's lowest to highest reading.
+  await page.waitForSelector("main .sparkline path.band", { timeout: 10_000, state: "attached" });
+  assert.equal(await page.getAttribute('[data-range="10h"]', "aria-pressed"), "true");
   // Every panel open: none folded, every family group opened.
   await page.evaluate(() => {
     for (const section of document.querySelectorAll("main > section.panel")) section.removeAttribute("data-folded");
@@ -581,6 +608,8 @@ test(`budgets: frame times with every panel open, and the JS heap with an hour o
     `PERF frames=${frames.length} over 10 s with every panel open (${ticks} live deltas in all): frame_ms_p50=${at(0.5).toFixed(1)} p95=${at(0.95).toFixed(1)} max=${sorted.at(-1).toFixed(1)}; ` +
       `js_heap_mb=${(usedSize / 1048576).toFixed(1)} after GC with ${await page.evaluate(() => JSON.stringify(window.__actorscope.frameCounts()))} frames of ${real.series.length} history series`,
   );
+  const counts = await page.evaluate(() => window.__actorscope.frameCounts());
+  assert.deepEqual(counts, { fine: 300, coarse: 360, long: 120 }, "every ring full, and no more");
   assert.ok(frames.length > 100, `${frames.length} frames drawn in 10 s`);
   assert.deepEqual(problems, []);
   await close();

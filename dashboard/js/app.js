@@ -365,7 +365,7 @@ function setUp() {
     mode: () => connection.mode,
     leaks: leakState,
     /** How many frames each ring holds (fine: 1 s, coarse: 10 s). */
-    frameCounts: () => ({ fine: frames.fine.frames.length, coarse: frames.coarse.frames.length }),
+    frameCounts: () => ({ fine: frames.fine.frames.length, coarse: frames.coarse.frames.length, long: frames.long.frames.length }),
     /** Applies `doc` as a snapshot exactly as live data is applied; returns the timing. */
     measure(doc) {
       apply("measure", () => store.applySnapshot(doc));

@@ -61,7 +61,7 @@ export function importedView(view) {
  * however long ago it was made), else when it was exported, else now.
  */
 export function timeBase(frames, exportedAt, now = Date.now()) {
-  const newest = Math.max(frames.fine.frames.at(-1)?.t ?? -Infinity, frames.coarse.frames.at(-1)?.t ?? -Infinity);
+  const newest = Math.max(...[frames.fine, frames.coarse, frames.long].map((ring) => ring.frames.at(-1)?.t ?? -Infinity));
   if (Number.isFinite(newest)) return newest;
   const exported = Date.parse(exportedAt);
   return Number.isFinite(exported) ? exported : now;

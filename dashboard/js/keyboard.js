@@ -1,12 +1,12 @@
 //# allFunctionsCalledOnLoad
-// Keyboard navigation: 1/2/3 time range, / family search, j/k next/previous panel or
+// Keyboard navigation: 1/2/3/4 time range, / family search, j/k next/previous panel or
 // group, space folds the focused panel (or opens the focused group), p pause or resume,
 // e export, i import, ? this help.
 
 import { toggleFold } from "./fold.js";
 
 export const KEYS = [
-  ["1 2 3", "time range 1 m, 5 m, 1 h"],
+  ["1 2 3 4", "time range 1 m, 5 m, 1 h, 10 h"],
   ["/", "filter families by name"],
   ["j k", "next / previous panel, or group of the families panel"],
   ["space", "fold or unfold the focused panel; open or close the focused group"],
@@ -46,7 +46,7 @@ function fold(target) {
 export function installKeys(actions) {
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
-    const ranges = { 1: "1m", 2: "5m", 3: "1h" };
+    const ranges = { 1: "1m", 2: "5m", 3: "1h", 4: "10h" };
     if (event.key in ranges) actions.range(ranges[event.key]);
     else if (event.key === "/") actions.search();
     else if (event.key === "j") move(1);

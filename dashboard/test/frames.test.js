@@ -65,3 +65,49 @@ test("frames survive export and import", () => {
   assert.deepEqual(again.series("k", "1h", 15_000), frames.series("k", "1h", 15_000));
   assert.deepEqual(again.series("k", "5m", 15_000), [[1000, 1], [15_000, 2]]);
 });
+
+test("the 10 h ring keeps each 5-minute slot's mean, lowest and highest: a spike survives", () => {
+  const frames = new Frames();
+  for (let second = 0; second < 600; second++) frames.add(second * 1000, new Map([["k", second === 100 ? 1000 : 10]]));
+  const now = 599_000;
+  const means = frames.series("k", "10h", now);
+  assert.equal(means.length, 2, "two slots");
+  assert.equal(means[0][0], 299_000, "a slot is stamped with its last reading");
+  assert.ok(Math.abs(means[0][1] - (10 + 990 / 300)) < 1e-9, `the mean: ${means[0][1]}`);
+  assert.deepEqual(frames.band("k", "10h", now), [[299_000, 10, 1000], [599_000, 10, 10]]);
+  assert.equal(frames.band("k", "1h", now), null, "the other ranges keep last readings");
+  assert.ok(Math.max(...frames.series("k", "1h", now).map(([, v]) => v)) === 10, "where the spike is gone");
+  for (let slot = 2; slot < 130; slot++) frames.add(slot * 300_000, new Map([["k", slot]]));
+  assert.equal(frames.long.frames.length, 120, "at most 120 slots: 10 hours");
+});
+
+test("10 h history seeds the band from each slot's min and max, summed like the means", () => {
+  const frames = new Frames();
+  frames.add(650_000, new Map([["sum|rss", 7]])); // a live reading in the newest slot
+  frames.seed({
+    resolution_seconds: 300,
+    series: [{ name: "rss", labels: { worker: "0" } }, { name: "rss", labels: { worker: "1" } }],
+    points: [
+      { t: 299_000, values: [2, 3], min: [1, 2], max: [9, 4] },
+      { t: 610_000, values: [2, 3], min: [2, 1], max: [2, 8] },
+    ],
+  }, { server: [], worker: [] });
+  assert.deepEqual(frames.series("sum|rss", "10h", 650_000), [[299_000, 5], [650_000, 7]], "the live slot keeps its mean");
+  assert.deepEqual(frames.band("sum|rss", "10h", 650_000), [[299_000, 3, 13], [650_000, 3, 10]], "widened by the seeded slot");
+  const again = Frames.fromJSON(JSON.parse(JSON.stringify(frames.toJSON())));
+  assert.deepEqual(again.band("sum|rss", "10h", 650_000), frames.band("sum|rss", "10h", 650_000), "bands survive export and import");
+  assert.deepEqual(Frames.fromJSON({ fine: [], coarse: [] }).long.frames, [], "an export from before the 10 h ring imports");
+});
+
+test("a key first seen later has no reading in older frames, and widens the open 10 h slot", () => {
+  const frames = new Frames();
+  frames.add(1000, new Map([["a", 1]]));
+  frames.add(2000, new Map([["a", 2], ["b", 5]]));
+  assert.deepEqual(frames.series("b", "1m", 2000), [[2000, 5]]);
+  assert.deepEqual(frames.series("a", "1m", 2000), [[1000, 1], [2000, 2]]);
+  assert.deepEqual(frames.band("b", "10h", 2000), [[2000, 5, 5]]);
+  assert.deepEqual(frames.band("a", "10h", 2000), [[2000, 1, 2]]);
+  assert.deepEqual(frames.series("a", "10h", 2000), [[2000, 1.5]]);
+  assert.deepEqual(frames.series("never", "1m", 2000), []);
+  assert.deepEqual(frames.latest("b", 5), [[2000, 5]]);
+});

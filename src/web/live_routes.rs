@@ -51,7 +51,7 @@ pub(crate) async fn stream(request: HttpRequest, endpoints: Arc<Endpoints>) -> H
     }
 }
 
-/// `GET /debug/history?range=1m|5m|1h` plus the `/debug/metrics` filters.
+/// `GET /debug/history?range=1m|5m|1h|10h` plus the `/debug/metrics` filters.
 pub(crate) async fn history(request: HttpRequest, endpoints: Arc<Endpoints>) -> HttpResponse {
     match serve_history(&request, &endpoints) {
         Ok(response) => response,
@@ -67,7 +67,7 @@ fn serve_history(request: &HttpRequest, endpoints: &Endpoints) -> Result<HttpRes
         range = Range::parse(&value).ok_or_else(|| WebError::InvalidParameter {
             parameter: "range",
             value: shown(&value),
-            reason: "one of 1m, 5m, 1h",
+            reason: Range::NAMES,
         })?;
     }
     let filter = DebugFilter::from_query(&params)?;

@@ -18,7 +18,7 @@ use crate::registry::MetricsRegistry;
 /// | `/metrics` | GET, HEAD | Prometheus text 0.0.4, or OpenMetrics 1.0 when `Accept` prefers `application/openmetrics-text`; gzip when `Accept-Encoding` allows; `?name[]=` keeps only those metrics |
 /// | `/debug/metrics` | GET, HEAD | the JSON document ([`crate::encode::Json`]); filters `?name=` (prefix), `?worker=`, `?server=`, `?label=key:value`, each repeatable |
 /// | `/debug/stream` | GET | Server-Sent Events: a `snapshot`, then a `delta` per tick (one scrape per tick however many subscribers) |
-/// | `/debug/history` | GET, HEAD | the recent past for `?range=1m|5m|1h` (default `5m`), with the `/debug/metrics` filters |
+/// | `/debug/history` | GET, HEAD | the recent past for `?range=1m|5m|1h|10h` (default `5m`; `10h` gives each 5-minute slot's `min`, `max` and mean), with the `/debug/metrics` filters |
 /// | `/debug` | any | `308` to `/debug/` |
 /// | `/debug/` | GET, HEAD | the dashboard, and its files under `/debug/` (embedded in the binary) |
 /// | `/debug/*` | any | `404` with a JSON message |

@@ -161,8 +161,10 @@ function header(model) {
 
 function trendOf(model, row) {
   const column = COLUMNS.find((c) => c.key === state.sort && c.trend) ?? COLUMNS[0];
-  const points = model.frames.series("actor|" + row + "|" + column.trend, model.view.range, model.now);
-  return sparkline(column.gauge ? points : rates(points), { label: row + " " + column.label + " trend" });
+  const key = "actor|" + row + "|" + column.trend;
+  const points = model.frames.series(key, model.view.range, model.now);
+  const label = row + " " + column.label + " trend";
+  return column.gauge ? sparkline(points, { label, band: model.frames.band(key, model.view.range, model.now) }) : sparkline(rates(points), { label });
 }
 
 function topList(rows) {

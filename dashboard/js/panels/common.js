@@ -23,16 +23,27 @@ export function has(model, family) {
 }
 
 /**
- * A figure with a label, a value and, optionally, a trend; its tooltip is `explanation`
+ * The trend of gauge `key` in the page's range: its points and, where the range keeps
+ * them (10 h), each slot's lowest and highest reading.
+ */
+export function gaugeTrend(model, key) {
+  const { frames, view, now } = model;
+  return { points: frames.series(key, view.range, now), band: frames.band(key, view.range, now) };
+}
+
+/**
+ * A figure with a label, a value and, optionally, a trend (`[[t, value], ...]`, or
+ * `{ points, band }` from `gaugeTrend`); its tooltip is `explanation`
  * (`{ what, families, how }`, see explain.js).
  */
 export function tile(label, value, trend, explanation, attrs = {}) {
+  const { points, band } = Array.isArray(trend) ? { points: trend, band: null } : (trend ?? {});
   return h(
     "div",
     { class: "tile", title: explainText(explanation), ...attrs },
     h("div", { class: "tile-label" }, label),
     h("div", { class: "tile-value" }, value),
-    trend ? sparkline(trend, { label: label + " trend" }) : null,
+    points ? sparkline(points, { label: label + " trend", band }) : null,
   );
 }
 

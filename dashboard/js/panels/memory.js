@@ -8,7 +8,7 @@ import { h, replace, show } from "../dom.js";
 import { formatBytes, formatNumber, formatPercent } from "../format.js";
 import { TILES } from "../explain.js";
 import { hasSmaps, LINUX_ONLY, platformOf } from "../profiles.js";
-import { currentRate, has, latest, tile } from "./common.js";
+import { currentRate, gaugeTrend, has, latest, tile } from "./common.js";
 
 const GAUGES = [
   ["process_resident_memory_bytes", "Resident (RSS)"],
@@ -32,7 +32,7 @@ export function renderMemory(section, model) {
   for (const [family, label] of GAUGES) {
     if (!has(model, family) || (!smaps && LINUX_ONLY.includes(family))) continue;
     const key = "sum|" + family;
-    tiles.push(tile(label, formatBytes(latest(model, key)), frames.series(key, view.range, now), TILES[family], { "data-metric": family }));
+    tiles.push(tile(label, formatBytes(latest(model, key)), gaugeTrend(model, key), TILES[family], { "data-metric": family }));
   }
   for (const [family, label] of RATES) {
     if (!has(model, family)) continue;

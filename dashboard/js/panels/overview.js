@@ -7,7 +7,7 @@ import { replace, show } from "../dom.js";
 import { formatBytes, formatNumber, formatPercent, formatRate, formatSeconds } from "../format.js";
 import { latencyTile, TILES } from "../explain.js";
 import { showsHttp } from "../profiles.js";
-import { currentRate, has, latest, tile } from "./common.js";
+import { currentRate, gaugeTrend, has, latest, tile } from "./common.js";
 
 export const REQUESTS = "http_server_requests_total";
 export const ERRORS = "http_server_errors_total";
@@ -37,10 +37,10 @@ export function renderOverview(section, model) {
     }
   }
   if (http && has(model, IN_FLIGHT)) {
-    tiles.push(tile("In flight", formatNumber(latest(model, "sum|" + IN_FLIGHT)), frames.series("sum|" + IN_FLIGHT, view.range, now), TILES["in-flight"], { "data-metric": "in-flight" }));
+    tiles.push(tile("In flight", formatNumber(latest(model, "sum|" + IN_FLIGHT)), gaugeTrend(model, "sum|" + IN_FLIGHT), TILES["in-flight"], { "data-metric": "in-flight" }));
   }
   if (has(model, RSS)) {
-    tiles.push(tile("Resident memory", formatBytes(latest(model, "sum|" + RSS)), frames.series("sum|" + RSS, view.range, now), TILES["rss"], { "data-metric": "rss" }));
+    tiles.push(tile("Resident memory", formatBytes(latest(model, "sum|" + RSS)), gaugeTrend(model, "sum|" + RSS), TILES["rss"], { "data-metric": "rss" }));
   }
   replace(section.querySelector(".panel-body"), ...tiles);
   show(section, tiles.length > 0);

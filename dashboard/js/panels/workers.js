@@ -124,7 +124,7 @@ export function renderWorkers(section, model) {
       { "data-worker": row.worker },
       h("th", { scope: "row" }, row.worker),
       row.values.map((value, i) => h("td", {}, columns[i].type === "counter" ? formatRate(value) : formatNumber(value))),
-      h("td", {}, sparkline(sortFamily.type === "counter" ? rates(points) : points, { label: "worker " + row.worker + " trend" })),
+      h("td", {}, sparkline(sortFamily.type === "counter" ? rates(points) : points, { label: "worker " + row.worker + " trend", band: sortFamily.type === "counter" ? null : model.frames.band(key, model.view.range, model.now) })),
     );
   });
   replace(section.querySelector(".panel-body"), h("div", { class: "scroll" }, h("table", { class: "workers" }, h("thead", {}, header), h("tbody", {}, body))));

@@ -1,23 +1,28 @@
-//! The recent past, for a freshly opened dashboard: a bounded ring of readings fed by the
+//! The recent past, for a freshly opened dashboard: bounded rings of readings fed by the
 //! gathers that happen anyway (Prometheus scrapes through `/metrics`, `/debug/metrics`,
 //! and the live stream's ticks). Nothing is gathered for it alone, so its resolution is
 //! that of whatever scrapes the registry.
 //!
-//! Two tiers: one point per second for the last 5 minutes (ranges `1m` and `5m`) and one
-//! per 10 seconds for the last hour (`1h`). A point holds the value of every counter
-//! and gauge series, and the count and sum of every histogram and summary series (as
-//! `<name>_count` and `<name>_sum`), for at most `max_series` series (the first seen);
-//! with the defaults that is at most 5,000 series x 660 points x 8 bytes, about 26 MB,
-//! and far less for a typical server.
+//! Three tiers: one point per second for the last 5 minutes (ranges `1m` and `5m`), one
+//! per 10 seconds for the last hour (`1h`), both the last reading of their slot; and one
+//! per 5 minutes for the last 10 hours (`10h`), each the lowest, highest and mean reading
+//! of its slot, so a spike between two slots' ends still shows. A point holds the value
+//! of every counter and gauge series, and the count and sum of every histogram and
+//! summary series (as `<name>_count` and `<name>_sum`), for at most `max_series` series
+//! (the first seen). Per series that is 300 + 360 points of 8 bytes and 120 of 24 bytes,
+//! 8,160 bytes: 16.3 MB at 2,000 series, 40.8 MB at the default limit of 5,000, plus each
+//! series' name and labels once (checked by `the_bytes_held_are_bounded_as_stated`).
 
-use std::collections::{HashMap, VecDeque};
+mod json;
+mod rings;
+
+use std::collections::HashMap;
 use std::sync::Mutex;
-
-use serde::ser::{SerializeMap, SerializeSeq, Serializer};
-use serde::Serialize;
 
 use super::filter::DebugFilter;
 use crate::model::{LabelSet, MetricKind, MetricSnapshot, Value};
+use json::{HistoryJson, Tier};
+use rings::{BandRing, Point, Ring};
 
 /// A time range the history answers for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,15 +30,20 @@ pub(crate) enum Range {
     OneMinute,
     FiveMinutes,
     OneHour,
+    TenHours,
 }
 
 impl Range {
-    /// Parses `1m`, `5m` or `1h`.
+    /// The ranges, as the query parameter spells them.
+    pub(crate) const NAMES: &'static str = "one of 1m, 5m, 1h, 10h";
+
+    /// Parses `1m`, `5m`, `1h` or `10h`.
     pub(crate) fn parse(text: &str) -> Option<Self> {
         match text {
             "1m" => Some(Self::OneMinute),
             "5m" => Some(Self::FiveMinutes),
             "1h" => Some(Self::OneHour),
+            "10h" => Some(Self::TenHours),
             _ => None,
         }
     }
@@ -43,6 +53,7 @@ impl Range {
             Self::OneMinute => "1m",
             Self::FiveMinutes => "5m",
             Self::OneHour => "1h",
+            Self::TenHours => "10h",
         }
     }
 
@@ -51,47 +62,8 @@ impl Range {
             Self::OneMinute => 60_000,
             Self::FiveMinutes => 300_000,
             Self::OneHour => 3_600_000,
+            Self::TenHours => 36_000_000,
         }
-    }
-}
-
-/// One point: when, and a value per series (NaN where the series had none).
-#[derive(Debug, Clone)]
-struct Point {
-    time_ms: u64,
-    values: Vec<f64>,
-}
-
-/// Points at one resolution, oldest first, at most `capacity`.
-#[derive(Debug)]
-struct Ring {
-    resolution_ms: u64,
-    capacity: usize,
-    points: VecDeque<Point>,
-}
-
-impl Ring {
-    fn new(resolution_ms: u64, capacity: usize) -> Self {
-        Self {
-            resolution_ms,
-            capacity,
-            points: VecDeque::with_capacity(capacity),
-        }
-    }
-
-    /// Adds `point`, or replaces the last one if it falls in the same slot.
-    fn record(&mut self, point: Point) {
-        let slot = point.time_ms / self.resolution_ms;
-        if let Some(last) = self.points.back_mut() {
-            if last.time_ms / self.resolution_ms == slot {
-                *last = point;
-                return;
-            }
-        }
-        if self.points.len() == self.capacity {
-            self.points.pop_front();
-        }
-        self.points.push_back(point);
     }
 }
 
@@ -109,6 +81,7 @@ struct Rings {
     index: HashMap<SeriesKey, usize>,
     fine: Ring,
     coarse: Ring,
+    long: BandRing,
 }
 
 /// The history of one registry.
@@ -128,6 +101,7 @@ impl History {
                 index: HashMap::new(),
                 fine: Ring::new(1_000, 300),
                 coarse: Ring::new(10_000, 360),
+                long: BandRing::new(300_000, 120),
             }),
         }
     }
@@ -164,6 +138,7 @@ impl History {
                 }
             }
         }
+        rings.long.record(time_ms, &values);
         let point = Point { time_ms, values };
         rings.fine.record(point.clone());
         rings.coarse.record(point);
@@ -173,10 +148,6 @@ impl History {
     /// keeps.
     pub(crate) fn to_json(&self, range: Range, filter: &DebugFilter, now_ms: u64) -> Vec<u8> {
         let rings = self.lock();
-        let ring = match range {
-            Range::OneHour => &rings.coarse,
-            Range::OneMinute | Range::FiveMinutes => &rings.fine,
-        };
         let kept: Vec<usize> = (0..rings.series.len())
             .filter(|&i| {
                 let key = &rings.series[i];
@@ -184,15 +155,25 @@ impl History {
             })
             .collect();
         let since = now_ms.saturating_sub(range.span_ms());
-        let points: Vec<&Point> = ring.points.iter().filter(|p| p.time_ms >= since).collect();
+        let tier = match range {
+            Range::OneMinute | Range::FiveMinutes => Tier::last(&rings.fine, since),
+            Range::OneHour => Tier::last(&rings.coarse, since),
+            Range::TenHours => Tier::band(&rings.long, since),
+        };
         let document = HistoryJson {
-            range,
-            resolution_ms: ring.resolution_ms,
+            range: range.as_str(),
             series: &rings.series,
             kept: &kept,
-            points: &points,
+            tier,
         };
         serde_json::to_vec(&document).expect("serializing into memory cannot fail")
+    }
+
+    /// The bytes the rings' values take.
+    #[cfg(test)]
+    fn value_bytes(&self) -> usize {
+        let rings = self.lock();
+        rings.fine.value_bytes() + rings.coarse.value_bytes() + rings.long.value_bytes()
     }
 }
 
@@ -211,79 +192,6 @@ fn readings(kind: MetricKind, value: &Value) -> Vec<(&'static str, f64)> {
             vec![("_count", count), ("_sum", summary.sum())]
         }
         (_, other) => other.as_f64().map(|v| vec![("", v)]).unwrap_or_default(),
-    }
-}
-
-/// `{"range":"5m","resolution_seconds":1,"series":[{"name","labels"}],
-///   "points":[{"t":<unix ms>,"values":[1.5,null,...]}]}`; non-finite values are null.
-struct HistoryJson<'a> {
-    range: Range,
-    resolution_ms: u64,
-    series: &'a [SeriesKey],
-    kept: &'a [usize],
-    points: &'a [&'a Point],
-}
-
-impl Serialize for HistoryJson<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut document = serializer.serialize_map(Some(4))?;
-        document.serialize_entry("range", self.range.as_str())?;
-        document.serialize_entry("resolution_seconds", &(self.resolution_ms / 1000))?;
-        let series: Vec<SeriesJson<'_>> = self
-            .kept
-            .iter()
-            .map(|&i| SeriesJson(&self.series[i]))
-            .collect();
-        document.serialize_entry("series", &series)?;
-        let points: Vec<PointJson<'_>> = self
-            .points
-            .iter()
-            .map(|point| PointJson {
-                point,
-                kept: self.kept,
-            })
-            .collect();
-        document.serialize_entry("points", &points)?;
-        document.end()
-    }
-}
-
-struct SeriesJson<'a>(&'a SeriesKey);
-
-impl Serialize for SeriesJson<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut series = serializer.serialize_map(Some(2))?;
-        series.serialize_entry("name", &self.0.name)?;
-        let labels: std::collections::BTreeMap<&str, &str> = self.0.labels.iter().collect();
-        series.serialize_entry("labels", &labels)?;
-        series.end()
-    }
-}
-
-struct PointJson<'a> {
-    point: &'a Point,
-    kept: &'a [usize],
-}
-
-impl Serialize for PointJson<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut point = serializer.serialize_map(Some(2))?;
-        point.serialize_entry("t", &self.point.time_ms)?;
-        point.serialize_entry("values", &Values(self.point, self.kept))?;
-        point.end()
-    }
-}
-
-struct Values<'a>(&'a Point, &'a [usize]);
-
-impl Serialize for Values<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut values = serializer.serialize_seq(Some(self.1.len()))?;
-        for &i in self.1 {
-            let value = self.0.values.get(i).copied().filter(|v| v.is_finite());
-            values.serialize_element(&value)?;
-        }
-        values.end()
     }
 }
 
@@ -372,6 +280,68 @@ mod tests {
                 .len(),
             61
         );
+    }
+
+    #[test]
+    fn ten_hours_keep_each_slots_lowest_highest_and_mean() {
+        let history = History::new(100);
+        // Two 5-minute slots, one reading per second; a one-second spike in the first.
+        for second in 0..600u32 {
+            let requests = if second == 100 { 1_000.0 } else { 10.0 };
+            history.record(&snapshot(requests, 1), u64::from(second) * 1000);
+        }
+        let long = document(&history, "10h", 599_000);
+        assert_eq!(long["range"], "10h");
+        assert_eq!(long["resolution_seconds"], 300);
+        let points = long["points"].as_array().unwrap();
+        assert_eq!(points.len(), 2);
+        // requests_total is the third series.
+        assert_eq!(points[0]["max"][2], 1_000.0, "the spike survives");
+        assert_eq!(points[0]["min"][2], 10.0);
+        let mean = points[0]["values"][2].as_f64().unwrap();
+        assert!(
+            (mean - (10.0 + 990.0 / 300.0)).abs() < 1e-9,
+            "the mean: {mean}"
+        );
+        assert_eq!(points[1]["max"][2], 10.0);
+        assert_eq!(
+            points[0]["t"], 299_000,
+            "a slot is stamped with its last reading"
+        );
+        // The 1 h tier keeps last readings only: the spike is gone there.
+        let coarse = document(&history, "1h", 599_000);
+        let peak = coarse["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["values"][2].as_f64().unwrap())
+            .fold(0.0, f64::max);
+        assert_eq!(peak, 10.0);
+        assert!(coarse["points"][0].get("max").is_none());
+    }
+
+    #[test]
+    fn the_bytes_held_are_bounded_as_stated() {
+        // 2,000 series read every 30 seconds for 11 hours fill every ring (a ring keeps
+        // its newest points however far apart).
+        let mut wide = MetricSnapshot::new();
+        let family = wide.family("wide", "Wide.", MetricKind::Gauge).unwrap();
+        for i in 0..2_000u32 {
+            family.add([("i", i.to_string())], f64::from(i)).unwrap();
+        }
+        let history = History::new(5_000);
+        for second in (0..11 * 3_600u64).step_by(30) {
+            history.record(&wide, second * 1000);
+        }
+        let bytes = history.value_bytes();
+        let stated = 2_000 * ((300 + 360) * 8 + 120 * 24) + 2_000 * 4;
+        assert!(bytes <= stated, "{bytes} bytes held, {stated} stated");
+        assert!(
+            bytes >= stated * 9 / 10,
+            "{bytes} bytes: the rings are full"
+        );
+        let long = document(&history, "10h", 11 * 3_600_000);
+        assert_eq!(long["points"].as_array().unwrap().len(), 120);
     }
 
     #[test]
