@@ -11,7 +11,7 @@ const url = process.env.DASHBOARD_URL;
 const site = process.env.SITE_URL;
 const wideSeries = Number(process.env.WIDE_SERIES ?? 2000);
 const HOSTILE = "<img src=x onerror=alert(1)>";
-const COLD_PAGES = 7;
+const COLD_PAGES = 20;
 let browser;
 
 before(async () => {
@@ -195,8 +195,11 @@ test("hostile names, labels and help are shown as text, never run", async () => 
 test(`applying a ${wideSeries}-series snapshot: script time`, async () => {
   // The first snapshot lands on a cold page (nothing compiled yet, every panel built
   // for the first time), and a page's timings jitter with whatever else the two cores
-  // run: so several fresh pages, and their median.
+  // run: so 20 fresh pages, their median and 90th percentile. `ms` is the snapshot's own
+  // task; the panels it did not reach are drawn in the tasks after (schedule.js), and
+  // `script` is all of those tasks together, `complete` the time until the last panel.
   const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+  const p90 = (list) => [...list].sort((a, b) => a - b)[Math.ceil(list.length * 0.9) - 1];
   const firsts = [];
   let warm = [];
   let deltas = [];
@@ -204,6 +207,7 @@ test(`applying a ${wideSeries}-series snapshot: script time`, async () => {
     const { page, problems, close } = await open();
     await live(page);
     await page.waitForFunction((n) => window.__actorscope.store.sampleCount() >= n, wideSeries, { timeout: 20_000 });
+    await page.waitForFunction(() => window.__actorscope.timings.find((t) => t.kind === "snapshot")?.complete != null, null, { timeout: 20_000 });
     firsts.push(await page.evaluate(() => window.__actorscope.timings.find((t) => t.kind === "snapshot")));
     if (load === COLD_PAGES - 1) {
       warm = await page.evaluate(async () => {
@@ -222,10 +226,12 @@ test(`applying a ${wideSeries}-series snapshot: script time`, async () => {
   const samples = warm[0].samples;
   assert.ok(samples >= wideSeries, `${samples} samples`);
   const part = (list, key) => median(list.map((t) => t[key])).toFixed(1);
+  const tail = (list, key) => p90(list.map((t) => t[key])).toFixed(1);
   const panels = Object.keys(firsts[0].panels).map((id) => `${id} ${median(firsts.map((t) => t.panels[id])).toFixed(1)}`).join(", ");
   console.log(
-    `PERF samples=${samples} first_snapshot_median_ms=${part(firsts, "ms")} of ${COLD_PAGES} fresh pages ` +
-      `(each: ${firsts.map((t) => t.ms.toFixed(1)).join(" ")}; store ${part(firsts, "store")}, frames ${part(firsts, "frames")}, render ${part(firsts, "render")}: ${panels})`,
+    `PERF samples=${samples} first_snapshot_task_ms median=${part(firsts, "ms")} p90=${tail(firsts, "ms")} of ${COLD_PAGES} fresh pages ` +
+      `(each: ${firsts.map((t) => t.ms.toFixed(1)).join(" ")}; store ${part(firsts, "store")}, frames ${part(firsts, "frames")}, render ${part(firsts, "render")}); ` +
+      `all its tasks: script_ms median=${part(firsts, "script")} p90=${tail(firsts, "script")} in ${part(firsts, "tasks")} tasks, the longest median=${part(firsts, "longest")} p90=${tail(firsts, "longest")}, every panel drawn after median=${part(firsts, "complete")} ms (panels: ${panels})`,
   );
   console.log(
     `PERF warm_snapshot_median_ms=${part(warm, "ms")} warm_snapshot_max_ms=${Math.max(...warm.map((t) => t.ms)).toFixed(1)} ` +

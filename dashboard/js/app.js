@@ -22,7 +22,8 @@ import { DURATION, renderOverview } from "./panels/overview.js";
 import { renderPools } from "./panels/pools.js";
 import { renderWorkers } from "./panels/workers.js";
 import { PROFILES, panelOn, readProfile, writeProfile } from "./profiles.js";
-import { MetricStore } from "./store.js";
+import { PanelScheduler } from "./schedule.js";
+import { FILTER_LABELS, MetricStore } from "./store.js";
 import { readView, writeView } from "./url.js";
 
 const PANELS = [
@@ -48,7 +49,6 @@ let imported = null;
 /** When live data last arrived (ms since the epoch), or null. */
 let lastUpdate = null;
 /** The labels the header's pickers filter on. */
-const FILTER_LABELS = ["server", "client", "worker"];
 const bucketHistory = new Map();
 const timings = [];
 
@@ -125,7 +125,7 @@ function setStatus(text, kind = text) {
 function recordTick() {
   model.now = Date.now();
   const totals = new Totals(view.filter);
-  store.eachNumeric((name, labels, value) => totals.add(name, labels, value));
+  store.eachNumericFamily((name, family, read) => totals.addFamily(name, family, read));
   frames.add(model.now, totals.values);
   for (const family of store.families.values()) {
     if (family.type !== "histogram") continue;
@@ -164,17 +164,9 @@ function recordRowBuckets() {
   }
 }
 
-/** The values each filter label takes in the store, in natural order: one pass over the samples. */
+/** The values each filter label takes in the store, in natural order (the store notes them as samples arrive). */
 function labelValues() {
-  const seen = Object.fromEntries(FILTER_LABELS.map((label) => [label, new Set()]));
-  for (const family of store.families.values()) {
-    for (const sample of family.samples.values()) {
-      for (const label of FILTER_LABELS) {
-        const value = sample.labels[label];
-        if (value !== undefined) seen[label].add(value);
-      }
-    }
-  }
+  const seen = store.labelValues();
   return Object.fromEntries(FILTER_LABELS.map((label) => [label, [...seen[label]].sort(compareNatural)]));
 }
 
@@ -215,22 +207,44 @@ function renderClock() {
   }
 }
 
-function render() {
+/**
+ * A live update's task starts no panel later than this after the update arrived; the
+ * panels it did not reach are drawn in the tasks after it, each with the same budget
+ * (schedule.js). Live updates on a warm page draw every panel well within it.
+ */
+const TASK_BUDGET_MS = 5;
+const scheduler = new PanelScheduler({ budgetMs: TASK_BUDGET_MS });
+
+/**
+ * Draws the header and the panels: every panel now, or with a `deadline` (a
+ * `performance.now()` reading) the panels up to it and the rest in the next tasks;
+ * `onComplete` as in `PanelScheduler.draw`.
+ */
+function render(deadline = Infinity, onComplete = null) {
   const filtersStarted = performance.now();
   renderFilters();
   panelTimings.filters = performance.now() - filtersStarted;
-  for (const [id, renderPanel] of PANELS) {
-    if (!panelOn(profile, id)) continue; // off in this profile: not rendered at all
-    const started = performance.now();
-    renderPanel(document.getElementById(id), model);
-    panelTimings[id] = performance.now() - started;
-  }
   renderLeakBanner(document.getElementById("leak-banner"));
   document.getElementById("sample-count").textContent = `${store.families.size} families, ${store.sampleCount()} samples`;
   renderClock();
+  const panels = PANELS.filter(([id]) => panelOn(profile, id)).map(([id, renderPanel]) => [
+    id,
+    () => {
+      const started = performance.now();
+      renderPanel(document.getElementById(id), model);
+      panelTimings[id] = performance.now() - started;
+    },
+  ]);
+  scheduler.draw(panels, deadline, onComplete);
 }
 
-/** Applies live data and renders, recording the script time it took. */
+/**
+ * Applies live data and renders, recording the script time: `ms` is the update's own
+ * task (store, frames and the panels drawn in it), `complete` the time until every
+ * panel was drawn (null until then), `script` the time all its tasks took and
+ * `longest` the longest of them. A render that takes over (a seeded history, a new
+ * tick) counts as this one's tasks until the panels are drawn.
+ */
 function apply(kind, update) {
   lastUpdate = Date.now();
   const started = performance.now();
@@ -238,9 +252,24 @@ function apply(kind, update) {
   const applied = performance.now();
   recordTick();
   const recorded = performance.now();
-  render();
+  const entry = { kind, samples: store.sampleCount(), store: applied - started, frames: recorded - applied, ms: null, render: null, complete: null, script: null, longest: null, tasks: null, panels: null };
+  let later = []; // the script time of each task after this one
+  const finish = () => {
+    entry.script = entry.ms + later.reduce((sum, ms) => sum + ms, 0);
+    entry.longest = Math.max(entry.ms, ...later);
+  };
+  render(kind === "measure" ? Infinity : started + TASK_BUDGET_MS, ({ tasks, taskMs }) => {
+    entry.complete = performance.now() - started;
+    entry.tasks = tasks;
+    entry.panels = { ...panelTimings };
+    later = taskMs.slice(1);
+    if (entry.ms !== null) finish();
+  });
   const done = performance.now();
-  timings.push({ kind, samples: store.sampleCount(), ms: done - started, store: applied - started, frames: recorded - applied, render: done - recorded, panels: { ...panelTimings } });
+  entry.ms = done - started;
+  entry.render = done - recorded;
+  if (entry.complete !== null) finish();
+  timings.push(entry);
   if (timings.length > 100) timings.shift();
 }
 

@@ -14,31 +14,105 @@ import { rowKeys } from "./panels/endpoints.js";
 import { BandRing, cell, Columns, Ring } from "./rings.js";
 
 /**
+ * Each series name's frame keys, made once and kept: the same strings at every tick, so
+ * no tick concatenates them again and their hashes are computed once.
+ */
+const KEYS = new Map();
+
+function keysOf(name) {
+  let keys = KEYS.get(name);
+  if (keys === undefined) {
+    keys = { sum: "sum|" + name, workers: new Map(), actors: new Map(), rows: name.startsWith("http_") };
+    KEYS.set(name, keys);
+  }
+  return keys;
+}
+
+const NO_LABELS = Object.freeze({});
+
+/** The key `map` holds for `part`, made by `make` the first time. */
+function kept(map, part, make) {
+  let key = map.get(part);
+  if (key === undefined) map.set(part, (key = make()));
+  return key;
+}
+
+/**
  * Sums readings into the keys a frame holds: `sum|<series name>` over every series that
  * passes `filter`, and `worker|<worker>|<series name>` per worker.
  */
 export class Totals {
+  #values = new Map();
+  // The running sum of the last key added to, written to `#values` when the key changes:
+  // a family's samples arrive together, so its sum is one map update, not one per sample.
+  #pendingKey = null;
+  #pending = 0;
+
   constructor(filter) {
-    this.values = new Map();
     this.everything = Object.values(filter).every((wanted) => wanted.length === 0);
     this.filter = filter;
+  }
+
+  /** The sums: key to number. */
+  get values() {
+    this.#flush();
+    return this.#values;
+  }
+
+  /**
+   * Adds every sample of `family` as series `name`, `read(sample)` its number: with no
+   * filter set and no `worker` or `actor` label in the family, only its sum, in one
+   * pass that looks at no label.
+   */
+  addFamily(name, family, read) {
+    if (this.everything && !family.perOwner && !keysOf(name).rows) {
+      let sum = 0;
+      let any = false;
+      for (const sample of family.samples.values()) {
+        const value = read(sample);
+        if (Number.isFinite(value)) {
+          sum += value;
+          any = true;
+        }
+      }
+      if (any) this.add(name, NO_LABELS, sum);
+      return;
+    }
+    for (const sample of family.samples.values()) this.add(name, sample.labels, read(sample));
   }
 
   /** Adds one reading; NaN and infinities are no reading. */
   add(name, labels, value) {
     if (!Number.isFinite(value) || (!this.everything && !passes(labels, this.filter))) return;
-    this.#add("sum|" + name, value);
-    if (labels.worker !== undefined) this.#add("worker|" + labels.worker + "|" + name, value);
-    const row = rowKeys(name, labels);
-    if (row !== null) this.#add(row, value);
-    if (labels.actor !== undefined) {
-      this.#add("actor|" + labels.actor + "|" + name, value);
-      if (labels.instance !== undefined) this.#add("actor|" + labels.actor + "/" + labels.instance + "|" + name, value);
+    const keys = keysOf(name);
+    if (keys.sum === this.#pendingKey) this.#pending += value;
+    else {
+      this.#flush();
+      this.#pendingKey = keys.sum;
+      this.#pending = value;
+    }
+    const worker = labels.worker;
+    if (worker !== undefined) this.#add(kept(keys.workers, worker, () => "worker|" + worker + "|" + name), value);
+    if (keys.rows) {
+      const row = rowKeys(name, labels);
+      if (row !== null) this.#add(row, value);
+    }
+    const actor = labels.actor;
+    if (actor !== undefined) {
+      this.#add(kept(keys.actors, actor, () => "actor|" + actor + "|" + name), value);
+      const instance = labels.instance;
+      if (instance !== undefined) this.#add(kept(keys.actors, actor + "/" + instance, () => "actor|" + actor + "/" + instance + "|" + name), value);
     }
   }
 
+  #flush() {
+    if (this.#pendingKey === null) return;
+    this.#add(this.#pendingKey, this.#pending);
+    this.#pendingKey = null;
+  }
+
   #add(key, value) {
-    this.values.set(key, (this.values.get(key) ?? 0) + value);
+    this.#values.set(key, (this.#values.get(key) ?? 0) + value);
   }
 }
 

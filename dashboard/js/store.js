@@ -19,6 +19,20 @@ export function labelKey(labels) {
   return JSON.stringify(labels);
 }
 
+function emptyValues() {
+  return { server: new Set(), client: new Set(), worker: new Set() };
+}
+
+function noteValues(values, labels) {
+  if (labels.server !== undefined) values.server.add(labels.server);
+  if (labels.client !== undefined) values.client.add(labels.client);
+  if (labels.worker !== undefined) values.worker.add(labels.worker);
+}
+
+const readValue = (sample) => num(sample.value);
+const readCount = (sample) => num(sample.count);
+const readSum = (sample) => num(sample.sum);
+
 /** A JSON float ("NaN", "+Inf", "-Inf" or a number) as a number. */
 export function num(value) {
   if (typeof value === "number") return value;
@@ -27,18 +41,87 @@ export function num(value) {
   return NaN;
 }
 
+/**
+ * A family's samples by label key, with a `Map`'s reading methods. Filled from a
+ * snapshot, it keeps the list as it came, and makes the keys (one `labelKey` per sample)
+ * only when something first looks a sample up by key, changes one or asks for keys: the
+ * first snapshot on a cold page, whose samples are mostly only read through (totals,
+ * trends, most panels), costs no key for them. The server never sends two samples of a
+ * family with the same labels, so the list and the keyed map hold the same samples.
+ */
+export class Samples {
+  #list;
+  #index = null;
+
+  constructor(list = []) {
+    this.#list = list;
+  }
+
+  #keyed() {
+    if (this.#index === null) {
+      this.#index = new Map();
+      for (const sample of this.#list) this.#index.set(labelKey(sample.labels), sample);
+      this.#list = null;
+    }
+    return this.#index;
+  }
+
+  get size() {
+    return this.#index === null ? this.#list.length : this.#index.size;
+  }
+
+  values() {
+    return this.#index === null ? this.#list.values() : this.#index.values();
+  }
+
+  keys() {
+    return this.#keyed().keys();
+  }
+
+  entries() {
+    return this.#keyed().entries();
+  }
+
+  [Symbol.iterator]() {
+    return this.entries();
+  }
+
+  get(key) {
+    return this.#keyed().get(key);
+  }
+
+  has(key) {
+    return this.#keyed().has(key);
+  }
+
+  set(key, sample) {
+    this.#keyed().set(key, sample);
+    return this;
+  }
+
+  delete(key) {
+    return this.#keyed().delete(key);
+  }
+}
+
+/** The labels the page's pickers filter by. */
+export const FILTER_LABELS = ["server", "client", "worker"];
+
 export class MetricStore {
   constructor() {
-    /** @type {Map<string, {name, help, type, unit, samples: Map<string, object>}>} */
+    /** @type {Map<string, {name, help, type, unit, samples: Samples}>} */
     this.families = new Map();
     this.errors = [];
     /** Id of the last event applied. */
     this.lastId = null;
+    /** The values each filter label takes, noted as samples arrive (null: count again). */
+    this.filterValues = null;
   }
 
   /** Replaces everything with a full document (`/debug/metrics` or a `snapshot`). */
   applySnapshot(doc, id = null) {
     this.families.clear();
+    this.filterValues = emptyValues();
     for (const family of doc.families ?? []) this.#put(family, true);
     // Version 1 documents (older exports) carried slot maps beside the families.
     for (const map of doc.slot_maps ?? []) {
@@ -54,21 +137,45 @@ export class MetricStore {
     for (const gone of doc.removed ?? []) {
       if (gone.labels == null) this.families.delete(gone.name);
       else this.families.get(gone.name)?.samples.delete(labelKey(gone.labels));
+      this.filterValues = null; // a value may have gone with it
     }
     if (doc.errors) this.errors = doc.errors;
     this.lastId = id;
   }
 
   #put(family, replace) {
+    const values = this.filterValues;
+    const samples = family.samples ?? [];
+    let perOwner = false;
+    for (const sample of samples) {
+      const labels = sample.labels;
+      if (values !== null) noteValues(values, labels);
+      if (!perOwner && (labels.worker !== undefined || labels.actor !== undefined)) perOwner = true;
+    }
     let known = this.families.get(family.name);
     if (!known || replace || known.type !== family.type) {
-      known = { name: family.name, help: family.help, type: family.type, unit: family.unit, samples: new Map() };
+      // A family's whole list, as it came: keyed only when first looked up by key.
+      known = { name: family.name, help: family.help, type: family.type, unit: family.unit, samples: new Samples(samples), perOwner };
       this.families.set(family.name, known);
-    } else {
-      known.help = family.help;
-      known.unit = family.unit;
+      return;
     }
-    for (const sample of family.samples ?? []) known.samples.set(labelKey(sample.labels), sample);
+    known.help = family.help;
+    known.unit = family.unit;
+    known.perOwner ||= perOwner;
+    for (const sample of samples) known.samples.set(labelKey(sample.labels), sample);
+  }
+
+  /**
+   * The values each of `FILTER_LABELS` takes in the store: `{ server: Set, client: Set,
+   * worker: Set }`, kept up to date as samples arrive (counted again after a removal).
+   */
+  labelValues() {
+    if (this.filterValues === null) {
+      const values = emptyValues();
+      for (const family of this.families.values()) for (const sample of family.samples.values()) noteValues(values, sample.labels);
+      this.filterValues = values;
+    }
+    return this.filterValues;
   }
 
   /** The store as a `/debug/metrics` document (families in name order), for export. */
@@ -96,17 +203,25 @@ export class MetricStore {
    * on every tick over every sample, and on a fresh page before any of it is optimised.
    */
   eachNumeric(visit) {
+    this.eachNumericFamily((name, family, read) => {
+      for (const sample of family.samples.values()) visit(name, sample.labels, read(sample));
+    });
+  }
+
+  /**
+   * Calls `visit(name, family, read)` for every numeric series name, as `eachNumeric`
+   * names them, with `read(sample)` its number; a family's `perOwner` says whether any
+   * of its samples ever had a `worker` or `actor` label (so a caller that sums can skip
+   * looking for them in the others).
+   */
+  eachNumericFamily(visit) {
     for (const family of this.families.values()) {
       if (family.type === "info" || family.type === "slots") continue;
       if (family.type === "histogram" || family.type === "summary") {
-        const count = family.name + "_count";
-        const sum = family.name + "_sum";
-        for (const sample of family.samples.values()) {
-          visit(count, sample.labels, num(sample.count));
-          visit(sum, sample.labels, num(sample.sum));
-        }
+        visit(family.name + "_count", family, readCount);
+        visit(family.name + "_sum", family, readSum);
       } else {
-        for (const sample of family.samples.values()) visit(family.name, sample.labels, num(sample.value));
+        visit(family.name, family, readValue);
       }
     }
   }

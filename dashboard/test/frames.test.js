@@ -111,3 +111,31 @@ test("a key first seen later has no reading in older frames, and widens the open
   assert.deepEqual(frames.series("never", "1m", 2000), []);
   assert.deepEqual(frames.latest("b", 5), [[2000, 5]]);
 });
+
+test("summing a store family by family gives what summing it sample by sample gives", async () => {
+  const { MetricStore } = await import("../js/store.js");
+  const { Totals } = await import("../js/frames.js");
+  const store = new MetricStore();
+  store.applySnapshot({
+    families: [
+      { name: "wide", type: "gauge", samples: [{ labels: { series: "a" }, value: 1 }, { labels: { series: "b" }, value: "NaN" }, { labels: { series: "c" }, value: 2 }] },
+      { name: "jobs_total", type: "counter", samples: [{ labels: { worker: "0" }, value: 3 }, { labels: { worker: "1", server: "api" }, value: 4 }] },
+      { name: "actor_messages_total", type: "counter", samples: [{ labels: { actor: "Cache", instance: "1" }, value: 5 }] },
+      { name: "http_server_requests_total", type: "counter", samples: [{ labels: { route: "/a", method: "GET", status: "200" }, value: 6 }] },
+      { name: "lat", type: "histogram", samples: [{ labels: {}, count: 2, sum: 0.5, buckets: [] }] },
+    ],
+  });
+  for (const filter of [{ server: [], client: [], worker: [] }, { server: ["api"], client: [], worker: [] }]) {
+    const each = new Totals(filter);
+    store.eachNumeric((name, labels, value) => each.add(name, labels, value));
+    const byFamily = new Totals(filter);
+    store.eachNumericFamily((name, family, read) => byFamily.addFamily(name, family, read));
+    assert.deepEqual(new Map([...byFamily.values].sort()), new Map([...each.values].sort()), JSON.stringify(filter));
+  }
+  const all = new Totals({ server: [], client: [], worker: [] });
+  store.eachNumericFamily((name, family, read) => all.addFamily(name, family, read));
+  assert.equal(all.values.get("sum|wide"), 3, "NaN is no reading");
+  assert.equal(all.values.get("worker|1|jobs_total"), 4);
+  assert.equal(all.values.get("actor|Cache/1|actor_messages_total"), 5);
+  assert.equal(all.values.get("sum|lat_count"), 2);
+});

@@ -34,3 +34,9 @@ test("a cell shows its most common state, ties to the busier one; counts name ea
   assert.equal(dominant(countStates("ffff")), "f");
   assert.equal(countsText(countStates("aaiffc")), "2 active, 1 idle, 1 closing, 2 free");
 });
+
+test("counts of a pool of millions of slots", () => {
+  const big = "a".repeat(2_000_000) + "i".repeat(1_999_999) + "c".repeat(1_000_001) + "fx";
+  assert.deepEqual(countStates(big), { a: 2_000_000, i: 1_999_999, c: 1_000_001, f: 2 });
+  assert.deepEqual(countStates(big, 1_999_999, 2_000_001), { a: 1, i: 1, c: 0, f: 0 });
+});

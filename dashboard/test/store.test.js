@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { labelKey, MetricStore, num } from "../js/store.js";
+import { labelKey, MetricStore, num, Samples } from "../js/store.js";
 
 const snapshot = {
   version: 2,
@@ -87,4 +87,34 @@ test("the store round-trips through its document", () => {
   again.applySnapshot(store.toDocument());
   assert.deepEqual(again.toDocument(), store.toDocument());
   assert.deepEqual(store.toDocument().families.map((f) => f.name), ["actorscope_pool_slots", "build_info", "jobs_total", "latency_seconds"]);
+});
+
+test("the store notes the values the filter labels take, and counts again after a removal", () => {
+  const store = new MetricStore();
+  store.applySnapshot({
+    families: [
+      { name: "a_total", type: "counter", samples: [{ labels: { server: "api", worker: "0" }, value: 1 }, { labels: { worker: "1" }, value: 2 }] },
+      { name: "b", type: "gauge", samples: [{ labels: { client: "relay" }, value: 1 }] },
+    ],
+  });
+  const sorted = (values) => Object.fromEntries(Object.entries(values).map(([label, set]) => [label, [...set].sort()]));
+  assert.deepEqual(sorted(store.labelValues()), { server: ["api"], client: ["relay"], worker: ["0", "1"] });
+  store.applyDelta({ families: [{ name: "a_total", type: "counter", samples: [{ labels: { worker: "2" }, value: 1 }] }] });
+  assert.deepEqual(sorted(store.labelValues()).worker, ["0", "1", "2"], "a delta's new sample");
+  store.applyDelta({ removed: [{ name: "a_total", labels: { worker: "1" } }, { name: "b", labels: null }] });
+  assert.deepEqual(sorted(store.labelValues()), { server: ["api"], client: [], worker: ["0", "2"] }, "gone with their samples");
+});
+
+test("a snapshot's samples are read as they came, and keyed when first looked up", () => {
+  const list = [{ labels: { worker: "1" }, value: 1 }, { labels: { worker: "0" }, value: 2 }];
+  const samples = new Samples(list);
+  assert.equal(samples.size, 2);
+  assert.deepEqual([...samples.values()].map((s) => s.value), [1, 2], "in the order they came");
+  assert.equal(samples.get(labelKey({ worker: "0" })).value, 2);
+  assert.deepEqual([...samples.keys()], [labelKey({ worker: "1" }), labelKey({ worker: "0" })]);
+  samples.set(labelKey({ worker: "2" }), { labels: { worker: "2" }, value: 3 });
+  assert.equal(samples.delete(labelKey({ worker: "1" })), true);
+  assert.deepEqual([...samples].map(([, s]) => s.value), [2, 3], "entries, once keyed");
+  assert.equal(samples.has(labelKey({ worker: "1" })), false);
+  assert.equal(samples.size, 2);
 });

@@ -28,7 +28,7 @@ const JS: &str = "text/javascript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 
 /// Every file the page loads; `tests/dashboard_assets.rs` checks none is missing.
-const FILES: [(&str, &str, &str); 32] = assets! {
+const FILES: [(&str, &str, &str); 33] = assets! {
     "" => "index.html", "html";
     "style.css" => "style.css", "css";
     "js/app.js" => "js/app.js", "js";
@@ -45,6 +45,7 @@ const FILES: [(&str, &str, &str); 32] = assets! {
     "js/leaks.js" => "js/leaks.js", "js";
     "js/profiles.js" => "js/profiles.js", "js";
     "js/rings.js" => "js/rings.js", "js";
+    "js/schedule.js" => "js/schedule.js", "js";
     "js/sparkline.js" => "js/sparkline.js", "js";
     "js/store.js" => "js/store.js", "js";
     "js/url.js" => "js/url.js", "js";

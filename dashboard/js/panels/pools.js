@@ -72,19 +72,22 @@ function card(title, used, capacity, figures, body, explanation) {
 /** Slot grids kept between renders, so a tick only restyles the slots that changed. */
 const grids = new Map();
 
-function gridCard(key, family, title, states, figures, now) {
+/** `shown`: a slot map with its `counts` per state and slots `used`, counted once a render. */
+function gridCard(key, shown, title, figures, now) {
+  const { map, counts, used } = shown;
+  const states = map.states;
   let grid = grids.get(key);
   if (!grid || grid.slots.slots !== states.length) {
     const slots = new SlotGrid(states, title, now);
-    const counts = h("div", { class: "slot-counts" });
-    const element = card(title, slotsInUse(states), states.length, figures, [counts, slots.element], slotCard(family));
-    grid = { element, slots, counts };
+    const text = h("div", { class: "slot-counts" });
+    const element = card(title, used, states.length, figures, [text, slots.element], slotCard(map.name));
+    grid = { element, slots, counts: text };
     grids.set(key, grid);
   } else {
     grid.slots.update(states, now);
   }
-  replace(grid.counts, countsText(countStates(states)));
-  const { level, nodes } = usage(slotsInUse(states), states.length, figures);
+  replace(grid.counts, countsText(counts));
+  const { level, nodes } = usage(used, states.length, figures);
   grid.element.className = cardClass(level, figures);
   grid.element.dataset.level = level;
   replace(grid.element.querySelector(".pool-usage"), ...nodes);
@@ -95,12 +98,12 @@ function gridCard(key, family, title, states, figures, now) {
  * One stacked bar per pool name reported by more than one owner (several slot maps with
  * the same `pool` label: per worker, per server): each owner's slots in use, side by side.
  */
-function ownerBars(maps) {
+function ownerBars(shownMaps) {
   const byPool = new Map();
-  for (const map of maps) {
+  for (const { map, used } of shownMaps) {
     const pool = map.labels.pool ?? map.name;
     if (!byPool.has(pool)) byPool.set(pool, []);
-    byPool.get(pool).push(map);
+    byPool.get(pool).push({ ...map, used });
   }
   const bars = [];
   for (const [pool, group] of byPool) {
@@ -108,7 +111,7 @@ function ownerBars(maps) {
     const total = group.reduce((sum, map) => sum + map.states.length, 0);
     const segments = group.map((map, index) => {
       const owner = describe(Object.fromEntries(Object.entries(map.labels).filter(([name]) => name !== "pool")));
-      const used = slotsInUse(map.states);
+      const used = map.used;
       const segment = h("span", { class: "owner-segment owner-" + (index % 6), "data-owner": owner, title: `${owner}: ${used} of its ${map.states.length} slots in use` });
       // Set through the CSSOM: the page's CSP allows no inline style attributes.
       segment.style.width = ((100 * used) / Math.max(1, total)).toFixed(2) + "%";
@@ -120,10 +123,9 @@ function ownerBars(maps) {
 }
 
 /** The states' legend, each with how many slots of the shown grids are in it. */
-function legend(maps) {
+function legend(shownMaps) {
   const totals = { f: 0, a: 0, i: 0, c: 0 };
-  for (const map of maps) {
-    const counts = countStates(map.states);
+  for (const { counts } of shownMaps) {
     for (const letter in totals) totals[letter] += counts[letter];
   }
   return h("div", { class: "legend", title: "Slots in each state, over the slot grids shown" }, Object.entries(STATES).map(([letter, state]) => h("span", { class: "slot " + state, "data-state": state }, `${state} ${totals[letter]}`)));
@@ -159,11 +161,13 @@ export function renderPools(section, model) {
     const key = labelKey(map.labels);
     const figures = poolFigures(model, key, recent);
     mapped.add(key);
-    const shown = pool(map.name + key, map.labels, slotsInUse(map.states), map.states.length, figures);
+    const used = slotsInUse(map.states);
+    const shown = pool(map.name + key, map.labels, used, map.states.length, figures);
     if (!shown) continue;
     seen.add(shown.key);
-    shownMaps.push(map);
-    cards.push(gridCard(shown.key, map.name, shown.title, map.states, figures, model.now));
+    const counted = { map, counts: countStates(map.states), used };
+    shownMaps.push(counted);
+    cards.push(gridCard(shown.key, counted, shown.title, figures, model.now));
   }
   for (const key of grids.keys()) if (!seen.has(key)) grids.delete(key);
   const capacity = model.store.families.get("actorscope_pool_capacity");

@@ -27,20 +27,58 @@ export function cellRange(cell, cells, slots) {
   return [Math.floor((cell * slots) / cells), Math.floor(((cell + 1) * slots) / cells)];
 }
 
-/** Counts of each state letter in `states` from `from` to `to`. */
-export function countStates(states, from = 0, to = states.length) {
-  const counts = { f: 0, a: 0, i: 0, c: 0 };
-  for (let i = from; i < to; i++) {
-    const letter = states[i];
-    counts[letter in counts ? letter : "f"]++;
+/** `tally`'s scratch counts: active, idle, closing. */
+const TALLY = new Float64Array(3);
+
+/**
+ * Counts the active, idle and closing slots of `states` from `from` to `to` into one
+ * shared array, `[active, idle, closing]`, valid until the next call. By char code, with
+ * no object made: this runs over every slot map, and every cell of an aggregated grid,
+ * at every tick.
+ */
+function tally(states, from, to) {
+  let a = 0;
+  let i = 0;
+  let c = 0;
+  for (let slot = from; slot < to; slot++) {
+    const code = states.charCodeAt(slot);
+    if (code === 97) a++;
+    else if (code === 105) i++;
+    else if (code === 99) c++;
   }
-  return counts;
+  TALLY[0] = a;
+  TALLY[1] = i;
+  TALLY[2] = c;
+  return TALLY;
+}
+
+/** Counts of each state letter in `states` from `from` to `to` (other letters count as free). */
+export function countStates(states, from = 0, to = states.length) {
+  const counts = tally(states, from, to);
+  const a = counts[0];
+  const i = counts[1];
+  const c = counts[2];
+  return { f: to - from - a - i - c, a, i, c };
 }
 
 /** The most common state of `counts` (ties: the busier state, active before idle, closing, free). */
 export function dominant(counts) {
+  return dominantOf(counts.a, counts.i, counts.c, counts.f);
+}
+
+/** `dominant` of the counts as numbers: no object per cell in the grid's loop. */
+function dominantOf(a, i, c, f) {
   let best = "f";
-  for (const letter of ["c", "i", "a"]) if (counts[letter] > 0 && counts[letter] >= counts[best]) best = letter;
+  let most = f;
+  if (c > 0 && c >= most) {
+    best = "c";
+    most = c;
+  }
+  if (i > 0 && i >= most) {
+    best = "i";
+    most = i;
+  }
+  if (a > 0 && a >= most) best = "a";
   return best;
 }
 
@@ -107,20 +145,14 @@ export class SlotGrid {
       let signature;
       let letter;
       if (this.side) {
-        // Counted inline, with no object per cell: this runs over every slot at every tick.
         const from = Math.floor((cell * this.slots) / this.count);
         const to = Math.floor(((cell + 1) * this.slots) / this.count);
-        let a = 0;
-        let i = 0;
-        let c = 0;
-        for (let slot = from; slot < to; slot++) {
-          const code = states.charCodeAt(slot);
-          if (code === 97) a++;
-          else if (code === 105) i++;
-          else if (code === 99) c++;
-        }
-        signature = a + i * 65536 + c * 4294967296;
-        letter = dominant({ a, i, c, f: to - from - a - i - c });
+        const counts = tally(states, from, to);
+        const a = counts[0];
+        const i = counts[1];
+        const c = counts[2];
+        signature = a + i * 65536 + c * 4294967296; // a cell spans far fewer than 65,536 slots
+        letter = dominantOf(a, i, c, to - from - a - i - c);
       } else {
         letter = states[cell] in STATES ? states[cell] : "f";
         signature = letter.charCodeAt(0);

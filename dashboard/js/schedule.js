@@ -1,0 +1,73 @@
+//# allFunctionsCalledOnLoad
+// Drawing the panels in tasks that fit a frame. A live update's task draws panels in
+// page order until its deadline, and leaves the rest to a next task, queued at once, and
+// so on: on a cold page, where every panel runs unoptimised code for the first time, the
+// first snapshot is then several short tasks instead of one long one, and the browser
+// can paint the top of the page in between. A panel is never drawn in halves, and a task
+// always draws at least one. Panels a task did not reach are drawn first by the next
+// draw, whatever asked for it, so none is starved by frequent updates.
+
+export class PanelScheduler {
+  #waiting = [];
+  #timer = null;
+  /** Callers waiting for every panel to be drawn: `{ onComplete, from }`, `from` an index into `#taskMs`. */
+  #completions = [];
+  /** Each task's drawing time since the oldest waiting caller began. */
+  #taskMs = [];
+
+  /**
+   * `budgetMs`: how long after it starts a continuing task stops starting panels;
+   * `now`, `schedule` and `cancel` are the clock and the task queue (the page's own,
+   * unless a test gives others).
+   */
+  constructor({ budgetMs, now = () => performance.now(), schedule = (run) => setTimeout(run, 0), cancel = (timer) => clearTimeout(timer) }) {
+    this.budgetMs = budgetMs;
+    this.now = now;
+    this.schedule = schedule;
+    this.cancel = cancel;
+  }
+
+  /** Whether some panels wait for a next task. */
+  get pending() {
+    return this.#waiting.length > 0;
+  }
+
+  /**
+   * Draws `panels` (`[id, draw]` pairs, in page order; those a previous draw did not
+   * reach first) until `deadline` (a `now()` reading; Infinity: all of them now), the
+   * rest in the tasks after. Calls `onComplete({ tasks, taskMs })` once every panel has
+   * been drawn since this call, by this draw or by one that replaced it: how many tasks
+   * that took and the time each spent drawing.
+   */
+  draw(panels, deadline, onComplete = null) {
+    if (this.#timer !== null) this.cancel(this.#timer);
+    this.#timer = null;
+    const late = new Set(this.#waiting.map(([id]) => id));
+    const queue = [...panels.filter(([id]) => late.has(id)), ...panels.filter(([id]) => !late.has(id))];
+    if (onComplete) this.#completions.push({ onComplete, from: this.#taskMs.length });
+    this.#run(queue, deadline);
+  }
+
+  #run(queue, deadline) {
+    const started = this.now();
+    for (let i = 0; i < queue.length; i++) {
+      if (i > 0 && this.now() >= deadline) {
+        this.#waiting = queue.slice(i);
+        this.#taskMs.push(this.now() - started);
+        this.#timer = this.schedule(() => {
+          this.#timer = null;
+          this.#run(this.#waiting, this.now() + this.budgetMs);
+        });
+        return;
+      }
+      queue[i][1]();
+    }
+    this.#waiting = [];
+    this.#taskMs.push(this.now() - started);
+    const completions = this.#completions;
+    const taskMs = this.#taskMs;
+    this.#completions = [];
+    this.#taskMs = [];
+    for (const { onComplete, from } of completions) onComplete({ tasks: taskMs.length - from, taskMs: taskMs.slice(from) });
+  }
+}

@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { PanelScheduler } from "../js/schedule.js";
+
+/** A clock that each panel moves by its cost, and a task queue run by hand. */
+function harness() {
+  let time = 0;
+  const queue = [];
+  const drawn = [];
+  const scheduler = new PanelScheduler({ budgetMs: 8, now: () => time, schedule: (run) => queue.push(run) && queue.length, cancel: (id) => (queue[id - 1] = null) });
+  const panel = (id, cost) => [id, () => {
+    drawn.push(id);
+    time += cost;
+  }];
+  const runNext = () => {
+    const run = queue.shift();
+    run?.();
+  };
+  return { scheduler, panel, drawn, runNext, queue, at: () => time };
+}
+
+test("panels past the deadline wait for the next task, which has a budget of its own", () => {
+  const { scheduler, panel, drawn, runNext, queue } = harness();
+  const panels = [panel("a", 5), panel("b", 5), panel("c", 5), panel("d", 5), panel("e", 1)];
+  let completed = null;
+  scheduler.draw(panels, 8, (stats) => (completed = stats));
+  assert.deepEqual(drawn, ["a", "b"], "b starts before the deadline, c after it");
+  assert.equal(scheduler.pending, true);
+  assert.equal(completed, null);
+  runNext();
+  assert.deepEqual(drawn, ["a", "b", "c", "d"], "the next task: 8 ms from its start");
+  runNext();
+  assert.deepEqual(drawn, ["a", "b", "c", "d", "e"]);
+  assert.deepEqual(completed, { tasks: 3, taskMs: [10, 10, 1] });
+  assert.equal(queue.length, 0);
+});
+
+test("a task always draws one panel, however late; without a deadline every panel is drawn now", () => {
+  const { scheduler, panel, drawn } = harness();
+  let completed = null;
+  scheduler.draw([panel("a", 20), panel("b", 1)], -1, (stats) => (completed = stats));
+  assert.deepEqual(drawn, ["a"]);
+  scheduler.draw([panel("a", 1), panel("b", 1)], Infinity, (stats) => (completed = stats));
+  assert.deepEqual(drawn, ["a", "b", "a"], "the waiting panel first");
+  assert.deepEqual(completed, { tasks: 1, taskMs: [2] });
+  assert.equal(scheduler.pending, false);
+});
+
+test("a new draw takes over the one under way: it starts with the panels that one did not reach, and completes both", () => {
+  const { scheduler, panel, drawn, runNext } = harness();
+  const panels = [panel("a", 9), panel("b", 1), panel("c", 1)];
+  let first = null;
+  scheduler.draw(panels, 8, (stats) => (first = stats));
+  assert.deepEqual(drawn, ["a"]);
+  let second = null;
+  scheduler.draw(panels, Infinity, (stats) => (second = stats));
+  assert.deepEqual(drawn, ["a", "b", "c", "a"], "b and c first: frequent updates starve no panel");
+  runNext(); // the cancelled continuation does nothing
+  assert.deepEqual(drawn, ["a", "b", "c", "a"]);
+  assert.deepEqual(first, { tasks: 2, taskMs: [9, 11] }, "the replaced draw completes when its panels are drawn");
+  assert.deepEqual(second, { tasks: 1, taskMs: [11] });
+});
