@@ -209,11 +209,12 @@ function renderClock() {
 
 /**
  * A live update's task starts no panel later than this after the update arrived; the
- * panels it did not reach are drawn in the tasks after it, each with the same budget
- * (schedule.js). Live updates on a warm page draw every panel well within it.
+ * panels it did not reach are drawn one per task after it (schedule.js), so the longest
+ * task is the costliest panel's. Live updates on a warm page draw every panel well
+ * within it.
  */
 const TASK_BUDGET_MS = 5;
-const scheduler = new PanelScheduler({ budgetMs: TASK_BUDGET_MS });
+const scheduler = new PanelScheduler({ budgetMs: 0 });
 
 /**
  * Draws the header and the panels: every panel now, or with a `deadline` (a

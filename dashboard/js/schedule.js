@@ -7,6 +7,21 @@
 // always draws at least one. Panels a task did not reach are drawn first by the next
 // draw, whatever asked for it, so none is starved by frequent updates.
 
+/**
+ * Runs `run` in a task of its own, queued now: through a `MessageChannel`, which, unlike
+ * a chain of `setTimeout(…, 0)`, is not slowed to 4 ms a step after the fifth.
+ */
+function nextTask(run) {
+  const channel = new MessageChannel();
+  let cancelled = false;
+  channel.port1.onmessage = () => {
+    channel.port1.close();
+    if (!cancelled) run();
+  };
+  channel.port2.postMessage(null);
+  return { cancel: () => (cancelled = true) };
+}
+
 export class PanelScheduler {
   #waiting = [];
   #timer = null;
@@ -16,11 +31,12 @@ export class PanelScheduler {
   #taskMs = [];
 
   /**
-   * `budgetMs`: how long after it starts a continuing task stops starting panels;
+   * `budgetMs`: how long after it starts a continuing task stops starting panels (0:
+   * one panel per task);
    * `now`, `schedule` and `cancel` are the clock and the task queue (the page's own,
    * unless a test gives others).
    */
-  constructor({ budgetMs, now = () => performance.now(), schedule = (run) => setTimeout(run, 0), cancel = (timer) => clearTimeout(timer) }) {
+  constructor({ budgetMs, now = () => performance.now(), schedule = nextTask, cancel = (task) => task.cancel() }) {
     this.budgetMs = budgetMs;
     this.now = now;
     this.schedule = schedule;

@@ -61,3 +61,20 @@ test("a new draw takes over the one under way: it starts with the panels that on
   assert.deepEqual(first, { tasks: 2, taskMs: [9, 11] }, "the replaced draw completes when its panels are drawn");
   assert.deepEqual(second, { tasks: 1, taskMs: [11] });
 });
+
+test("with no budget, every task after the first draws one panel", () => {
+  let time = 0;
+  const queue = [];
+  const drawn = [];
+  const scheduler = new PanelScheduler({ budgetMs: 0, now: () => time, schedule: (run) => (queue.push(run), { cancel() {} }), cancel: (task) => task.cancel() });
+  const panel = (id) => [id, () => {
+    drawn.push(id);
+    time += 1;
+  }];
+  let completed = null;
+  scheduler.draw([panel("a"), panel("b"), panel("c"), panel("d")], 2.5, (stats) => (completed = stats));
+  assert.deepEqual(drawn, ["a", "b", "c"], "the first task, to its deadline");
+  queue.shift()();
+  assert.deepEqual(drawn, ["a", "b", "c", "d"]);
+  assert.deepEqual(completed, { tasks: 2, taskMs: [3, 1] });
+});
