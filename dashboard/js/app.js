@@ -48,7 +48,6 @@ let profile = readProfile(pageStorage());
 let imported = null;
 /** When live data last arrived (ms since the epoch), or null. */
 let lastUpdate = null;
-/** The labels the header's pickers filter on. */
 const bucketHistory = new Map();
 const timings = [];
 
@@ -394,7 +393,7 @@ function setUp() {
     store,
     mode: () => connection.mode,
     leaks: leakState,
-    /** How many frames each ring holds (fine: 1 s, coarse: 10 s). */
+    /** How many frames each ring holds (fine: 1 s, coarse: 10 s, long: 5 min). */
     frameCounts: () => ({ fine: frames.fine.frames.length, coarse: frames.coarse.frames.length, long: frames.long.frames.length }),
     /** Applies `doc` as a snapshot exactly as live data is applied; returns the timing. */
     measure(doc) {

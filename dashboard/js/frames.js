@@ -15,7 +15,8 @@ import { BandRing, cell, Columns, Ring } from "./rings.js";
 
 /**
  * Each series name's frame keys, made once and kept: the same strings at every tick, so
- * no tick concatenates them again and their hashes are computed once.
+ * no tick concatenates them again and their hashes are computed once. It grows with the
+ * series names, workers and actors the page has seen, as the frames' columns do.
  */
 const KEYS = new Map();
 
