@@ -85,11 +85,25 @@ export class Ring {
    * live reading) is kept. The history can arrive after the first live tick.
    */
   merge(older) {
-    const bySlot = new Map();
-    for (const frame of older) bySlot.set(Math.floor(frame.t / this.resolutionMs), frame);
-    for (const frame of this.frames) bySlot.set(Math.floor(frame.t / this.resolutionMs), frame);
-    this.frames = [...bySlot.values()].sort((a, b) => a.t - b.t).slice(-this.capacity);
+    this.frames = mergeSlots(this, older, () => {});
   }
+}
+
+/**
+ * `ring`'s frames with `older` ones around them, in time order, one per slot, at most
+ * the ring's capacity: where both have a slot, the ring's own frame is kept, after
+ * `both(own, older)`.
+ */
+function mergeSlots(ring, older, both) {
+  const slotOf = (frame) => Math.floor(frame.t / ring.resolutionMs);
+  const bySlot = new Map();
+  for (const frame of older) bySlot.set(slotOf(frame), frame);
+  for (const frame of ring.frames) {
+    const seeded = bySlot.get(slotOf(frame));
+    if (seeded) both(frame, seeded);
+    bySlot.set(slotOf(frame), frame);
+  }
+  return [...bySlot.values()].sort((a, b) => a.t - b.t).slice(-ring.capacity);
 }
 
 /**
@@ -155,15 +169,7 @@ export class BandRing {
    * lowest and highest.
    */
   merge(older) {
-    const bySlot = new Map();
-    for (const frame of older) bySlot.set(Math.floor(frame.t / this.resolutionMs), frame);
-    for (const frame of this.frames) {
-      const slot = Math.floor(frame.t / this.resolutionMs);
-      const seeded = bySlot.get(slot);
-      if (seeded) widen(frame, seeded);
-      bySlot.set(slot, frame);
-    }
-    this.frames = [...bySlot.values()].sort((a, b) => a.t - b.t).slice(-this.capacity);
+    this.frames = mergeSlots(this, older, widen);
   }
 }
 

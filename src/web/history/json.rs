@@ -4,51 +4,49 @@
 //! point also has `"min"` and `"max"` beside `"values"` (then the slot's mean). Non-finite
 //! values are null.
 
-use std::collections::VecDeque;
-
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::Serialize;
 
-use super::rings::{BandPoint, BandRing, Point, Ring};
+use super::rings::{BandPoint, BandRing, Ring};
 use super::SeriesKey;
 
-/// The points of one ring within the range asked for.
-pub(super) enum Tier<'a> {
-    /// The last reading of each slot.
-    Last {
-        resolution_ms: u64,
-        points: Vec<&'a Point>,
-    },
-    /// The lowest, highest and mean reading of each slot.
-    Band {
-        resolution_ms: u64,
-        points: Vec<&'a BandPoint>,
-    },
+/// A point's named lists of values, one value per series.
+type Lists<'a> = Vec<(&'static str, &'a [f64])>;
+
+/// The points of one ring within the range asked for: each point's time and lists.
+pub(super) struct Tier<'a> {
+    resolution_ms: u64,
+    points: Vec<(u64, Lists<'a>)>,
 }
 
 impl<'a> Tier<'a> {
-    /// `ring`'s points from `since_ms` on.
+    /// `ring`'s points from `since_ms` on: the last reading of each slot, as `values`.
     pub(super) fn last(ring: &'a Ring, since_ms: u64) -> Self {
-        let points = within(&ring.points, |p| p.time_ms >= since_ms);
-        Self::Last {
+        let points = ring.points.iter().filter(|p| p.time_ms >= since_ms);
+        Self {
             resolution_ms: ring.resolution_ms,
-            points,
+            points: points
+                .map(|p| (p.time_ms, vec![("values", p.values.as_slice())]))
+                .collect(),
         }
     }
 
-    /// `ring`'s slots from `since_ms` on.
+    /// `ring`'s slots from `since_ms` on: the mean of each as `values`, beside `min` and
+    /// `max`.
     pub(super) fn band(ring: &'a BandRing, since_ms: u64) -> Self {
-        let points = within(&ring.points, |p| p.time_ms >= since_ms);
-        Self::Band {
+        let points = ring.points.iter().filter(|p| p.time_ms >= since_ms);
+        let lists = |p: &'a BandPoint| {
+            vec![
+                ("values", p.mean.as_slice()),
+                ("min", p.low.as_slice()),
+                ("max", p.high.as_slice()),
+            ]
+        };
+        Self {
             resolution_ms: ring.resolution_ms,
-            points,
+            points: points.map(|p| (p.time_ms, lists(p))).collect(),
         }
     }
-}
-
-/// The points `keep` keeps, oldest first.
-fn within<P>(points: &VecDeque<P>, keep: impl Fn(&P) -> bool) -> Vec<&P> {
-    points.iter().filter(|p| keep(p)).collect()
 }
 
 pub(super) struct HistoryJson<'a> {
@@ -62,44 +60,24 @@ impl Serialize for HistoryJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut document = serializer.serialize_map(Some(4))?;
         document.serialize_entry("range", self.range)?;
-        let resolution_ms = match &self.tier {
-            Tier::Last { resolution_ms, .. } | Tier::Band { resolution_ms, .. } => *resolution_ms,
-        };
-        document.serialize_entry("resolution_seconds", &(resolution_ms / 1000))?;
+        document.serialize_entry("resolution_seconds", &(self.tier.resolution_ms / 1000))?;
         let series: Vec<SeriesJson<'_>> = self
             .kept
             .iter()
             .map(|&i| SeriesJson(&self.series[i]))
             .collect();
         document.serialize_entry("series", &series)?;
-        match &self.tier {
-            Tier::Last { points, .. } => {
-                let points: Vec<PointJson<'_>> = points
-                    .iter()
-                    .map(|point| PointJson {
-                        time_ms: point.time_ms,
-                        lists: [("values", &point.values)].into(),
-                        kept: self.kept,
-                    })
-                    .collect();
-                document.serialize_entry("points", &points)?;
-            }
-            Tier::Band { points, .. } => {
-                let points: Vec<PointJson<'_>> = points
-                    .iter()
-                    .map(|point| PointJson {
-                        time_ms: point.time_ms,
-                        lists: vec![
-                            ("values", &point.mean),
-                            ("min", &point.low),
-                            ("max", &point.high),
-                        ],
-                        kept: self.kept,
-                    })
-                    .collect();
-                document.serialize_entry("points", &points)?;
-            }
-        }
+        let points: Vec<PointJson<'_>> = self
+            .tier
+            .points
+            .iter()
+            .map(|(time_ms, lists)| PointJson {
+                time_ms: *time_ms,
+                lists,
+                kept: self.kept,
+            })
+            .collect();
+        document.serialize_entry("points", &points)?;
         document.end()
     }
 }
@@ -119,7 +97,7 @@ impl Serialize for SeriesJson<'_> {
 /// `{"t":..., "<list>":[...], ...}` with the kept series of each list.
 struct PointJson<'a> {
     time_ms: u64,
-    lists: Vec<(&'static str, &'a Vec<f64>)>,
+    lists: &'a [(&'static str, &'a [f64])],
     kept: &'a [usize],
 }
 
@@ -127,7 +105,7 @@ impl Serialize for PointJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut point = serializer.serialize_map(Some(1 + self.lists.len()))?;
         point.serialize_entry("t", &self.time_ms)?;
-        for (name, list) in &self.lists {
+        for (name, list) in self.lists {
             point.serialize_entry(name, &Values(list, self.kept))?;
         }
         point.end()
