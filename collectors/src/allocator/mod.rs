@@ -16,7 +16,7 @@ use actorscope::registry::{CollectError, Collector, ScrapeContext};
 use actorscope::stats::{Counter, Gauge};
 use actorscope::write::{Metric, Writer};
 
-use stripes::{add, change_live, mine, STRIPES};
+use stripes::{count_allocation, count_deallocation, count_reallocation, STRIPES};
 
 /// A global allocator that counts allocations, deallocations and bytes, then passes
 /// every call to the allocator it wraps (the system allocator by default).
@@ -52,44 +52,11 @@ impl<A> CountingAllocator<A> {
     }
 }
 
-/// A size as a change of live bytes (sizes fit `isize`, so they fit `i64`).
-#[inline]
-fn signed(size: usize) -> i64 {
-    size as i64
-}
-
-#[inline]
-fn count_allocation(size: usize) {
-    let (stripe, owned) = mine();
-    add(&stripe.allocations, 1, owned);
-    add(&stripe.allocated_bytes, size as u64, owned);
-    change_live(stripe, signed(size), owned);
-}
-
-#[inline]
-fn count_deallocation(size: usize) {
-    let (stripe, owned) = mine();
-    add(&stripe.deallocations, 1, owned);
-    add(&stripe.freed_bytes, size as u64, owned);
-    change_live(stripe, -signed(size), owned);
-}
-
-#[inline]
-fn count_reallocation(old: usize, new: usize) {
-    let (stripe, owned) = mine();
-    add(&stripe.reallocations, 1, owned);
-    if new >= old {
-        add(&stripe.allocated_bytes, (new - old) as u64, owned);
-    } else {
-        add(&stripe.freed_bytes, (old - new) as u64, owned);
-    }
-    change_live(stripe, signed(new) - signed(old), owned);
-}
-
 // SAFETY: every method forwards its arguments unchanged to `inner`, which upholds the
-// `GlobalAlloc` contract, and counts only after a successful call. The counting touches
-// static atomics and a `const` thread-local `Cell` (`try_with`), neither of which
-// allocates; claiming a stripe touches a second thread local once, whose registration
+// `GlobalAlloc` contract, and counts only a successful call (a `dealloc` cannot fail, so
+// it counts first). The counting touches static atomics and `const` thread-local `Cell`s
+// (`try_with`), none of which allocates; claiming a stripe touches one more thread
+// local once, whose registration
 // may allocate, and that allocation counts on a shared stripe (`stripes::claim`), so
 // counting cannot recurse into itself.
 #[allow(unsafe_code)]
@@ -113,10 +80,12 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAllocator<A> {
     }
 
     unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
+        // Counted first, so the call to `inner` is the last thing done (a tail call: no
+        // frame of this function stays around it). A `dealloc` cannot fail.
+        count_deallocation(layout.size());
         // SAFETY: the caller guarantees `pointer` came from this allocator with `layout`,
         // and every pointer this allocator hands out came from `inner`.
-        unsafe { self.inner.dealloc(pointer, layout) };
-        count_deallocation(layout.size());
+        unsafe { self.inner.dealloc(pointer, layout) }
     }
 
     unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
@@ -146,8 +115,9 @@ pub struct AllocatorCounts {
     /// `allocated_bytes - freed_bytes`.
     pub live_bytes: u64,
     /// The high-water mark of `live_bytes` since start or the last [`reset_peak`]: the
-    /// most live at once, within 64 KiB per allocating thread (it is raised as each
-    /// thread's net change reaches 64 KiB, and to the exact live bytes at every read).
+    /// most live at once, within 64 KiB per allocating thread (each thread adds its net
+    /// change to a shared total before it reaches 64 KiB, raising the mark, and a read
+    /// raises it to the exact live bytes it sums).
     pub peak_live_bytes: u64,
 }
 

@@ -13,13 +13,22 @@
 //!
 //! **High-water mark.** The exact peak of live bytes would need every allocation to
 //! update one shared counter, which is what makes other counting allocators 10x slower
-//! on two threads. Instead each stripe keeps the net bytes (allocated − freed) it has not
-//! yet published, and publishes them to one global live total when they reach
-//! [`PUBLISH_BYTES`] either way, raising the high-water mark (`fetch_max`) as it does. So
-//! the global total moves in steps of at least 64 KiB and is never further from the exact
-//! live bytes than 64 KiB per thread that allocates, and the high-water mark is the
-//! highest that total has been: within 64 KiB per allocating thread of the exact
-//! high-water mark. A read also raises it to the exact live bytes it sums.
+//! on two threads. Instead each stripe publishes its net bytes (allocated − freed) to one
+//! global live total from time to time, raising the high-water mark (`fetch_max`) as it
+//! does, and never holds back [`PUBLISH_BYTES`] or more: so the total is never further
+//! from the exact live bytes than 64 KiB per thread that allocates, and the high-water
+//! mark, the highest that total has been, is within 64 KiB per allocating thread of the
+//! exact one. A read also raises it to the exact live bytes it sums.
+//!
+//! An owned stripe keeps this bound without a counter of its own on the allocation
+//! path: it notes how far its allocated bytes may grow, and its freed bytes, before the
+//! unpublished net could reach 64 KiB either way, and only when one of them gets there
+//! does it look (`Stripe::settle`): it publishes if the net has reached 32 KiB either
+//! way, and notes the next two limits. So each allocation costs two plain additions and
+//! one comparison, a stripe looks at least every 32 KiB of allocation or of freeing, and
+//! churn that leaves the net where it is never publishes.
+//! A shared stripe keeps its unpublished net in a counter (`fetch_add`) and publishes it
+//! at 64 KiB.
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
@@ -28,8 +37,10 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering}
 pub(super) const OWNED: usize = 64;
 /// Stripes shared, with `fetch_add`, by the threads that own none.
 pub(super) const SHARED: usize = 8;
-/// The net bytes a stripe gathers before it publishes them to the live total.
+/// A stripe never holds back this many net bytes (allocated − freed) from the live total.
 pub(super) const PUBLISH_BYTES: u64 = 64 * 1024;
+/// The net bytes at which an owned stripe publishes when it looks.
+const SETTLE_BYTES: u64 = PUBLISH_BYTES / 2;
 
 /// One thread's counters, alone on its cache lines.
 #[repr(align(128))]
@@ -39,10 +50,25 @@ pub(super) struct Stripe {
     pub(super) reallocations: AtomicU64,
     pub(super) allocated_bytes: AtomicU64,
     pub(super) freed_bytes: AtomicU64,
-    /// Net bytes (allocated − freed) not yet added to [`LIVE`].
+    /// Owned: when `allocated_bytes` reaches this, the stripe settles.
+    settle_allocated: AtomicU64,
+    /// Owned: when `freed_bytes` reaches this, the stripe settles.
+    settle_freed: AtomicU64,
+    /// Owned: the net bytes this stripe has added to [`LIVE`].
+    published: AtomicI64,
+    /// Shared: net bytes (allocated − freed) not yet added to [`LIVE`].
     unpublished: AtomicI64,
     /// Whether a thread owns this stripe (owned stripes only).
     taken: AtomicBool,
+}
+
+/// Adds `amount` to a counter only this thread writes (a plain load and store); returns
+/// the new value.
+#[inline]
+fn bump(counter: &AtomicU64, amount: u64) -> u64 {
+    let value = counter.load(Ordering::Relaxed).wrapping_add(amount);
+    counter.store(value, Ordering::Relaxed);
+    value
 }
 
 impl Stripe {
@@ -53,8 +79,94 @@ impl Stripe {
             reallocations: AtomicU64::new(0),
             allocated_bytes: AtomicU64::new(0),
             freed_bytes: AtomicU64::new(0),
+            settle_allocated: AtomicU64::new(0),
+            settle_freed: AtomicU64::new(0),
+            published: AtomicI64::new(0),
             unpublished: AtomicI64::new(0),
             taken: AtomicBool::new(false),
+        }
+    }
+
+    /// Counts an allocation on this thread's own stripe.
+    #[inline]
+    fn owned_allocation(&self, size: u64) {
+        bump(&self.allocations, 1);
+        if bump(&self.allocated_bytes, size) >= self.settle_allocated.load(Ordering::Relaxed) {
+            self.settle();
+        }
+    }
+
+    /// Counts a deallocation on this thread's own stripe.
+    #[inline]
+    fn owned_deallocation(&self, size: u64) {
+        bump(&self.deallocations, 1);
+        if bump(&self.freed_bytes, size) >= self.settle_freed.load(Ordering::Relaxed) {
+            self.settle();
+        }
+    }
+
+    /// Counts a reallocation from `old` to `new` bytes on this thread's own stripe.
+    #[inline]
+    fn owned_reallocation(&self, old: u64, new: u64) {
+        bump(&self.reallocations, 1);
+        let settle = if new >= old {
+            bump(&self.allocated_bytes, new - old) >= self.settle_allocated.load(Ordering::Relaxed)
+        } else {
+            bump(&self.freed_bytes, old - new) >= self.settle_freed.load(Ordering::Relaxed)
+        };
+        if settle {
+            self.settle();
+        }
+    }
+
+    /// Owned: publishes the unpublished net once it has reached [`SETTLE_BYTES`] either
+    /// way, then notes how far allocated and freed bytes may grow before it could reach
+    /// [`PUBLISH_BYTES`] either way.
+    #[cold]
+    #[inline(never)]
+    fn settle(&self) {
+        self.settle_with(SETTLE_BYTES);
+    }
+
+    /// [`settle`](Self::settle), publishing once the net has reached `at` bytes.
+    fn settle_with(&self, at: u64) {
+        let allocated = self.allocated_bytes.load(Ordering::Relaxed);
+        let freed = self.freed_bytes.load(Ordering::Relaxed);
+        let published = self.published.load(Ordering::Relaxed);
+        let mut net = (allocated.wrapping_sub(freed) as i64).wrapping_sub(published);
+        if net.unsigned_abs() >= at {
+            publish(net);
+            self.published
+                .store(published.wrapping_add(net), Ordering::Relaxed);
+            net = 0;
+        }
+        // |net| < 32 KiB here, so both limits are at least 32 KiB away.
+        let limit = PUBLISH_BYTES as i64;
+        self.settle_allocated.store(
+            allocated.wrapping_add((limit - net) as u64),
+            Ordering::Relaxed,
+        );
+        self.settle_freed
+            .store(freed.wrapping_add((limit + net) as u64), Ordering::Relaxed);
+    }
+
+    /// Counts on a shared stripe: `fetch_add` on each counter, and the net change into
+    /// `unpublished`, published at [`PUBLISH_BYTES`] either way.
+    fn shared(&self, count: &AtomicU64, allocated: u64, freed: u64) {
+        count.fetch_add(1, Ordering::Relaxed);
+        if allocated > 0 {
+            self.allocated_bytes.fetch_add(allocated, Ordering::Relaxed);
+        }
+        if freed > 0 {
+            self.freed_bytes.fetch_add(freed, Ordering::Relaxed);
+        }
+        let net = (allocated as i64).wrapping_sub(freed as i64);
+        let held = self
+            .unpublished
+            .fetch_add(net, Ordering::Relaxed)
+            .wrapping_add(net);
+        if held.unsigned_abs() >= PUBLISH_BYTES {
+            publish(self.unpublished.swap(0, Ordering::Relaxed));
         }
     }
 }
@@ -67,14 +179,18 @@ static LIVE: AtomicI64 = AtomicI64::new(0);
 /// The highest [`LIVE`] (or exact live reading) since start or the last reset.
 static PEAK: AtomicI64 = AtomicI64::new(0);
 
-/// `MY_STRIPE` before the thread's first allocation.
+/// `SHARED_STRIPE` before the thread's first allocation.
 const UNCLAIMED: usize = usize::MAX;
 
 thread_local! {
-    // `const` and `Cell<usize>`: no lazy initialisation and no destructor, so it is
-    // always there, even while the thread's other locals are torn down, and using it
-    // never allocates.
-    static MY_STRIPE: Cell<usize> = const { Cell::new(UNCLAIMED) };
+    // Both `const` and `Cell`s of plain values: no lazy initialisation and no destructor,
+    // so they are always there, even while the thread's other locals are torn down, and
+    // using them never allocates.
+    /// The stripe this thread owns, once it has claimed one (and until it exits).
+    static OWN_STRIPE: Cell<Option<&'static Stripe>> = const { Cell::new(None) };
+    /// Where the thread counts while it owns no stripe: [`UNCLAIMED`] before its first
+    /// allocation, then the index of a shared stripe.
+    static SHARED_STRIPE: Cell<usize> = const { Cell::new(UNCLAIMED) };
     // Gives the owned stripe back when the thread exits. Touched once, when the stripe
     // is claimed: registering its destructor may allocate, which then counts on a shared
     // stripe (see `claim`), never here.
@@ -85,45 +201,103 @@ struct GiveBack;
 
 impl Drop for GiveBack {
     fn drop(&mut self) {
-        // From here on the thread counts on a shared stripe (its last frees included).
-        let index = MY_STRIPE
-            .try_with(|mine| mine.replace(OWNED))
-            .unwrap_or(OWNED);
-        if index < OWNED {
-            let stripe = &STRIPES[index];
-            publish(stripe.unpublished.swap(0, Ordering::Relaxed));
+        // From here on the thread counts on a shared stripe (its last frees included):
+        // `claim` left `SHARED_STRIPE` naming one.
+        let own = OWN_STRIPE.try_with(Cell::take).ok().flatten();
+        if let Some(stripe) = own {
+            // Publishes every net byte, and leaves the limits right for the next owner.
+            stripe.settle_with(0);
             // Release: the next owner starts from everything this thread wrote.
             stripe.taken.store(false, Ordering::Release);
         }
     }
 }
 
-/// This thread's stripe, and whether the thread owns it.
+/// This thread's own stripe, if it has one.
 #[inline]
-pub(super) fn mine() -> (&'static Stripe, bool) {
-    let index = MY_STRIPE.try_with(Cell::get).unwrap_or(OWNED);
-    if index < OWNED {
-        return (&STRIPES[index], true);
-    }
-    not_owned(index)
+fn owned() -> Option<&'static Stripe> {
+    OWN_STRIPE.try_with(Cell::get).ok().flatten()
 }
 
-/// The stripe of a thread that owns none yet (it claims one now) or shares one.
+/// The stripe of a thread that owns none yet (it claims one now) or shares one, and
+/// whether the thread now owns it.
 #[cold]
-fn not_owned(index: usize) -> (&'static Stripe, bool) {
-    let index = if index == UNCLAIMED {
-        MY_STRIPE.try_with(claim).unwrap_or(OWNED)
-    } else {
-        index
-    };
+#[inline(never)]
+fn not_owned() -> (&'static Stripe, bool) {
+    let index = SHARED_STRIPE
+        .try_with(|shared| match shared.get() {
+            UNCLAIMED => claim(shared),
+            index => index,
+        })
+        .unwrap_or(OWNED);
     (&STRIPES[index], index < OWNED)
 }
 
-/// Claims a free owned stripe for this thread, or picks a shared one.
+/// Counts an allocation of `size` bytes for this thread.
+#[inline]
+pub(super) fn count_allocation(size: usize) {
+    match owned() {
+        Some(stripe) => stripe.owned_allocation(size as u64),
+        None => allocation_not_owned(size as u64),
+    }
+}
+
 #[cold]
-fn claim(mine: &Cell<usize>) -> usize {
-    // While claiming (registering `GIVE_BACK` may allocate), count on a shared stripe.
-    mine.set(OWNED);
+#[inline(never)]
+fn allocation_not_owned(size: u64) {
+    match not_owned() {
+        (stripe, true) => stripe.owned_allocation(size),
+        (stripe, false) => stripe.shared(&stripe.allocations, size, 0),
+    }
+}
+
+/// Counts a deallocation of `size` bytes for this thread.
+#[inline]
+pub(super) fn count_deallocation(size: usize) {
+    match owned() {
+        Some(stripe) => stripe.owned_deallocation(size as u64),
+        None => deallocation_not_owned(size as u64),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn deallocation_not_owned(size: u64) {
+    match not_owned() {
+        (stripe, true) => stripe.owned_deallocation(size),
+        (stripe, false) => stripe.shared(&stripe.deallocations, 0, size),
+    }
+}
+
+/// Counts a reallocation from `old` to `new` bytes for this thread.
+#[inline]
+pub(super) fn count_reallocation(old: usize, new: usize) {
+    match owned() {
+        Some(stripe) => stripe.owned_reallocation(old as u64, new as u64),
+        None => reallocation_not_owned(old as u64, new as u64),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn reallocation_not_owned(old: u64, new: u64) {
+    match not_owned() {
+        (stripe, true) => stripe.owned_reallocation(old, new),
+        (stripe, false) => stripe.shared(
+            &stripe.reallocations,
+            new.saturating_sub(old),
+            old.saturating_sub(new),
+        ),
+    }
+}
+
+/// Claims a free owned stripe for this thread and returns its index, or picks a shared
+/// one (noted in `shared`) and returns that.
+#[cold]
+fn claim(shared: &Cell<usize>) -> usize {
+    // While claiming (registering `GIVE_BACK` may allocate), and once the thread exits,
+    // count on a shared stripe.
+    shared.set(OWNED);
     for (index, stripe) in STRIPES[..OWNED].iter().enumerate() {
         // Acquire: this thread starts from everything the stripe's last owner wrote.
         if stripe
@@ -131,8 +305,9 @@ fn claim(mine: &Cell<usize>) -> usize {
             .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
             .is_ok()
         {
-            if GIVE_BACK.try_with(|_| ()).is_ok() {
-                mine.set(index);
+            if GIVE_BACK.try_with(|_| ()).is_ok()
+                && OWN_STRIPE.try_with(|own| own.set(Some(stripe))).is_ok()
+            {
                 return index;
             }
             // The thread's locals are being torn down: it could not give the stripe back.
@@ -141,41 +316,8 @@ fn claim(mine: &Cell<usize>) -> usize {
         }
     }
     let index = OWNED + NEXT_SHARED.fetch_add(1, Ordering::Relaxed) % SHARED;
-    mine.set(index);
+    shared.set(index);
     index
-}
-
-/// Adds `amount` to a counter of this thread's stripe: a plain load and store when the
-/// thread owns it (no other thread writes it), `fetch_add` when it is shared.
-#[inline]
-pub(super) fn add(counter: &AtomicU64, amount: u64, owned: bool) {
-    if owned {
-        counter.store(
-            counter.load(Ordering::Relaxed).wrapping_add(amount),
-            Ordering::Relaxed,
-        );
-    } else {
-        counter.fetch_add(amount, Ordering::Relaxed);
-    }
-}
-
-/// Records a change of `net` live bytes on `stripe`; publishes what the stripe holds once
-/// it reaches [`PUBLISH_BYTES`] either way.
-#[inline]
-pub(super) fn change_live(stripe: &Stripe, net: i64, owned: bool) {
-    let held = if owned {
-        let held = stripe.unpublished.load(Ordering::Relaxed).wrapping_add(net);
-        stripe.unpublished.store(held, Ordering::Relaxed);
-        held
-    } else {
-        stripe
-            .unpublished
-            .fetch_add(net, Ordering::Relaxed)
-            .wrapping_add(net)
-    };
-    if held.unsigned_abs() >= PUBLISH_BYTES {
-        publish(stripe.unpublished.swap(0, Ordering::Relaxed));
-    }
 }
 
 /// Adds `net` bytes to the live total and raises the high-water mark to the new total.
@@ -204,6 +346,68 @@ pub(super) fn reset_peak(exact_live: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// This thread's stripe (claimed now if it has none), and whether it owns it.
+    fn mine() -> (&'static Stripe, bool) {
+        owned().map_or_else(not_owned, |stripe| (stripe, true))
+    }
+
+    /// The net bytes `stripe` has counted and not published.
+    fn unpublished(stripe: &Stripe) -> i64 {
+        let allocated = stripe.allocated_bytes.load(Ordering::Relaxed);
+        let freed = stripe.freed_bytes.load(Ordering::Relaxed);
+        (allocated.wrapping_sub(freed) as i64)
+            .wrapping_sub(stripe.published.load(Ordering::Relaxed))
+    }
+
+    #[test]
+    fn an_owned_stripe_never_holds_back_64_kib_and_churn_publishes_nothing() {
+        // A stripe of the test's own (not one of `STRIPES`), counted as its owner would.
+        let stripe = Stripe::new();
+        let limit = PUBLISH_BYTES as i64;
+        let mut held: Vec<u64> = Vec::new();
+        let mut seed = 0x9e37_79b9_u64;
+        // Phases: growth (to 3,000 blocks), mixed churn, shrinking, mixed churn.
+        for phase in 0..4 {
+            for _ in 0..20_000 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let size = 1 + seed % 4096;
+                match (phase, seed % 3) {
+                    (0, _) | (1, 0) | (3, 0) if held.len() < 3000 => {
+                        stripe.owned_allocation(size);
+                        held.push(size);
+                    }
+                    (1 | 3, 1) if !held.is_empty() => {
+                        let old = held.pop().unwrap_or(0);
+                        stripe.owned_reallocation(old, size);
+                        held.push(size);
+                    }
+                    _ => {
+                        if let Some(size) = held.pop() {
+                            stripe.owned_deallocation(size);
+                        }
+                    }
+                }
+                let net = unpublished(&stripe);
+                assert!(net.abs() < limit, "phase {phase}: {net} bytes unpublished");
+            }
+        }
+        // Churn that leaves the net where it is: it looks now and then, never publishes.
+        stripe.settle_with(0);
+        let published = stripe.published.load(Ordering::Relaxed);
+        for round in 0..100_000u64 {
+            let size = 16 + round % 4096;
+            stripe.owned_allocation(size);
+            stripe.owned_deallocation(size);
+            let now = stripe.published.load(Ordering::Relaxed);
+            assert_eq!(now, published, "churn published, at pair {round}");
+        }
+        // Giving the stripe back publishes all of it.
+        stripe.settle_with(0);
+        assert_eq!(unpublished(&stripe), 0);
+    }
 
     // One test, not two: the second holds every owned stripe at once, which would make
     // the first find none if they ran side by side.
