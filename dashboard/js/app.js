@@ -121,11 +121,21 @@ function setStatus(text, kind = text) {
   status.dataset.state = kind;
 }
 
+/** Records the tick's trend frame: what the update's own task needs before any panel. */
 function recordTick() {
   model.now = Date.now();
   const totals = new Totals(view.filter);
   store.eachNumericFamily((name, family, read) => totals.addFamily(name, family, read));
   frames.add(model.now, totals.values);
+}
+
+/**
+ * Records the rest of a tick, for the panels that read it: merged histogram buckets per
+ * family and per table row, and the leak watch. The first job of the update's render,
+ * before those panels (so it may run in a task after the update's own); when a newer
+ * update takes over before it ran, it records that one's readings once.
+ */
+function recordTickDetails() {
   for (const family of store.families.values()) {
     if (family.type !== "histogram") continue;
     const samples = [...family.samples.values()].filter((s) => passes(s.labels, view.filter));
@@ -207,35 +217,39 @@ function renderClock() {
 }
 
 /**
- * A live update's task starts no panel later than this after the update arrived; the
- * panels it did not reach are drawn one per task after it (schedule.js), so the longest
- * task is the costliest panel's. Live updates on a warm page draw every panel well
- * within it.
+ * A live update's task starts no job or panel later than this after the update arrived
+ * (none, if applying it took longer: on a cold page the first snapshot's task then only
+ * applies it, records its frame and draws the header); the rest are drawn one per task
+ * after it (schedule.js), so the longest task is the costliest panel's. Live updates on
+ * a warm page draw most panels within it.
  */
-const TASK_BUDGET_MS = 5;
+const TASK_BUDGET_MS = 3;
 const scheduler = new PanelScheduler({ budgetMs: 0 });
 
 /**
  * Draws the header and the panels: every panel now, or with a `deadline` (a
  * `performance.now()` reading) the panels up to it and the rest in the next tasks;
- * `onComplete` as in `PanelScheduler.draw`.
+ * `onComplete` as in `PanelScheduler.draw`. `jobs` (`[id, run]`) run first, in the same
+ * queue: a live update's `recordTickDetails`. The leak banner is drawn as a job too,
+ * after them, since it reads what they record.
  */
-function render(deadline = Infinity, onComplete = null) {
+function render(deadline = Infinity, onComplete = null, jobs = []) {
   const filtersStarted = performance.now();
   renderFilters();
   panelTimings.filters = performance.now() - filtersStarted;
-  renderLeakBanner(document.getElementById("leak-banner"));
   document.getElementById("sample-count").textContent = `${store.families.size} families, ${store.sampleCount()} samples`;
   renderClock();
-  const panels = PANELS.filter(([id]) => panelOn(profile, id)).map(([id, renderPanel]) => [
+  const timed = (id, run) => [
     id,
     () => {
       const started = performance.now();
-      renderPanel(document.getElementById(id), model);
+      run();
       panelTimings[id] = performance.now() - started;
     },
-  ]);
-  scheduler.draw(panels, deadline, onComplete);
+  ];
+  const panels = PANELS.filter(([id]) => panelOn(profile, id)).map(([id, renderPanel]) => timed(id, () => renderPanel(document.getElementById(id), model)));
+  const banner = timed("leak-banner", () => renderLeakBanner(document.getElementById("leak-banner")));
+  scheduler.draw([...jobs.map(([id, run]) => timed(id, run)), banner, ...panels], deadline, onComplete);
 }
 
 /**
@@ -258,13 +272,14 @@ function apply(kind, update) {
     entry.script = entry.ms + later.reduce((sum, ms) => sum + ms, 0);
     entry.longest = Math.max(entry.ms, ...later);
   };
-  render(kind === "measure" ? Infinity : started + TASK_BUDGET_MS, ({ tasks, taskMs }) => {
+  const onComplete = ({ tasks, taskMs }) => {
     entry.complete = performance.now() - started;
     entry.tasks = tasks;
     entry.panels = { ...panelTimings };
     later = taskMs.slice(1);
     if (entry.ms !== null) finish();
-  });
+  };
+  render(kind === "measure" ? Infinity : started + TASK_BUDGET_MS, onComplete, [["tick", recordTickDetails]]);
   const done = performance.now();
   entry.ms = done - started;
   entry.render = done - recorded;

@@ -3,9 +3,11 @@
 // page order until its deadline, and leaves the rest to a next task, queued at once, and
 // so on: on a cold page, where every panel runs unoptimised code for the first time, the
 // first snapshot is then several short tasks instead of one long one, and the browser
-// can paint the top of the page in between. A panel is never drawn in halves, and a task
-// always draws at least one. Panels a task did not reach are drawn first by the next
-// draw, whatever asked for it, so none is starved by frequent updates.
+// can paint the top of the page in between. A panel is never drawn in halves. The
+// update's own task draws none when its deadline has passed before the first (applying
+// the update took that long); every task after it draws at least one. Panels a task did
+// not reach are drawn first by the next draw, whatever asked for it, so none is starved
+// by frequent updates.
 
 /**
  * Runs `run` in a task of its own, queued now: through a `MessageChannel`, which, unlike
@@ -61,18 +63,19 @@ export class PanelScheduler {
     const late = new Set(this.#waiting.map(([id]) => id));
     const queue = [...panels.filter(([id]) => late.has(id)), ...panels.filter(([id]) => !late.has(id))];
     if (onComplete) this.#completions.push({ onComplete, from: this.#taskMs.length });
-    this.#run(queue, deadline);
+    this.#run(queue, deadline, false);
   }
 
-  #run(queue, deadline) {
+  /** Draws `queue` until `deadline`; `atLeastOne`: the first panel even if it has passed. */
+  #run(queue, deadline, atLeastOne) {
     const started = this.now();
     for (let i = 0; i < queue.length; i++) {
-      if (i > 0 && this.now() >= deadline) {
+      if ((i > 0 || !atLeastOne) && this.now() >= deadline) {
         this.#waiting = queue.slice(i);
         this.#taskMs.push(this.now() - started);
         this.#timer = this.schedule(() => {
           this.#timer = null;
-          this.#run(this.#waiting, this.now() + this.budgetMs);
+          this.#run(this.#waiting, this.now() + this.budgetMs, true);
         });
         return;
       }

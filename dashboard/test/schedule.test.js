@@ -36,11 +36,14 @@ test("panels past the deadline wait for the next task, which has a budget of its
   assert.equal(queue.length, 0);
 });
 
-test("a task always draws one panel, however late; without a deadline every panel is drawn now", () => {
-  const { scheduler, panel, drawn } = harness();
+test("a draw past its deadline draws nothing in its own task, a later task always draws one panel, and without a deadline every panel is drawn now", () => {
+  const { scheduler, panel, drawn, runNext } = harness();
   let completed = null;
   scheduler.draw([panel("a", 20), panel("b", 1)], -1, (stats) => (completed = stats));
-  assert.deepEqual(drawn, ["a"]);
+  assert.deepEqual(drawn, [], "the update's own task: past its deadline before the first panel");
+  assert.equal(scheduler.pending, true);
+  runNext();
+  assert.deepEqual(drawn, ["a"], "the next task draws one, though it overruns its budget");
   scheduler.draw([panel("a", 1), panel("b", 1)], Infinity, (stats) => (completed = stats));
   assert.deepEqual(drawn, ["a", "b", "a"], "the waiting panel first");
   assert.deepEqual(completed, { tasks: 1, taskMs: [2] });
