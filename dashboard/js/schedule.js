@@ -60,8 +60,12 @@ export class PanelScheduler {
   draw(panels, deadline, onComplete = null) {
     if (this.#timer !== null) this.cancel(this.#timer);
     this.#timer = null;
-    const late = new Set(this.#waiting.map(([id]) => id));
-    const queue = [...panels.filter(([id]) => late.has(id)), ...panels.filter(([id]) => !late.has(id))];
+    // Waiting panels first, drawn as this call draws them; a waiting job this call does
+    // not list (a tick's records, queued by an update) keeps its own and still runs.
+    const given = new Map(panels);
+    const waiting = this.#waiting.map(([id, run]) => [id, given.get(id) ?? run]);
+    const late = new Set(waiting.map(([id]) => id));
+    const queue = [...waiting, ...panels.filter(([id]) => !late.has(id))];
     if (onComplete) this.#completions.push({ onComplete, from: this.#taskMs.length });
     this.#run(queue, deadline, false);
   }

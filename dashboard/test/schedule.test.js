@@ -65,6 +65,17 @@ test("a new draw takes over the one under way: it starts with the panels that on
   assert.deepEqual(second, { tasks: 1, taskMs: [11] });
 });
 
+test("a waiting job that a new draw does not list still runs, before that draw's panels", () => {
+  const { scheduler, panel, drawn, runNext } = harness();
+  scheduler.draw([panel("a", 9), panel("tick", 1), panel("b", 1)], 8);
+  assert.deepEqual(drawn, ["a"]);
+  scheduler.draw([panel("a", 1), panel("b", 1)], Infinity);
+  assert.deepEqual(drawn, ["a", "tick", "b", "a"], "the update's job is not dropped by a render that has none");
+  runNext();
+  assert.deepEqual(drawn, ["a", "tick", "b", "a"]);
+  assert.equal(scheduler.pending, false);
+});
+
 test("with no budget, every task after the first draws one panel", () => {
   let time = 0;
   const queue = [];
