@@ -47,7 +47,9 @@ pub struct RouteOptions {
     /// A quiet stream sends a `: keep-alive` comment this often (default 15 s), which
     /// keeps proxies from closing it and turns a half-open connection into an error.
     pub stream_heartbeat: Duration,
-    /// Series the history ring (`/debug/history`) tracks at most (default 5,000).
+    /// Series the history ring (`/debug/history`) tracks at most (default 5,000); 0
+    /// turns the history off (`/debug/history` then answers with no points, and a scrape
+    /// records nothing).
     pub history_series: usize,
     /// Your own formats, served by `/metrics` to a client whose `Accept` names their media
     /// type (see [`Self::with_encoder`]).
@@ -119,6 +121,13 @@ impl RouteOptions {
     #[must_use]
     pub fn with_max_stream_subscribers(mut self, limit: usize) -> Self {
         self.max_stream_subscribers = limit;
+        self
+    }
+
+    /// Sets [`Self::history_series`] (0: no history).
+    #[must_use]
+    pub fn with_history_series(mut self, series: usize) -> Self {
+        self.history_series = series;
         self
     }
 

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use super::filter::DebugFilter;
-use crate::model::{LabelSet, MetricKind, MetricSnapshot, Value};
+use crate::model::{LabelHashSeed, LabelSet, MetricKind, MetricSnapshot, Value};
 use json::{HistoryJson, Tier};
 use rings::{BandRing, Point, Ring};
 
@@ -69,16 +69,29 @@ impl Range {
 
 /// A series the history tracks: its name (the family's, or `<family>_count` / `_sum`)
 /// and labels.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug)]
 struct SeriesKey {
     name: String,
     labels: LabelSet,
 }
 
+/// What a series' name adds to its family's: a sample's value, or a distribution's
+/// count and sum.
+const SUFFIXES: [&str; 3] = ["", "_count", "_sum"];
+const VALUE: usize = 0;
+const COUNT: usize = 1;
+const SUM: usize = 2;
+
+/// Where each tracked series of one family and reading (one of [`SUFFIXES`]) is in
+/// [`Rings::series`], by labels.
+type Places = HashMap<LabelSet, usize, LabelHashSeed>;
+
 #[derive(Debug)]
 struct Rings {
     series: Vec<SeriesKey>,
-    index: HashMap<SeriesKey, usize>,
+    /// By family name, each reading suffix's places: a scrape looks a family up once and
+    /// each sample by its labels, with nothing built for the lookup.
+    index: HashMap<String, [Places; SUFFIXES.len()]>,
     fine: Ring,
     coarse: Ring,
     long: BandRing,
@@ -112,23 +125,34 @@ impl History {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Records `snapshot` as read at `time_ms` (Unix milliseconds).
+    /// Records `snapshot` as read at `time_ms` (Unix milliseconds); nothing when the
+    /// history tracks no series (`max_series` 0: the history is off).
     pub(crate) fn record(&self, snapshot: &MetricSnapshot, time_ms: u64) {
+        if self.max_series == 0 {
+            return;
+        }
         let mut rings = self.lock();
         let mut values = vec![f64::NAN; rings.series.len()];
+        let Rings { series, index, .. } = &mut *rings;
         for family in snapshot.families() {
+            let name = family.name();
+            if !index.contains_key(name) {
+                let places = || Places::with_hasher(LabelHashSeed::new());
+                index.insert(name.to_owned(), [places(), places(), places()]);
+            }
+            let by_reading = index.get_mut(name).expect("inserted above");
             for (labels, value) in family.samples() {
-                for (suffix, number) in readings(family.kind(), value) {
-                    let key = SeriesKey {
-                        name: format!("{}{suffix}", family.name()),
-                        labels: labels.clone(),
-                    };
-                    let place = match rings.index.get(&key) {
+                for (reading, number) in readings(family.kind(), value) {
+                    let places = &mut by_reading[reading];
+                    let place = match places.get(labels) {
                         Some(place) => *place,
-                        None if rings.series.len() < self.max_series => {
-                            let place = rings.series.len();
-                            rings.series.push(key.clone());
-                            rings.index.insert(key, place);
+                        None if series.len() < self.max_series => {
+                            let place = series.len();
+                            series.push(SeriesKey {
+                                name: format!("{name}{}", SUFFIXES[reading]),
+                                labels: labels.clone(),
+                            });
+                            places.insert(labels.clone(), place);
                             values.push(f64::NAN);
                             place
                         }
@@ -177,22 +201,24 @@ impl History {
     }
 }
 
-/// The numbers a sample contributes: its value, or a distribution's count and sum.
-fn readings(kind: MetricKind, value: &Value) -> Vec<(&'static str, f64)> {
-    match (kind, value) {
-        (MetricKind::Info, _) => Vec::new(),
+/// The numbers a sample contributes, each with its index in [`SUFFIXES`]: its value, or
+/// a distribution's count and sum.
+fn readings(kind: MetricKind, value: &Value) -> impl Iterator<Item = (usize, f64)> {
+    let pair = match (kind, value) {
+        (MetricKind::Info, _) => [None, None],
         (_, Value::Histogram(histogram)) => {
             #[allow(clippy::cast_precision_loss)] // counts far below 2^53
             let count = histogram.count() as f64;
-            vec![("_count", count), ("_sum", histogram.sum())]
+            [Some((COUNT, count)), Some((SUM, histogram.sum()))]
         }
         (_, Value::Summary(summary)) => {
             #[allow(clippy::cast_precision_loss)]
             let count = summary.count() as f64;
-            vec![("_count", count), ("_sum", summary.sum())]
+            [Some((COUNT, count)), Some((SUM, summary.sum()))]
         }
-        (_, other) => other.as_f64().map(|v| vec![("", v)]).unwrap_or_default(),
-    }
+        (_, other) => [other.as_f64().map(|v| (VALUE, v)), None],
+    };
+    pair.into_iter().flatten()
 }
 
 #[cfg(test)]
@@ -351,5 +377,16 @@ mod tests {
         let doc = document(&history, "1m", 0);
         assert_eq!(doc["series"].as_array().unwrap().len(), 1);
         assert_eq!(doc["points"][0]["values"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_history_of_no_series_is_off() {
+        let history = History::new(0);
+        history.record(&snapshot(1.0, 1), 0);
+        for range in ["1m", "10h"] {
+            let doc = document(&history, range, 0);
+            assert_eq!(doc["series"].as_array().unwrap().len(), 0, "{range}");
+            assert_eq!(doc["points"].as_array().unwrap().len(), 0, "{range}");
+        }
     }
 }
