@@ -27,6 +27,7 @@
 //! way, and notes the next two limits. So each allocation costs two plain additions and
 //! one comparison, a stripe looks at least every 32 KiB of allocation or of freeing, and
 //! churn that leaves the net where it is never publishes.
+//!
 //! A shared stripe keeps its unpublished net in a counter (`fetch_add`) and publishes it
 //! at 64 KiB.
 
