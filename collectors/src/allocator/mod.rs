@@ -16,7 +16,7 @@ use actorscope::registry::{CollectError, Collector, ScrapeContext};
 use actorscope::stats::{Counter, Gauge};
 use actorscope::write::{Metric, Writer};
 
-use stripes::{count_allocation, count_deallocation, count_reallocation, STRIPES};
+use stripes::{count, Change, STRIPES};
 
 /// A global allocator that counts allocations, deallocations and bytes, then passes
 /// every call to the allocator it wraps (the system allocator by default).
@@ -65,7 +65,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAllocator<A> {
         // SAFETY: the caller's contract for `alloc` is passed on as it is.
         let pointer = unsafe { self.inner.alloc(layout) };
         if !pointer.is_null() {
-            count_allocation(layout.size());
+            count(Change::Allocation(layout.size() as u64));
         }
         pointer
     }
@@ -74,7 +74,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAllocator<A> {
         // SAFETY: as for `alloc`.
         let pointer = unsafe { self.inner.alloc_zeroed(layout) };
         if !pointer.is_null() {
-            count_allocation(layout.size());
+            count(Change::Allocation(layout.size() as u64));
         }
         pointer
     }
@@ -82,7 +82,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAllocator<A> {
     unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
         // Counted first, so the call to `inner` is the last thing done (a tail call: no
         // frame of this function stays around it). A `dealloc` cannot fail.
-        count_deallocation(layout.size());
+        count(Change::Deallocation(layout.size() as u64));
         // SAFETY: the caller guarantees `pointer` came from this allocator with `layout`,
         // and every pointer this allocator hands out came from `inner`.
         unsafe { self.inner.dealloc(pointer, layout) }
@@ -92,7 +92,8 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAllocator<A> {
         // SAFETY: as for `dealloc`, with the caller's guarantees about `new_size`.
         let moved = unsafe { self.inner.realloc(pointer, layout, new_size) };
         if !moved.is_null() {
-            count_reallocation(layout.size(), new_size);
+            // Sizes fit `isize`, so they and their difference fit `i64`.
+            count(Change::Reallocation(new_size as i64 - layout.size() as i64));
         }
         moved
     }

@@ -106,14 +106,17 @@ impl Stripe {
         }
     }
 
-    /// Counts a reallocation from `old` to `new` bytes on this thread's own stripe.
+    /// Counts a reallocation that grew by `grown` bytes (shrank, if negative) on this
+    /// thread's own stripe.
     #[inline]
-    fn owned_reallocation(&self, old: u64, new: u64) {
+    fn owned_reallocation(&self, grown: i64) {
         bump(&self.reallocations, 1);
-        let settle = if new >= old {
-            bump(&self.allocated_bytes, new - old) >= self.settle_allocated.load(Ordering::Relaxed)
+        let settle = if grown >= 0 {
+            bump(&self.allocated_bytes, grown.unsigned_abs())
+                >= self.settle_allocated.load(Ordering::Relaxed)
         } else {
-            bump(&self.freed_bytes, old - new) >= self.settle_freed.load(Ordering::Relaxed)
+            bump(&self.freed_bytes, grown.unsigned_abs())
+                >= self.settle_freed.load(Ordering::Relaxed)
         };
         if settle {
             self.settle();
@@ -151,9 +154,27 @@ impl Stripe {
             .store(freed.wrapping_add((limit + net) as u64), Ordering::Relaxed);
     }
 
-    /// Counts on a shared stripe: `fetch_add` on each counter, and the net change into
-    /// `unpublished`, published at [`PUBLISH_BYTES`] either way.
-    fn shared(&self, count: &AtomicU64, allocated: u64, freed: u64) {
+    /// Counts `change` on this thread's own stripe.
+    #[inline]
+    fn owned_change(&self, change: Change) {
+        match change {
+            Change::Allocation(size) => self.owned_allocation(size),
+            Change::Deallocation(size) => self.owned_deallocation(size),
+            Change::Reallocation(grown) => self.owned_reallocation(grown),
+        }
+    }
+
+    /// Counts `change` on a shared stripe: `fetch_add` on each counter, and the net
+    /// change into `unpublished`, published at [`PUBLISH_BYTES`] either way.
+    fn shared(&self, change: Change) {
+        let (count, allocated, freed) = match change {
+            Change::Allocation(size) => (&self.allocations, size, 0),
+            Change::Deallocation(size) => (&self.deallocations, 0, size),
+            Change::Reallocation(grown) if grown >= 0 => {
+                (&self.reallocations, grown.unsigned_abs(), 0)
+            }
+            Change::Reallocation(shrunk) => (&self.reallocations, 0, shrunk.unsigned_abs()),
+        };
         count.fetch_add(1, Ordering::Relaxed);
         if allocated > 0 {
             self.allocated_bytes.fetch_add(allocated, Ordering::Relaxed);
@@ -234,61 +255,31 @@ fn not_owned() -> (&'static Stripe, bool) {
     (&STRIPES[index], index < OWNED)
 }
 
-/// Counts an allocation of `size` bytes for this thread.
+/// One allocator call to count: bytes allocated or freed, or by how many bytes a
+/// reallocation grew (negative: shrank). Two words, so the out-of-line path takes it in
+/// registers and the fast path builds nothing in memory.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Change {
+    Allocation(u64),
+    Deallocation(u64),
+    Reallocation(i64),
+}
+
+/// Counts `change` for this thread.
 #[inline]
-pub(super) fn count_allocation(size: usize) {
+pub(super) fn count(change: Change) {
     match owned() {
-        Some(stripe) => stripe.owned_allocation(size as u64),
-        None => allocation_not_owned(size as u64),
+        Some(stripe) => stripe.owned_change(change),
+        None => count_not_owned(change),
     }
 }
 
 #[cold]
 #[inline(never)]
-fn allocation_not_owned(size: u64) {
+fn count_not_owned(change: Change) {
     match not_owned() {
-        (stripe, true) => stripe.owned_allocation(size),
-        (stripe, false) => stripe.shared(&stripe.allocations, size, 0),
-    }
-}
-
-/// Counts a deallocation of `size` bytes for this thread.
-#[inline]
-pub(super) fn count_deallocation(size: usize) {
-    match owned() {
-        Some(stripe) => stripe.owned_deallocation(size as u64),
-        None => deallocation_not_owned(size as u64),
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn deallocation_not_owned(size: u64) {
-    match not_owned() {
-        (stripe, true) => stripe.owned_deallocation(size),
-        (stripe, false) => stripe.shared(&stripe.deallocations, 0, size),
-    }
-}
-
-/// Counts a reallocation from `old` to `new` bytes for this thread.
-#[inline]
-pub(super) fn count_reallocation(old: usize, new: usize) {
-    match owned() {
-        Some(stripe) => stripe.owned_reallocation(old as u64, new as u64),
-        None => reallocation_not_owned(old as u64, new as u64),
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn reallocation_not_owned(old: u64, new: u64) {
-    match not_owned() {
-        (stripe, true) => stripe.owned_reallocation(old, new),
-        (stripe, false) => stripe.shared(
-            &stripe.reallocations,
-            new.saturating_sub(old),
-            old.saturating_sub(new),
-        ),
+        (stripe, true) => stripe.owned_change(change),
+        (stripe, false) => stripe.shared(change),
     }
 }
 
@@ -382,7 +373,7 @@ mod tests {
                     }
                     (1 | 3, 1) if !held.is_empty() => {
                         let old = held.pop().unwrap_or(0);
-                        stripe.owned_reallocation(old, size);
+                        stripe.owned_reallocation(size as i64 - old as i64);
                         held.push(size);
                     }
                     _ => {
