@@ -7,7 +7,9 @@
 // update's own task draws none when its deadline has passed before the first (applying
 // the update took that long); every task after it draws at least one. Panels a task did
 // not reach are drawn first by the next draw, whatever asked for it, so none is starved
-// by frequent updates.
+// by frequent updates. A panel too costly for one task returns its remaining parts
+// (`[part, draw]` pairs), drawn next as panels of their own, named `<panel>/<part>`; a
+// later draw that lists the panel again drops its parts still waiting (it redoes them).
 
 /**
  * Runs `run` in a task of its own, queued now: through a `MessageChannel`, which, unlike
@@ -61,9 +63,11 @@ export class PanelScheduler {
     if (this.#timer !== null) this.cancel(this.#timer);
     this.#timer = null;
     // Waiting panels first, drawn as this call draws them; a waiting job this call does
-    // not list (a tick's records, queued by an update) keeps its own and still runs.
+    // not list (a tick's records, queued by an update) keeps its own and still runs; a
+    // waiting part of a panel this call lists is dropped, since the panel draws it anew.
     const given = new Map(panels);
-    const waiting = this.#waiting.map(([id, run]) => [id, given.get(id) ?? run]);
+    const redone = ([id]) => id.includes("/") && given.has(id.slice(0, id.indexOf("/")));
+    const waiting = this.#waiting.filter((job) => !redone(job)).map(([id, run]) => [id, given.get(id) ?? run]);
     const late = new Set(waiting.map(([id]) => id));
     const queue = [...waiting, ...panels.filter(([id]) => !late.has(id))];
     if (onComplete) this.#completions.push({ onComplete, from: this.#taskMs.length });
@@ -83,7 +87,9 @@ export class PanelScheduler {
         });
         return;
       }
-      queue[i][1]();
+      const [id, draw] = queue[i];
+      const parts = draw();
+      if (Array.isArray(parts)) queue.splice(i + 1, 0, ...parts.map(([part, run]) => [`${id}/${part}`, run]));
     }
     this.#waiting = [];
     this.#taskMs.push(this.now() - started);

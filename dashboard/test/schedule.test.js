@@ -92,3 +92,26 @@ test("with no budget, every task after the first draws one panel", () => {
   assert.deepEqual(drawn, ["a", "b", "c", "d"]);
   assert.deepEqual(completed, { tasks: 2, taskMs: [3, 1] });
 });
+
+test("a panel's parts are drawn next, as panels of their own; a draw that lists the panel again drops its waiting parts", () => {
+  const { scheduler, drawn, runNext, panel, at } = harness();
+  const split = (id, costs) => [id, () => {
+    drawn.push(id);
+    return costs.map((cost, index) => panel(String(index), cost));
+  }];
+  let first = null;
+  scheduler.draw([split("pools", [5, 5]), panel("b", 1)], 8, (stats) => (first = stats));
+  assert.deepEqual(drawn, ["pools", "0", "1"], "parts come before the next panel, each with the deadline checked");
+  assert.equal(scheduler.pending, true, "b waits: the parts reached the deadline");
+  runNext();
+  assert.deepEqual(drawn, ["pools", "0", "1", "b"]);
+  assert.deepEqual(first, { tasks: 2, taskMs: [10, 1] });
+
+  drawn.length = 0;
+  scheduler.draw([split("pools", [9, 1, 1]), panel("b", 1)], at() + 8);
+  assert.deepEqual(drawn, ["pools", "0"]);
+  scheduler.draw([split("pools", [1]), panel("b", 1)], Infinity);
+  assert.deepEqual(drawn, ["pools", "0", "b", "pools", "0"], "b waited, so it comes first; the first draw's parts 1 and 2 are dropped, since pools draws its parts anew");
+  runNext();
+  assert.equal(scheduler.pending, false);
+});

@@ -140,9 +140,16 @@ function renderBanner(banner, alert) {
   replace(banner, ...(alert.level === "ok" ? [] : [h("strong", {}, alert.level === "critical" ? "Pools critical" : "Pools high"), h("ul", {}, alert.messages.map((text) => h("li", {}, text)))]));
 }
 
+/**
+ * Draws the pools panel and the page-level banner. The banner, the figures and the
+ * counts-only cards now; each slot grid, and then the panel's body, as parts of their
+ * own (schedule.js): on a cold page a big grid alone is a task's worth.
+ */
 export function renderPools(section, model) {
   const recent = recentOverflows(model);
+  /** Every card in page order; a grid's is filled in by its part. */
   const cards = [];
+  const parts = [];
   /** Every pool, for the banner (whatever the filter): `{ key, labels, title, used, capacity, highWater, recentOverflows }`. */
   const everyPool = [];
   /** The pools the filters let through, for the planner. */
@@ -167,7 +174,8 @@ export function renderPools(section, model) {
     seen.add(shown.key);
     const counted = { map, counts: countStates(map.states), used };
     shownMaps.push(counted);
-    cards.push(gridCard(shown.key, counted, shown.title, figures, model.now));
+    const index = cards.push(null) - 1;
+    parts.push(["grid " + shown.key, () => (cards[index] = gridCard(shown.key, counted, shown.title, figures, model.now))]);
   }
   for (const key of grids.keys()) if (!seen.has(key)) grids.delete(key);
   const capacity = model.store.families.get("actorscope_pool_capacity");
@@ -187,12 +195,18 @@ export function renderPools(section, model) {
     }
   }
   renderBanner(document.getElementById("pool-banner"), poolAlert(everyPool));
-  replace(
-    section.querySelector(".panel-body"),
-    cards.length ? legend(shownMaps) : null,
-    ...ownerBars(shownMaps),
-    ...cards,
-    renderPlanner(section, model, planned),
-  );
-  show(section, cards.length > 0);
+  parts.push([
+    "cards",
+    () => {
+      replace(
+        section.querySelector(".panel-body"),
+        cards.length ? legend(shownMaps) : null,
+        ...ownerBars(shownMaps),
+        ...cards,
+        renderPlanner(section, model, planned),
+      );
+      show(section, cards.length > 0);
+    },
+  ]);
+  return parts;
 }
