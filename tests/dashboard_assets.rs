@@ -130,6 +130,16 @@ fn the_page_has_a_strict_policy_and_assets_revalidate_by_etag() {
         "{policy}"
     );
     assert!(!page.text().contains("<script>"), "no inline scripts");
+    // Cross-origin isolated: the page's clock is precise to microseconds, not 0.1 ms
+    // (what the frame-time budget is read with), and it loads nothing from elsewhere.
+    assert_eq!(
+        page.header("cross-origin-opener-policy"),
+        Some("same-origin")
+    );
+    assert_eq!(
+        page.header("cross-origin-embedder-policy"),
+        Some("require-corp")
+    );
     let etag = page.header("etag").expect("an ETag").to_owned();
     let again = get(
         server.address(),

@@ -198,9 +198,11 @@ test(`applying a ${wideSeries}-series snapshot: script time`, async () => {
   // run: so 20 fresh pages, their median and 90th percentile. `ms` is the snapshot's own
   // task; the panels it did not reach are drawn in the tasks after (schedule.js), and
   // `script` is all of those tasks together, `complete` the time until the last panel.
+  // The page's history (`/debug/history`) is applied in tasks of its own, timed apart.
   const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
   const p90 = (list) => [...list].sort((a, b) => a - b)[Math.ceil(list.length * 0.9) - 1];
   const firsts = [];
+  const histories = [];
   let warm = [];
   let deltas = [];
   for (let load = 0; load < COLD_PAGES; load++) {
@@ -209,6 +211,8 @@ test(`applying a ${wideSeries}-series snapshot: script time`, async () => {
     await page.waitForFunction((n) => window.__actorscope.store.sampleCount() >= n, wideSeries, { timeout: 20_000 });
     await page.waitForFunction(() => window.__actorscope.timings.find((t) => t.kind === "snapshot")?.complete != null, null, { timeout: 20_000 });
     firsts.push(await page.evaluate(() => window.__actorscope.timings.find((t) => t.kind === "snapshot")));
+    await page.waitForFunction(() => window.__actorscope.historyTimings.length > 0, null, { timeout: 20_000 });
+    histories.push(await page.evaluate(() => window.__actorscope.historyTimings[0]));
     if (load === COLD_PAGES - 1) {
       warm = await page.evaluate(async () => {
         const doc = await (await fetch("metrics")).json();
@@ -232,6 +236,12 @@ test(`applying a ${wideSeries}-series snapshot: script time`, async () => {
     `PERF samples=${samples} first_snapshot_task_ms median=${part(firsts, "ms")} p90=${tail(firsts, "ms")} of ${COLD_PAGES} fresh pages ` +
       `(each: ${firsts.map((t) => `${t.ms.toFixed(1)}=${t.store.toFixed(1)}/${t.frames.toFixed(1)}/${t.render.toFixed(1)}`).join(" ")}; store ${part(firsts, "store")}, frames ${part(firsts, "frames")}, render ${part(firsts, "render")}); ` +
       `all its tasks: script_ms median=${part(firsts, "script")} p90=${tail(firsts, "script")} in ${part(firsts, "tasks")} tasks, the longest median=${part(firsts, "longest")} p90=${tail(firsts, "longest")}, every panel drawn after median=${part(firsts, "complete")} ms (panels: ${panels})`,
+  );
+  const last = histories[histories.length - 1];
+  console.log(
+    `PERF the page's history: history_script_ms median=${part(histories, "ms")} p90=${tail(histories, "ms")} in ${part(histories, "tasks")} tasks, ` +
+      `the longest median=${part(histories, "longest")} p90=${tail(histories, "longest")}; folding it into the frames median=${part(histories, "seed")} p90=${tail(histories, "seed")} ` +
+      `(the last page's: ${last.points} points of ${last.series} series)`,
   );
   console.log(
     `PERF warm_snapshot_median_ms=${part(warm, "ms")} warm_snapshot_max_ms=${Math.max(...warm.map((t) => t.ms)).toFixed(1)} ` +
@@ -615,6 +625,9 @@ test(`budgets: frame times with every panel open on the 10 h range, and the JS h
   const dropped = (list) => list.filter((ms) => ms > 1.5 * (1000 / 60)).length;
   /** The figures both measurements print. */
   const summary = (list) => `frame_ms_p50=${quantile(list, 0.5).toFixed(2)} p95=${quantile(list, 0.95).toFixed(2)} max=${quantile(list, 1).toFixed(2)}, ${dropped(list)} dropped`;
+  // Served cross-origin isolated (src/web/dashboard.rs): the page's clock reads to
+  // microseconds, so a 16.67 ms display frame reads as that, not as 16.6 to 16.8.
+  assert.equal(await page.evaluate(() => self.crossOriginIsolated), true, "the page is cross-origin isolated");
   const frames = await frameTimes(10_000);
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("HeapProfiler.collectGarbage");
@@ -630,6 +643,13 @@ test(`budgets: frame times with every panel open on the 10 h range, and the JS h
   await page.waitForFunction(() => window.__actorscope.mode() === "stopped", null, { timeout: 10_000 });
   const idle = await frameTimes(3_000);
   console.log(`PERF idle peer: frames=${idle.length} over 3 s, paused: ${summary(idle)}`);
+  // Each full history the page applied here (1 h, 5 m, 10 h): in tasks of about 3 ms.
+  const histories = await page.evaluate(() => window.__actorscope.historyTimings.filter((t) => t.points >= 120));
+  assert.ok(histories.length >= 3, `${histories.length} full histories applied`);
+  console.log(
+    `PERF full histories (${real.series.length} series): ` +
+      histories.map((t) => `${t.points} points in ${t.tasks} tasks, ${t.ms.toFixed(1)} ms in all, the longest ${t.longest.toFixed(1)} ms`).join("; "),
+  );
   const counts = await page.evaluate(() => window.__actorscope.frameCounts());
   assert.deepEqual(counts, { fine: 300, coarse: 360, long: 120 }, "every ring full, and no more");
   assert.ok(frames.length > 100, `${frames.length} frames drawn in 10 s`);

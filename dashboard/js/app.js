@@ -22,7 +22,7 @@ import { DURATION, renderOverview } from "./panels/overview.js";
 import { renderPools } from "./panels/pools.js";
 import { renderWorkers } from "./panels/workers.js";
 import { PROFILES, panelOn, readProfile, writeProfile } from "./profiles.js";
-import { PanelScheduler } from "./schedule.js";
+import { nextTask, PanelScheduler } from "./schedule.js";
 import { FILTER_LABELS, MetricStore } from "./store.js";
 import { readView, writeView } from "./url.js";
 
@@ -50,6 +50,8 @@ let imported = null;
 let lastUpdate = null;
 const bucketHistory = new Map();
 const timings = [];
+/** How long each history took to apply (`seedHistory`). */
+const historyTimings = [];
 
 const model = {
   store,
@@ -297,15 +299,48 @@ function apply(kind, update) {
   if (timings.length > 100) timings.shift();
 }
 
+/** Resolves in a task of its own, queued now (schedule.js). */
+const nextTaskTurn = () => new Promise((resolve) => nextTask(resolve));
+
+/**
+ * Fetches the page's past (`/debug/history`) and seeds the frames with it, in tasks of
+ * about `TASK_BUDGET_MS` (five minutes of 2,000 series are 600,000 readings), then
+ * draws. Dropped when the frames were cleared or replaced meanwhile (a filter change,
+ * an import): the call that did that fetches its own.
+ */
 async function seedHistory() {
   const params = new URLSearchParams({ range: view.range });
   for (const label of FILTER_LABELS) for (const value of view.filter[label]) params.append(label, value);
   try {
     const response = await fetch("history?" + params);
-    if (response.ok) frames.seed(await response.json(), view.filter);
+    const doc = response.ok ? await response.json() : null;
+    const seededFrames = frames;
+    // `ms`: the script time of its tasks (the parse of the document, before them, not
+    // counted), `seed` of those that seed the frames, `longest` the longest task.
+    const entry = { series: doc?.series?.length ?? 0, points: doc?.points?.length ?? 0, seed: 0, tasks: 0, longest: 0, ms: 0 };
+    let taskStarted = performance.now();
+    const endTask = () => {
+      const ms = performance.now() - taskStarted;
+      entry.tasks += 1;
+      entry.ms += ms;
+      entry.longest = Math.max(entry.longest, ms);
+    };
+    if (doc) {
+      const seeding = seededFrames.seeder(doc, view.filter);
+      while (!seeding.step(taskStarted + TASK_BUDGET_MS)) {
+        endTask();
+        await nextTaskTurn();
+        taskStarted = performance.now();
+      }
+      if (frames !== seededFrames || !seeding.finish()) return;
+      entry.seed = entry.ms + (performance.now() - taskStarted);
+    }
     // It arrives like a live update, often while the first snapshot's panels are being
     // drawn: in tasks that fit a frame too, not all of them in one.
     render(performance.now() + TASK_BUDGET_MS);
+    endTask();
+    historyTimings.push(entry);
+    if (historyTimings.length > 100) historyTimings.shift();
   } catch {
     // No history: the page starts from now.
   }
@@ -415,6 +450,7 @@ function setUp() {
   // For tests and the curious: what the page holds and how long updates took.
   window.__actorscope = {
     timings,
+    historyTimings,
     panelTimings,
     store,
     mode: () => connection.mode,

@@ -117,6 +117,29 @@ export class Totals {
   }
 }
 
+/**
+ * Routes series: `of(name, labels)` is the columns of `columns` a reading of series
+ * `name` with `labels` adds to, a key's column once per time it adds to it (none when
+ * `filter` drops it): what one `Totals` makes of a reading of 1, emptied for the next.
+ */
+class Router {
+  #totals;
+
+  constructor(columns, filter) {
+    this.columns = columns;
+    this.#totals = new Totals(filter);
+  }
+
+  of(name, labels) {
+    const out = [];
+    this.#totals.add(name, labels, 1);
+    const sums = this.#totals.values;
+    for (const [key, times] of sums) for (let time = 0; time < times; time++) out.push(this.columns.of(key));
+    sums.clear();
+    return out;
+  }
+}
+
 /** The totals of a list of `{name, labels, value}` readings. */
 export function aggregate(series, filter) {
   const totals = new Totals(filter);
@@ -193,24 +216,75 @@ export class Frames {
 
   /**
    * Seeds the past from a `/debug/history` document: each point's series pass through
-   * the same aggregation as live readings.
+   * the same aggregation as live readings (all at once; `seeder` spreads it over tasks).
    */
   seed(history, filter) {
-    const series = history.series ?? [];
+    const seeding = this.seeder(history, filter);
+    seeding.step(Infinity);
+    seeding.finish();
+  }
+
+  /**
+   * Seeding from `history` in steps: `step(deadline)` routes series, then sums points,
+   * until `now()` passes `deadline` (at least 64 series or one point a step), and says
+   * whether every point is summed; `finish()` adds them to their ring, unless the
+   * frames were cleared since (their columns given out anew), when it drops them and
+   * returns false. Which keys a series adds to does not depend on its value, so each
+   * series is routed once (`Router`: the columns it adds to) and every point is then
+   * summed into a row by column, with no key made or looked up per reading: 5 minutes
+   * of 2,000 series are 600,000 readings, on a page whose code is not yet optimised.
+   */
+  seeder(history, filter, now = () => performance.now()) {
+    const series = Array.isArray(history?.series) ? history.series : [];
+    const points = Array.isArray(history?.points) ? history.points : [];
+    const columns = this.columns;
+    const router = new Router(columns, filter);
+    const routes = [];
+    let width = 0; // the columns once every series is routed
     const sum = (list) => {
-      const readings = [];
-      (list ?? []).forEach((value, i) => {
-        if (value !== null && series[i]) readings.push({ name: series[i].name, labels: series[i].labels, value });
-      });
-      return this.columns.row(aggregate(readings, filter));
+      const row = new Float64Array(width).fill(NaN);
+      if (!Array.isArray(list)) return row;
+      const count = Math.min(list.length, routes.length);
+      for (let i = 0; i < count; i++) {
+        const value = list[i];
+        if (typeof value !== "number" || !Number.isFinite(value)) continue;
+        const to = routes[i];
+        for (let j = 0; j < to.length; j++) {
+          const before = row[to[j]];
+          row[to[j]] = (Number.isNaN(before) ? 0 : before) + value;
+        }
+      }
+      return row;
     };
-    const resolution = history.resolution_seconds;
-    // A summed key's band is the sum of its series' lowest and highest readings: it
-    // holds the sum's own range, and is as wide only when they peak together.
-    const seeded = (history.points ?? []).map((point) =>
-      resolution >= 300 ? { t: point.t, values: sum(point.values), low: sum(point.min ?? point.values), high: sum(point.max ?? point.values) } : { t: point.t, values: sum(point.values) },
-    );
-    (resolution >= 300 ? this.long : resolution >= 10 ? this.coarse : this.fine).merge(seeded);
+    const resolution = history?.resolution_seconds;
+    const banded = resolution >= 300;
+    const seeded = [];
+    let next = 0;
+    return {
+      step: (deadline) => {
+        while (routes.length < series.length) {
+          const one = series[routes.length];
+          routes.push(typeof one?.name === "string" ? router.of(one.name, one.labels ?? NO_LABELS) : []);
+          if (routes.length === series.length) break;
+          if (routes.length % 64 === 0 && now() >= deadline) return false;
+        }
+        width = columns.keys.length;
+        while (next < points.length) {
+          const point = points[next++];
+          if (!Number.isFinite(point?.t)) continue;
+          // A summed key's band is the sum of its series' lowest and highest readings:
+          // it holds the sum's own range, and is as wide only when they peak together.
+          seeded.push(banded ? { t: point.t, values: sum(point.values), low: sum(point.min ?? point.values), high: sum(point.max ?? point.values) } : { t: point.t, values: sum(point.values) });
+          if (now() >= deadline) break;
+        }
+        return next >= points.length;
+      },
+      finish: () => {
+        if (this.columns !== columns) return false;
+        (banded ? this.long : resolution >= 10 ? this.coarse : this.fine).merge(seeded);
+        return true;
+      },
+    };
   }
 
   clear() {

@@ -15,7 +15,7 @@
  * Runs `run` in a task of its own, queued now: through a `MessageChannel`, which, unlike
  * a chain of `setTimeout(…, 0)`, is not slowed to 4 ms a step after the fifth.
  */
-function nextTask(run) {
+export function nextTask(run) {
   const channel = new MessageChannel();
   let cancelled = false;
   channel.port1.onmessage = () => {

@@ -46,6 +46,57 @@ test("history seeds frames through the same aggregation", () => {
   assert.deepEqual(frames.series("sum|requests_total", "1m", 2000), [[1000, 3], [2000, 2]]);
 });
 
+test("seeding sums each point exactly as the live aggregation does, filters, owners and table rows included", () => {
+  const series = [
+    { name: "requests_total", labels: { worker: "0", server: "api" } },
+    { name: "requests_total", labels: { worker: "1", server: "admin" } },
+    { name: "mailbox_depth", labels: { actor: "Cache", instance: "2", server: "api" } },
+    { name: "http_server_requests_total", labels: { route: "/a", method: "GET", status: "200", server: "api" } },
+    { name: "http_server_requests_total", labels: { route: "/a", method: "GET", status: "500", server: "api" } },
+    { name: "http_client_requests_total", labels: { client: "db", server: "admin" } },
+    null,
+    { name: "rss", labels: {} },
+  ];
+  const points = [
+    { t: 1000, values: [1, 2, 3, 4, 5, 6, 7, 8] },
+    { t: 2000, values: [null, 2.5, "NaN", 4, null, 6, 7, 9] },
+    { t: 3000, values: [3, null, 1] },
+  ];
+  for (const filter of [{ server: [], client: [], worker: [] }, { server: ["api"], client: [], worker: [] }, { server: [], client: [], worker: ["1"] }]) {
+    const frames = new Frames();
+    frames.seed({ resolution_seconds: 1, series, points }, filter);
+    for (const point of points) {
+      const readings = point.values.map((value, i) => ({ ...series[i], value })).filter((reading, i) => series[i] && reading.value !== null);
+      const expected = aggregate(readings, filter);
+      const frame = frames.fine.frames.find((f) => f.t === point.t);
+      assert.deepEqual(frames.columns.object(frame.values), Object.fromEntries(expected), `t=${point.t}, filter ${JSON.stringify(filter)}`);
+    }
+  }
+});
+
+test("seeding in steps: each step sums points until its deadline, and a clear in between drops the seeding", () => {
+  const history = { resolution_seconds: 1, series: [{ name: "k", labels: {} }], points: [1, 2, 3, 4, 5].map((v) => ({ t: v * 1000, values: [v] })) };
+  const filter = { server: [], client: [], worker: [] };
+  let clock = 0;
+  const frames = new Frames();
+  const seeding = frames.seeder(history, filter, () => clock++);
+  assert.equal(seeding.step(clock + 2), false, "two points by the deadline, three to go");
+  assert.deepEqual(frames.series("sum|k", "1m", 5000), [], "nothing is in the ring before it finishes");
+  assert.equal(seeding.step(-1), false, "a step past its deadline still sums one point");
+  assert.equal(seeding.step(Infinity), true);
+  assert.equal(seeding.finish(), true);
+  assert.deepEqual(frames.series("sum|k", "1m", 5000), [[1000, 1], [2000, 2], [3000, 3], [4000, 4], [5000, 5]]);
+  const cleared = new Frames();
+  const late = cleared.seeder(history, filter);
+  cleared.clear(); // a filter change while the history was being summed
+  late.step(Infinity);
+  assert.equal(late.finish(), false);
+  assert.deepEqual(cleared.series("sum|k", "1m", 5000), [], "summed with the old columns: dropped");
+  const odd = new Frames();
+  odd.seed({ resolution_seconds: 1, series: [{ name: "k" }], points: [null, { t: 1000, values: [7] }, { values: [1] }] }, filter);
+  assert.deepEqual(odd.series("sum|k", "1m", 1000), [[1000, 7]], "points without a time are skipped");
+});
+
 test("history that arrives after the first live tick still seeds the past, and the live tick stays", () => {
   const frames = new Frames();
   frames.add(60_500, new Map([["sum|requests_total", 99]])); // the live snapshot came first

@@ -1,7 +1,11 @@
 //! The dashboard's files, embedded in the binary at build time (`include_str!`, so a
 //! build never reads them from disk at run time), served under `/debug/` with their
 //! content type, an `ETag`, and a Content-Security-Policy that allows only this origin's
-//! scripts, styles and connections.
+//! scripts, styles and connections. The page is cross-origin isolated (`COOP:
+//! same-origin`, `COEP: require-corp`; it loads nothing from elsewhere): browsers then
+//! give it a clock precise to microseconds instead of 0.1 ms, which its frame and script
+//! timings are read with. Browsers honour this on secure origins only (`https`, and
+//! `http` on localhost); elsewhere the headers are ignored and nothing changes.
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -119,7 +123,10 @@ pub(crate) fn serve(request: &HttpRequest, asset: &Asset) -> HttpResponse {
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::REFERRER_POLICY, "no-referrer"));
     if asset.content_type == HTML {
-        response.insert_header((header::CONTENT_SECURITY_POLICY, POLICY));
+        response
+            .insert_header((header::CONTENT_SECURITY_POLICY, POLICY))
+            .insert_header(("cross-origin-opener-policy", "same-origin"))
+            .insert_header(("cross-origin-embedder-policy", "require-corp"));
     }
     if cached {
         return response.finish();
