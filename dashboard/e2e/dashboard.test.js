@@ -196,8 +196,10 @@ test(`applying a ${wideSeries}-series snapshot: script time`, async () => {
   // The first snapshot lands on a cold page (nothing compiled yet, every panel built
   // for the first time), and a page's timings jitter with whatever else the two cores
   // run: so 20 fresh pages, their median and 90th percentile. `ms` is the snapshot's own
-  // task; the panels it did not reach are drawn in the tasks after (schedule.js), and
-  // `script` is all of those tasks together, `complete` the time until the last panel.
+  // task (from its event's handler: the parse of the event's text, then the store, the
+  // trend frame and the panels drawn in it); those it did not reach are drawn in the
+  // tasks after (schedule.js), and `script` is all of those tasks together, `complete`
+  // the time until the last panel.
   // The page's history (`/debug/history`) is applied in tasks of its own, timed apart.
   const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
   const p90 = (list) => [...list].sort((a, b) => a - b)[Math.ceil(list.length * 0.9) - 1];
@@ -234,7 +236,7 @@ test(`applying a ${wideSeries}-series snapshot: script time`, async () => {
   const panels = Object.keys(firsts[0].panels).map((id) => `${id} ${median(firsts.map((t) => t.panels[id])).toFixed(1)}`).join(", ");
   console.log(
     `PERF samples=${samples} first_snapshot_task_ms median=${part(firsts, "ms")} p90=${tail(firsts, "ms")} of ${COLD_PAGES} fresh pages ` +
-      `(each: ${firsts.map((t) => `${t.ms.toFixed(1)}=${t.store.toFixed(1)}/${t.frames.toFixed(1)}/${t.render.toFixed(1)}`).join(" ")}; store ${part(firsts, "store")}, frames ${part(firsts, "frames")}, render ${part(firsts, "render")}); ` +
+      `(each: ${firsts.map((t) => `${t.ms.toFixed(1)}=${t.parse.toFixed(1)}/${t.store.toFixed(1)}/${t.frames.toFixed(1)}/${t.render.toFixed(1)}`).join(" ")}; parse ${part(firsts, "parse")}, store ${part(firsts, "store")}, frames ${part(firsts, "frames")}, render ${part(firsts, "render")}); ` +
       `all its tasks: script_ms median=${part(firsts, "script")} p90=${tail(firsts, "script")} in ${part(firsts, "tasks")} tasks, the longest median=${part(firsts, "longest")} p90=${tail(firsts, "longest")}, every panel drawn after median=${part(firsts, "complete")} ms (panels: ${panels})`,
   );
   const last = histories[histories.length - 1];

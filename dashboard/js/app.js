@@ -265,19 +265,22 @@ function render(deadline = Infinity, onComplete = null, jobs = []) {
 
 /**
  * Applies live data and renders, recording the script time: `ms` is the update's own
- * task (store, frames and the panels drawn in it), `complete` the time until every
+ * task (from `received`, when the stream event's handler began: the parse of its text,
+ * then store, frames and the panels drawn in it), `complete` the time until every
  * panel was drawn (null until then), `script` the time all its tasks took and
  * `longest` the longest of them. A render that takes over (a seeded history, a new
  * tick) counts as this one's tasks until the panels are drawn.
  */
-function apply(kind, update) {
+function apply(kind, update, received = null) {
   lastUpdate = Date.now();
-  const started = performance.now();
+  const applying = performance.now();
+  // From when the event's handler began: its text's parse is this task's script time too.
+  const started = received ?? applying;
   update();
   const applied = performance.now();
   recordTick();
   const recorded = performance.now();
-  const entry = { kind, samples: store.sampleCount(), store: applied - started, frames: recorded - applied, ms: null, render: null, complete: null, script: null, longest: null, tasks: null, panels: null };
+  const entry = { kind, samples: store.sampleCount(), parse: applying - started, store: applied - applying, frames: recorded - applied, ms: null, render: null, complete: null, script: null, longest: null, tasks: null, panels: null };
   let later = []; // the script time of each task after this one
   const finish = () => {
     entry.script = entry.ms + later.reduce((sum, ms) => sum + ms, 0);
@@ -349,8 +352,8 @@ async function seedHistory() {
 const connection = new Connection({
   streamUrl: "stream",
   snapshotUrl: "metrics",
-  onSnapshot: (doc, id) => apply("snapshot", () => store.applySnapshot(doc, id)),
-  onDelta: (doc, id) => apply("delta", () => store.applyDelta(doc, id)),
+  onSnapshot: (doc, id, received) => apply("snapshot", () => store.applySnapshot(doc, id), received),
+  onDelta: (doc, id, received) => apply("delta", () => store.applyDelta(doc, id), received),
   onStatus: (mode) => setStatus(mode === "polling" ? "polling (stream unavailable)" : mode, mode),
 });
 

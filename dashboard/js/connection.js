@@ -4,8 +4,11 @@
 
 export class Connection {
   /**
-   * @param options {streamUrl, snapshotUrl, intervalMs, retryStreamMs, onSnapshot(doc, id),
-   *   onDelta(doc, id), onStatus(text), EventSource, fetch, setTimeout, clearTimeout}
+   * @param options {streamUrl, snapshotUrl, intervalMs, retryStreamMs, onSnapshot(doc, id,
+   *   received), onDelta(doc, id, received), onStatus(text), EventSource, fetch, setTimeout,
+   *   clearTimeout}; `received` is when a stream event's handler began, before its text
+   *   was parsed (a `performance.now()` reading; null for a polled snapshot, whose body
+   *   is parsed in a task of its own)
    */
   constructor(options) {
     this.options = {
@@ -51,10 +54,11 @@ export class Connection {
     const handle = (kind) => (event) => {
       this.failures = 0;
       if (this.mode !== "live") this.#status("live");
+      const received = performance.now();
       const id = event.lastEventId ? Number(event.lastEventId) : null;
       const doc = JSON.parse(event.data);
-      if (kind === "snapshot") this.options.onSnapshot(doc, id);
-      else this.options.onDelta(doc, id);
+      if (kind === "snapshot") this.options.onSnapshot(doc, id, received);
+      else this.options.onDelta(doc, id, received);
     };
     source.addEventListener("snapshot", handle("snapshot"));
     source.addEventListener("delta", handle("delta"));
@@ -84,7 +88,7 @@ export class Connection {
       if (this.mode !== "polling") return;
       try {
         const response = await this.options.fetch(this.options.snapshotUrl);
-        if (response.ok) this.options.onSnapshot(await response.json(), null);
+        if (response.ok) this.options.onSnapshot(await response.json(), null, null);
       } catch {
         // The next poll tries again.
       }

@@ -36,8 +36,8 @@ function setUp(overrides = {}) {
     fetch: async () => ({ ok: true, json: async () => ({ families: [], polled: true }) }),
     setTimeout: (fn, ms) => timers.push({ fn, ms }) && timers.length,
     clearTimeout: () => {},
-    onSnapshot: (doc, id) => log.push(["snapshot", doc, id]),
-    onDelta: (doc, id) => log.push(["delta", doc, id]),
+    onSnapshot: (doc, id, received) => log.push(["snapshot", doc, id, received]),
+    onDelta: (doc, id, received) => log.push(["delta", doc, id, received]),
     onStatus: (mode) => log.push(["status", mode]),
     ...overrides,
   });
@@ -54,6 +54,7 @@ test("stream events reach the store in order with their ids", () => {
   source.emit("delta", { data: '{"families":[],"removed":[]}', lastEventId: "8" });
   const events = log.filter(([kind]) => kind !== "status");
   assert.deepEqual(events.map(([kind, , id]) => [kind, id]), [["snapshot", 7], ["delta", 8]]);
+  assert.ok(events.every(([, , , received]) => typeof received === "number" && received <= performance.now()), "each says when its handler began, before the parse");
   assert.equal(connection.mode, "live");
 });
 
@@ -66,7 +67,7 @@ test("a stream the browser gives up on falls back to polling, then tries again",
   await new Promise((resolve) => setImmediate(resolve));
   assert.ok(source.closed);
   assert.equal(connection.mode, "polling");
-  assert.ok(log.some(([kind, doc]) => kind === "snapshot" && doc.polled), "a polled snapshot was applied");
+  assert.ok(log.some(([kind, doc, , received]) => kind === "snapshot" && doc.polled && received === null), "a polled snapshot was applied (parsed in a task of its own: no start given)");
   const retry = timers.find((t) => t.ms === 30_000);
   assert.ok(retry, "the stream is tried again later");
   retry.fn();
