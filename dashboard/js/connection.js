@@ -52,9 +52,9 @@ export class Connection {
     this.#status("connecting");
     source.addEventListener("open", () => this.#status("live"));
     const handle = (kind) => (event) => {
+      const received = performance.now();
       this.failures = 0;
       if (this.mode !== "live") this.#status("live");
-      const received = performance.now();
       const id = event.lastEventId ? Number(event.lastEventId) : null;
       const doc = JSON.parse(event.data);
       if (kind === "snapshot") this.options.onSnapshot(doc, id, received);
