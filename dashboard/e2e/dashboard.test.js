@@ -7,6 +7,8 @@ import path from "node:path";
 
 import { chromium } from "playwright-core";
 
+import { traceTasks } from "./trace.js";
+
 const url = process.env.DASHBOARD_URL;
 const site = process.env.SITE_URL;
 const wideSeries = Number(process.env.WIDE_SERIES ?? 2000);
@@ -26,10 +28,14 @@ after(async () => {
   await browser?.close();
 });
 
-/** A page that records console errors, uncaught exceptions and dialogs. */
-async function open(query = "", init = null) {
+/**
+ * A page that records console errors, uncaught exceptions and dialogs; with `traced`,
+ * its main thread's tasks are traced from before it opens (`stopTrace`, trace.js).
+ */
+async function open(query = "", init = null, { traced = false } = {}) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1600 }, acceptDownloads: true });
   const page = await context.newPage();
+  const trace = traced ? await traceTasks(context, page) : null;
   const problems = [];
   page.on("console", (message) => message.type() === "error" && problems.push("console: " + message.text()));
   page.on("pageerror", (error) => problems.push("page error: " + error.message));
@@ -39,7 +45,7 @@ async function open(query = "", init = null) {
   });
   if (init) await page.addInitScript(init);
   await page.goto(url + query);
-  return { page, problems, close: () => context.close() };
+  return { page, problems, stopTrace: () => trace.stop(), close: () => context.close() };
 }
 
 /** Live, with the first snapshot applied: the page says "live" as soon as the stream
@@ -199,7 +205,9 @@ test(`applying a ${wideSeries}-series snapshot: script time`, async () => {
   // task (from its event's handler: the parse of the event's text, then the store, the
   // trend frame and the panels drawn in it); those it did not reach are drawn in the
   // tasks after (schedule.js), and `script` is all of those tasks together, `complete`
-  // the time until the last panel.
+  // the time until the last panel. Those are wall-clock (`performance.now()`), waits for
+  // a core included; `cpu` is the main thread's CPU time in those same tasks, from a
+  // trace (trace.js), and `longest_cpu` the most of it in one.
   // The page's history (`/debug/history`) is applied in tasks of its own, timed apart.
   const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
   const p90 = (list) => [...list].sort((a, b) => a - b)[Math.ceil(list.length * 0.9) - 1];
@@ -208,11 +216,15 @@ test(`applying a ${wideSeries}-series snapshot: script time`, async () => {
   let warm = [];
   let deltas = [];
   for (let load = 0; load < COLD_PAGES; load++) {
-    const { page, problems, close } = await open();
+    const { page, problems, stopTrace, close } = await open("", null, { traced: true });
     await live(page);
     await page.waitForFunction((n) => window.__actorscope.store.sampleCount() >= n, wideSeries, { timeout: 20_000 });
     await page.waitForFunction(() => window.__actorscope.timings.find((t) => t.kind === "snapshot")?.complete != null, null, { timeout: 20_000 });
-    firsts.push(await page.evaluate(() => window.__actorscope.timings.find((t) => t.kind === "snapshot")));
+    const first = await page.evaluate(() => window.__actorscope.timings.find((t) => t.kind === "snapshot"));
+    const traced = (await stopTrace())(first.spans);
+    assert.equal(traced.unmatched, 0, `each of the first snapshot's ${first.spans.length} drawing spans is in one of the trace's tasks`);
+    assert.ok(traced.cpu <= traced.wall && traced.wall >= first.script - 0.1, `${traced.cpu} ms of CPU time in ${traced.wall} ms of whole tasks, which hold the page's ${first.script} ms`);
+    firsts.push({ ...first, cpu: traced.cpu, longestCpu: traced.longestCpu });
     await page.waitForFunction(() => window.__actorscope.historyTimings.length > 0, null, { timeout: 20_000 });
     histories.push(await page.evaluate(() => window.__actorscope.historyTimings[0]));
     if (load === COLD_PAGES - 1) {
@@ -237,7 +249,8 @@ test(`applying a ${wideSeries}-series snapshot: script time`, async () => {
   console.log(
     `PERF samples=${samples} first_snapshot_task_ms median=${part(firsts, "ms")} p90=${tail(firsts, "ms")} of ${COLD_PAGES} fresh pages ` +
       `(each: ${firsts.map((t) => `${t.ms.toFixed(1)}=${t.parse.toFixed(1)}/${t.store.toFixed(1)}/${t.frames.toFixed(1)}/${t.render.toFixed(1)}`).join(" ")}; parse ${part(firsts, "parse")}, store ${part(firsts, "store")}, frames ${part(firsts, "frames")}, render ${part(firsts, "render")}); ` +
-      `all its tasks: script_ms median=${part(firsts, "script")} p90=${tail(firsts, "script")} in ${part(firsts, "tasks")} tasks, the longest median=${part(firsts, "longest")} p90=${tail(firsts, "longest")}, every panel drawn after median=${part(firsts, "complete")} ms (panels: ${panels})`,
+      `all its tasks: script_ms median=${part(firsts, "script")} p90=${tail(firsts, "script")} in ${part(firsts, "tasks")} tasks, the longest median=${part(firsts, "longest")} p90=${tail(firsts, "longest")}, every panel drawn after median=${part(firsts, "complete")} ms (panels: ${panels}); ` +
+      `the CPU time of those tasks: cpu_ms median=${part(firsts, "cpu")} p90=${tail(firsts, "cpu")}, the longest task's longest_cpu median=${part(firsts, "longestCpu")} p90=${tail(firsts, "longestCpu")} (each: ${firsts.map((t) => `${t.cpu.toFixed(1)}/${t.script.toFixed(1)}`).join(" ")})`,
   );
   const last = histories[histories.length - 1];
   console.log(

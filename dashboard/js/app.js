@@ -267,9 +267,11 @@ function render(deadline = Infinity, onComplete = null, jobs = []) {
  * Applies live data and renders, recording the script time: `ms` is the update's own
  * task (from `received`, when the stream event's handler began: the parse of its text,
  * then store, frames and the panels drawn in it), `complete` the time until every
- * panel was drawn (null until then), `script` the time all its tasks took and
- * `longest` the longest of them. A render that takes over (a seeded history, a new
- * tick) counts as this one's tasks until the panels are drawn.
+ * panel was drawn (null until then), `script` the time all its tasks took, `longest`
+ * the longest of them and `spans` when each ran (`[start, end]`, `performance.now()`
+ * readings; the browser test reads their CPU time from a trace). A render that takes
+ * over (a seeded history, a new tick) draws the panels still waiting first, and counts
+ * as this one's until they are drawn; its redraws of the others are its own.
  */
 function apply(kind, update, received = null) {
   lastUpdate = Date.now();
@@ -280,17 +282,19 @@ function apply(kind, update, received = null) {
   const applied = performance.now();
   recordTick();
   const recorded = performance.now();
-  const entry = { kind, samples: store.sampleCount(), parse: applying - started, store: applied - applying, frames: recorded - applied, ms: null, render: null, complete: null, script: null, longest: null, tasks: null, panels: null };
-  let later = []; // the script time of each task after this one
+  const entry = { kind, samples: store.sampleCount(), parse: applying - started, store: applied - applying, frames: recorded - applied, ms: null, render: null, complete: null, script: null, longest: null, tasks: null, panels: null, spans: null };
+  let later = []; // when each task after this one drew (`[start, end]`)
   const finish = () => {
-    entry.script = entry.ms + later.reduce((sum, ms) => sum + ms, 0);
-    entry.longest = Math.max(entry.ms, ...later);
+    const laterMs = later.map(([start, end]) => end - start);
+    entry.script = entry.ms + laterMs.reduce((sum, ms) => sum + ms, 0);
+    entry.longest = Math.max(entry.ms, ...laterMs);
+    entry.spans = [[started, started + entry.ms], ...later];
   };
-  const onComplete = ({ tasks, taskMs }) => {
+  const onComplete = ({ tasks, spans }) => {
     entry.complete = performance.now() - started;
     entry.tasks = tasks;
     entry.panels = { ...panelTimings };
-    later = taskMs.slice(1);
+    later = spans.slice(1);
     if (entry.ms !== null) finish();
   };
   render(kind === "measure" ? Infinity : started + TASK_BUDGET_MS, onComplete, [["tick", recordTickDetails]]);

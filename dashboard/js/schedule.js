@@ -11,17 +11,31 @@
 // (`[part, draw]` pairs), drawn next as panels of their own, named `<panel>/<part>`; a
 // later draw that lists the panel again drops its parts still waiting (it redoes them).
 
+/** The page's one channel for `nextTask`, made on first use, and the runs its messages start, in order. */
+let channel = null;
+const queued = [];
+
 /**
  * Runs `run` in a task of its own, queued now: through a `MessageChannel`, which, unlike
- * a chain of `setTimeout(…, 0)`, is not slowed to 4 ms a step after the fifth.
+ * a chain of `setTimeout(…, 0)`, is not slowed to 4 ms a step after the fifth. One
+ * channel for the page, each message a task that runs the oldest run queued (a new
+ * channel per task costs about 0.3 ms on a cold page: a fresh message pipe each).
  */
 export function nextTask(run) {
-  const channel = new MessageChannel();
+  if (channel === null) {
+    channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      const next = queued.shift();
+      // Node's ports (the tests') keep the process alive only while a run is queued.
+      if (queued.length === 0) channel.port1.unref?.();
+      next?.();
+    };
+  }
+  channel.port1.ref?.();
   let cancelled = false;
-  channel.port1.onmessage = () => {
-    channel.port1.close();
+  queued.push(() => {
     if (!cancelled) run();
-  };
+  });
   channel.port2.postMessage(null);
   return { cancel: () => (cancelled = true) };
 }
@@ -29,10 +43,15 @@ export function nextTask(run) {
 export class PanelScheduler {
   #waiting = [];
   #timer = null;
-  /** Callers waiting for every panel to be drawn: `{ onComplete, from }`, `from` an index into `#taskMs`. */
+  /**
+   * Callers waiting for their panels to be drawn: `{ onComplete, from, generation }`,
+   * `from` an index into `#spans`, `generation` that of the draw they called.
+   */
   #completions = [];
-  /** Each task's drawing time since the oldest waiting caller began. */
-  #taskMs = [];
+  /** Each task's drawing, `[start, end]` (`now()` readings), since the oldest waiting caller began. */
+  #spans = [];
+  /** Counts the draws: each queued panel carries the generation of the draw whose caller waits for it. */
+  #generation = 0;
 
   /**
    * `budgetMs`: how long after it starts a continuing task stops starting panels (0:
@@ -55,22 +74,33 @@ export class PanelScheduler {
   /**
    * Draws `panels` (`[id, draw]` pairs, in page order; those a previous draw did not
    * reach first) until `deadline` (a `now()` reading; Infinity: all of them now), the
-   * rest in the tasks after. Calls `onComplete({ tasks, taskMs })` once every panel has
-   * been drawn since this call, by this draw or by one that replaced it: how many tasks
-   * that took and the time each spent drawing.
+   * rest in the tasks after. Calls `onComplete({ tasks, taskMs, spans })` once every
+   * panel it lists has been drawn since this call, by this draw or by one that took
+   * over: how many tasks that took, the time each spent drawing until then and when
+   * (`[start, end]`). A draw that takes over redraws, after the panels still waiting,
+   * those already drawn; that is its own work, not counted for the draw it took over,
+   * which completes once its own panels are drawn (a redone panel whose parts were
+   * waiting included, and whatever is drawn before it).
    */
   draw(panels, deadline, onComplete = null) {
     if (this.#timer !== null) this.cancel(this.#timer);
     this.#timer = null;
+    const generation = ++this.#generation;
     // Waiting panels first, drawn as this call draws them; a waiting job this call does
     // not list (a tick's records, queued by an update) keeps its own and still runs; a
-    // waiting part of a panel this call lists is dropped, since the panel draws it anew.
+    // waiting part of a panel this call lists is dropped, since the panel draws it anew
+    // (for the callers that waited for that part).
     const given = new Map(panels);
-    const redone = ([id]) => id.includes("/") && given.has(id.slice(0, id.indexOf("/")));
-    const waiting = this.#waiting.filter((job) => !redone(job)).map(([id, run]) => [id, given.get(id) ?? run]);
+    const redoneFor = new Map();
+    const waiting = [];
+    for (const [id, run, waitedBy] of this.#waiting) {
+      const panel = id.includes("/") ? id.slice(0, id.indexOf("/")) : null;
+      if (panel !== null && given.has(panel)) redoneFor.set(panel, Math.min(redoneFor.get(panel) ?? Infinity, waitedBy));
+      else waiting.push([id, given.get(id) ?? run, waitedBy]);
+    }
     const late = new Set(waiting.map(([id]) => id));
-    const queue = [...waiting, ...panels.filter(([id]) => !late.has(id))];
-    if (onComplete) this.#completions.push({ onComplete, from: this.#taskMs.length });
+    const queue = [...waiting, ...panels.filter(([id]) => !late.has(id)).map(([id, run]) => [id, run, redoneFor.get(id) ?? generation])];
+    if (onComplete) this.#completions.push({ onComplete, from: this.#spans.length, generation });
     this.#run(queue, deadline, false);
   }
 
@@ -80,23 +110,35 @@ export class PanelScheduler {
     for (let i = 0; i < queue.length; i++) {
       if ((i > 0 || !atLeastOne) && this.now() >= deadline) {
         this.#waiting = queue.slice(i);
-        this.#taskMs.push(this.now() - started);
+        this.#spans.push([started, this.now()]);
         this.#timer = this.schedule(() => {
           this.#timer = null;
           this.#run(this.#waiting, this.now() + this.budgetMs, true);
         });
         return;
       }
-      const [id, draw] = queue[i];
+      const [id, draw, waitedBy] = queue[i];
       const parts = draw();
-      if (Array.isArray(parts)) queue.splice(i + 1, 0, ...parts.map(([part, run]) => [`${id}/${part}`, run]));
+      if (Array.isArray(parts)) queue.splice(i + 1, 0, ...parts.map(([part, run]) => [`${id}/${part}`, run, waitedBy]));
+      this.#complete(queue, i + 1, started);
     }
     this.#waiting = [];
-    this.#taskMs.push(this.now() - started);
-    const completions = this.#completions;
-    const taskMs = this.#taskMs;
-    this.#completions = [];
-    this.#taskMs = [];
-    for (const { onComplete, from } of completions) onComplete({ tasks: taskMs.length - from, taskMs: taskMs.slice(from) });
+    this.#complete(queue, queue.length, started);
+    this.#spans = [];
+  }
+
+  /** Tells the callers whose panels are all drawn (none from `next` on in `queue` is theirs). */
+  #complete(queue, next, started) {
+    if (this.#completions.length === 0) return;
+    let oldestWaiting = Infinity;
+    for (let i = next; i < queue.length; i++) oldestWaiting = Math.min(oldestWaiting, queue[i][2]);
+    const done = this.#completions.filter(({ generation }) => generation < oldestWaiting);
+    if (done.length === 0) return;
+    this.#completions = this.#completions.filter(({ generation }) => generation >= oldestWaiting);
+    const spans = [...this.#spans, [started, this.now()]];
+    for (const { onComplete, from } of done) {
+      const own = spans.slice(from);
+      onComplete({ tasks: own.length, taskMs: own.map(([start, end]) => end - start), spans: own });
+    }
   }
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { PanelScheduler } from "../js/schedule.js";
+import { nextTask, PanelScheduler } from "../js/schedule.js";
 
 /** A clock that each panel moves by its cost, and a task queue run by hand. */
 function harness() {
@@ -32,7 +32,7 @@ test("panels past the deadline wait for the next task, which has a budget of its
   assert.deepEqual(drawn, ["a", "b", "c", "d"], "the next task: 8 ms from its start");
   runNext();
   assert.deepEqual(drawn, ["a", "b", "c", "d", "e"]);
-  assert.deepEqual(completed, { tasks: 3, taskMs: [10, 10, 1] });
+  assert.deepEqual(completed, { tasks: 3, taskMs: [10, 10, 1], spans: [[0, 10], [10, 20], [20, 21]] });
   assert.equal(queue.length, 0);
 });
 
@@ -46,11 +46,11 @@ test("a draw past its deadline draws nothing in its own task, a later task alway
   assert.deepEqual(drawn, ["a"], "the next task draws one, though it overruns its budget");
   scheduler.draw([panel("a", 1), panel("b", 1)], Infinity, (stats) => (completed = stats));
   assert.deepEqual(drawn, ["a", "b", "a"], "the waiting panel first");
-  assert.deepEqual(completed, { tasks: 1, taskMs: [2] });
+  assert.deepEqual(completed, { tasks: 1, taskMs: [2], spans: [[20, 22]] });
   assert.equal(scheduler.pending, false);
 });
 
-test("a new draw takes over the one under way: it starts with the panels that one did not reach, and completes both", () => {
+test("a new draw takes over the one under way: it starts with the panels that one did not reach, which completes the one it took over; its redraws are its own", () => {
   const { scheduler, panel, drawn, runNext } = harness();
   const panels = [panel("a", 9), panel("b", 1), panel("c", 1)];
   let first = null;
@@ -61,8 +61,8 @@ test("a new draw takes over the one under way: it starts with the panels that on
   assert.deepEqual(drawn, ["a", "b", "c", "a"], "b and c first: frequent updates starve no panel");
   runNext(); // the cancelled continuation does nothing
   assert.deepEqual(drawn, ["a", "b", "c", "a"]);
-  assert.deepEqual(first, { tasks: 2, taskMs: [9, 11] }, "the replaced draw completes when its panels are drawn");
-  assert.deepEqual(second, { tasks: 1, taskMs: [11] });
+  assert.deepEqual(first, { tasks: 2, taskMs: [9, 2], spans: [[0, 9], [9, 11]] }, "the replaced draw completes once b and c are drawn, before a is drawn again");
+  assert.deepEqual(second, { tasks: 1, taskMs: [11], spans: [[9, 20]] });
 });
 
 test("a waiting job that a new draw does not list still runs, before that draw's panels", () => {
@@ -90,7 +90,7 @@ test("with no budget, every task after the first draws one panel", () => {
   assert.deepEqual(drawn, ["a", "b", "c"], "the first task, to its deadline");
   queue.shift()();
   assert.deepEqual(drawn, ["a", "b", "c", "d"]);
-  assert.deepEqual(completed, { tasks: 2, taskMs: [3, 1] });
+  assert.deepEqual(completed, { tasks: 2, taskMs: [3, 1], spans: [[0, 3], [3, 4]] });
 });
 
 test("a panel's parts are drawn next, as panels of their own; a draw that lists the panel again drops its waiting parts", () => {
@@ -105,7 +105,7 @@ test("a panel's parts are drawn next, as panels of their own; a draw that lists 
   assert.equal(scheduler.pending, true, "b waits: the parts reached the deadline");
   runNext();
   assert.deepEqual(drawn, ["pools", "0", "1", "b"]);
-  assert.deepEqual(first, { tasks: 2, taskMs: [10, 1] });
+  assert.deepEqual(first, { tasks: 2, taskMs: [10, 1], spans: [[0, 10], [10, 11]] });
 
   drawn.length = 0;
   scheduler.draw([split("pools", [9, 1, 1]), panel("b", 1)], at() + 8);
@@ -114,4 +114,39 @@ test("a panel's parts are drawn next, as panels of their own; a draw that lists 
   assert.deepEqual(drawn, ["pools", "0", "b", "pools", "0"], "b waited, so it comes first; the first draw's parts 1 and 2 are dropped, since pools draws its parts anew");
   runNext();
   assert.equal(scheduler.pending, false);
+});
+
+test("a draw taken over while its panel's parts wait completes once that panel, redone by the new draw, and its parts are drawn", () => {
+  const { scheduler, drawn, runNext, panel } = harness();
+  const split = (id, costs) => [id, () => {
+    drawn.push(id);
+    return costs.map((cost, index) => panel(id + index, cost));
+  }];
+  let first = null;
+  let second = null;
+  scheduler.draw([panel("a", 1), split("pools", [8, 1]), panel("b", 1)], 8, (stats) => (first = stats));
+  assert.deepEqual(drawn, ["a", "pools", "pools0"]);
+  scheduler.draw([panel("a", 1), split("pools", [1, 1]), panel("b", 1)], Infinity, (stats) => (second = stats));
+  assert.deepEqual(drawn, ["a", "pools", "pools0", "b", "a", "pools", "pools0", "pools1"], "b waited: first; then a, and pools drawn anew");
+  assert.deepEqual(first, { tasks: 2, taskMs: [9, 4], spans: [[0, 9], [9, 13]] }, "what the first still lacked (b, pools1) is drawn once the redone pools' parts are");
+  assert.deepEqual(second, { tasks: 1, taskMs: [4], spans: [[9, 13]] }, "b (waiting), a, pools and its parts: the second draw's last panel is the first's too");
+  runNext();
+  assert.equal(scheduler.pending, false);
+});
+
+test("nextTask runs each run in a task of its own, in the order queued, and not once cancelled", async () => {
+  const ran = [];
+  let synchronous = true;
+  const done = new Promise((resolve) => {
+    nextTask(() => ran.push(["a", synchronous]));
+    const cancelled = nextTask(() => ran.push(["b", synchronous]));
+    nextTask(() => {
+      ran.push(["c", synchronous]);
+      nextTask(() => resolve(ran.push(["d", synchronous])));
+    });
+    cancelled.cancel();
+  });
+  synchronous = false;
+  await done;
+  assert.deepEqual(ran, [["a", false], ["c", false], ["d", false]]);
 });
