@@ -12,7 +12,8 @@ const CLOCK_MARK = "actorscope-trace-clock";
  * Starts tracing `page` (of `context`), before it is opened. `stop()` ends the trace and
  * returns a reader of spans (`[start, end]`, the page's `performance.now()` readings):
  * the renderer main-thread tasks they ran in, each once (`tasks`), with their summed
- * wall and CPU time (ms), the most CPU time of one, and how many spans fell in none.
+ * wall and CPU time (ms), the most CPU time of one, and how many spans fell in none
+ * (each counted at its wall time).
  */
 export async function traceTasks(context, page) {
   const cdp = await context.newCDPSession(page);
@@ -43,24 +44,26 @@ function reader(events, markedAt) {
     .map((event) => ({ start: event.ts / 1000 - offset, end: (event.ts + event.dur) / 1000 - offset, wall: event.dur / 1000, cpu: event.tdur / 1000 }));
   return (spans) => {
     const found = new Set();
-    let unmatched = 0;
-    for (const [start, end] of spans) {
-      const middle = (start + end) / 2;
+    const unmatched = [];
+    for (const span of spans) {
+      const middle = (span[0] + span[1]) / 2;
       // The outermost task the span's middle falls in (a nested run loop is rare).
       let task = null;
       for (const candidate of tasks) if (candidate.start <= middle && middle <= candidate.end && (!task || candidate.wall > task.wall)) task = candidate;
       if (task) found.add(task);
-      else unmatched += 1;
+      else unmatched.push(span);
     }
     // Whole tasks: where one also ran other work (the page's history, parsed in the
-    // same task as the snapshot), that is counted too, never left out.
+    // same task as the snapshot), that is counted too, never left out. A span found in
+    // no task (rare) counts its wall time, more than its CPU time can be.
     const list = [...found];
+    const unmatchedMs = unmatched.reduce((sum, [start, end]) => sum + (end - start), 0);
     return {
-      unmatched,
+      unmatched: unmatched.length,
       tasks: list.length,
-      wall: list.reduce((sum, task) => sum + task.wall, 0),
-      cpu: list.reduce((sum, task) => sum + task.cpu, 0),
-      longestCpu: Math.max(0, ...list.map((task) => task.cpu)),
+      wall: list.reduce((sum, task) => sum + task.wall, 0) + unmatchedMs,
+      cpu: list.reduce((sum, task) => sum + task.cpu, 0) + unmatchedMs,
+      longestCpu: Math.max(0, ...list.map((task) => task.cpu), ...unmatched.map(([start, end]) => end - start)),
     };
   };
 }

@@ -48,7 +48,10 @@ export class PanelScheduler {
    * `from` an index into `#spans`, `generation` that of the draw they called.
    */
   #completions = [];
-  /** Each task's drawing, `[start, end]` (`now()` readings), since the oldest waiting caller began. */
+  /**
+   * Each task's drawing since the oldest waiting caller began: `[start, end, drawn]`,
+   * `now()` readings and how many panels it drew.
+   */
   #spans = [];
   /** Counts the draws: each queued panel carries the generation of the draw whose caller waits for it. */
   #generation = 0;
@@ -110,7 +113,7 @@ export class PanelScheduler {
     for (let i = 0; i < queue.length; i++) {
       if ((i > 0 || !atLeastOne) && this.now() >= deadline) {
         this.#waiting = queue.slice(i);
-        this.#spans.push([started, this.now()]);
+        this.#spans.push([started, this.now(), i]);
         this.#timer = this.schedule(() => {
           this.#timer = null;
           this.#run(this.#waiting, this.now() + this.budgetMs, true);
@@ -120,24 +123,29 @@ export class PanelScheduler {
       const [id, draw, waitedBy] = queue[i];
       const parts = draw();
       if (Array.isArray(parts)) queue.splice(i + 1, 0, ...parts.map(([part, run]) => [`${id}/${part}`, run, waitedBy]));
-      this.#complete(queue, i + 1, started);
+      this.#complete(queue, i + 1, started, i + 1);
     }
     this.#waiting = [];
-    this.#complete(queue, queue.length, started);
+    this.#complete(queue, queue.length, started, queue.length);
     this.#spans = [];
   }
 
-  /** Tells the callers whose panels are all drawn (none from `next` on in `queue` is theirs). */
-  #complete(queue, next, started) {
+  /**
+   * Tells the callers whose panels are all drawn (none from `next` on in `queue` is
+   * theirs); `drawn` panels so far in this task, which began at `started`. A caller's
+   * tasks are its own first and those after it that drew something: another update's
+   * own task that drew none (its deadline had passed) is that update's alone.
+   */
+  #complete(queue, next, started, drawn) {
     if (this.#completions.length === 0) return;
     let oldestWaiting = Infinity;
     for (let i = next; i < queue.length; i++) oldestWaiting = Math.min(oldestWaiting, queue[i][2]);
     const done = this.#completions.filter(({ generation }) => generation < oldestWaiting);
     if (done.length === 0) return;
     this.#completions = this.#completions.filter(({ generation }) => generation >= oldestWaiting);
-    const spans = [...this.#spans, [started, this.now()]];
+    const spans = [...this.#spans, [started, this.now(), drawn]];
     for (const { onComplete, from } of done) {
-      const own = spans.slice(from);
+      const own = spans.slice(from).filter((span, index) => index === 0 || span[2] > 0).map(([start, end]) => [start, end]);
       onComplete({ tasks: own.length, taskMs: own.map(([start, end]) => end - start), spans: own });
     }
   }

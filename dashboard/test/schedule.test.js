@@ -134,6 +134,19 @@ test("a draw taken over while its panel's parts wait completes once that panel, 
   assert.equal(scheduler.pending, false);
 });
 
+test("another update's own task that drew none of the panels is not counted for the draw it took over", () => {
+  const { scheduler, panel, runNext } = harness();
+  let first = null;
+  let second = null;
+  scheduler.draw([panel("a", 9), panel("b", 1)], 8, (stats) => (first = stats));
+  scheduler.draw([panel("a", 9), panel("b", 1)], -1, (stats) => (second = stats));
+  assert.equal(first, null, "the second update's own task drew nothing: its deadline had passed");
+  runNext(); // the first's continuation, cancelled
+  runNext();
+  assert.deepEqual(first, { tasks: 2, taskMs: [9, 1], spans: [[0, 9], [9, 10]] }, "its own task and the one that drew b");
+  assert.deepEqual(second, { tasks: 2, taskMs: [0, 10], spans: [[9, 9], [9, 19]] }, "the second's own (empty) task is its own");
+});
+
 test("nextTask runs each run in a task of its own, in the order queued, and not once cancelled", async () => {
   const ran = [];
   let synchronous = true;
