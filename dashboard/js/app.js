@@ -268,7 +268,8 @@ function render(deadline = Infinity, onComplete = null, jobs = []) {
  * task (from `received`, when the stream event's handler began: the parse of its text,
  * then store, frames and the panels drawn in it), `complete` the time until every
  * panel was drawn (null until then), `script` the time all its tasks took, `longest`
- * the longest of them and `spans` when each ran (`[start, end]`, `performance.now()`
+ * the longest of them (of a task it shared with a draw that took over, the part until
+ * its own panels were drawn) and `spans` when each ran (`[start, end]`, `performance.now()`
  * readings; the browser test reads their CPU time from a trace). A render that takes
  * over (a seeded history, a new tick) draws the panels still waiting first, and counts
  * as this one's until they are drawn; its redraws of the others are its own.
