@@ -222,7 +222,9 @@ test(`applying a ${wideSeries}-series snapshot: script time`, async () => {
     await page.waitForFunction(() => window.__actorscope.timings.find((t) => t.kind === "snapshot")?.complete != null, null, { timeout: 20_000 });
     const first = await page.evaluate(() => window.__actorscope.timings.find((t) => t.kind === "snapshot"));
     const traced = (await stopTrace())(first.spans);
-    assert.ok(traced.cpu <= traced.wall && traced.wall >= first.script - 0.1, `${traced.cpu} ms of CPU time in ${traced.wall} ms of whole tasks, which hold the page's ${first.script} ms`);
+    // (The trace's clocks tick in microseconds: a microsecond a task of leeway.)
+    const leeway = 0.001 * (traced.tasks + first.spans.length);
+    assert.ok(traced.cpu <= traced.wall + leeway && traced.wall >= first.script - leeway, `${traced.cpu} ms of CPU time in ${traced.wall} ms of whole tasks, which hold the page's ${first.script} ms`);
     firsts.push({ ...first, cpu: traced.cpu, longestCpu: traced.longestCpu, unmatched: traced.unmatched });
     await page.waitForFunction(() => window.__actorscope.historyTimings.length > 0, null, { timeout: 20_000 });
     histories.push(await page.evaluate(() => window.__actorscope.historyTimings[0]));
@@ -245,7 +247,7 @@ test(`applying a ${wideSeries}-series snapshot: script time`, async () => {
   // The trace is read right: (nearly) every task the page timed is one of the trace's.
   const spans = firsts.reduce((sum, t) => sum + t.spans.length, 0);
   const unmatched = firsts.reduce((sum, t) => sum + t.unmatched, 0);
-  assert.ok(unmatched <= spans / 100, `${unmatched} of the first snapshots' ${spans} tasks are in no task of the trace`);
+  assert.ok(unmatched <= spans / 100, `${unmatched} of the first snapshots' ${spans} drawing spans are in no task of the trace`);
   const part = (list, key) => median(list.map((t) => t[key])).toFixed(1);
   const tail = (list, key) => p90(list.map((t) => t[key])).toFixed(1);
   const panels = Object.keys(firsts[0].panels).map((id) => `${id} ${median(firsts.map((t) => t.panels[id])).toFixed(1)}`).join(", ");
