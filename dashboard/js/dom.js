@@ -5,16 +5,23 @@
 
 const SVG = "http://www.w3.org/2000/svg";
 
-function fill(element, attrs, children) {
-  for (const [name, value] of Object.entries(attrs ?? {})) {
+function fill(element, attrs, children, html) {
+  // `for…in` over the literal, not `Object.entries`: no array per attribute, and this
+  // builds every element of every panel, on a cold page before any of it is optimised.
+  for (const name in attrs) {
+    const value = attrs[name];
     if (value === null || value === undefined || value === false) continue;
     if (name.startsWith("on") && typeof value === "function") {
       element.addEventListener(name.slice(2), value);
+    } else if (html && name === "class") {
+      element.className = String(value);
     } else {
       element.setAttribute(name, value === true ? "" : String(value));
     }
   }
-  append(element, children);
+  // One text child, the commonest case (a cell, a label): the text itself, one node.
+  if (children.length === 1 && (typeof children[0] === "string" || typeof children[0] === "number")) element.textContent = String(children[0]);
+  else append(element, children);
   return element;
 }
 
@@ -31,12 +38,12 @@ export function append(element, children) {
 
 /** An HTML element. */
 export function h(tag, attrs = {}, ...children) {
-  return fill(document.createElement(tag), attrs, children);
+  return fill(document.createElement(tag), attrs, children, true);
 }
 
 /** An SVG element. */
 export function s(tag, attrs = {}, ...children) {
-  return fill(document.createElementNS(SVG, tag), attrs, children);
+  return fill(document.createElementNS(SVG, tag), attrs, children, false);
 }
 
 /** Replaces an element's children. */

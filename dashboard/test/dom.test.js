@@ -33,6 +33,13 @@ class FakeNode {
   get textContent() {
     return this.text ?? this.childNodes.map((c) => c.textContent).join("");
   }
+  /** As in the DOM: the children become one text node. */
+  set textContent(text) {
+    this.childNodes = [new FakeNode("#text", String(text))];
+  }
+  set className(value) {
+    this.attributes.class = value;
+  }
   set innerHTML(_) {
     throw new Error("innerHTML must never be set");
   }
@@ -55,6 +62,16 @@ test("strings become text nodes, never markup", () => {
   assert.equal(element.textContent, hostile + "42 and more");
   assert.ok(element.childNodes.every((c) => c.nodeName === "#text"));
   assert.equal(element.attributes.title, hostile, "attributes are set as values, not parsed");
+});
+
+test("a lone string child is the element's text: one text node, never markup; a class is set", () => {
+  const hostile = "<b onclick=alert(1)>x</b>";
+  const element = h("span", { class: "pool-title" }, hostile);
+  assert.equal(element.childNodes.length, 1);
+  assert.equal(element.childNodes[0].nodeName, "#text");
+  assert.equal(element.textContent, hostile);
+  assert.equal(element.attributes.class, "pool-title");
+  assert.equal(h("td", {}, 42).textContent, "42", "a number too");
 });
 
 test("event attributes are listeners, not markup", () => {
