@@ -140,8 +140,9 @@ export class PanelScheduler {
     if (this.#completions.length === 0) return;
     let oldestWaiting = Infinity;
     for (let i = next; i < queue.length; i++) oldestWaiting = Math.min(oldestWaiting, queue[i][2]);
+    // Callers are kept in the order they called, so the first is the oldest.
+    if (this.#completions[0].generation >= oldestWaiting) return;
     const done = this.#completions.filter(({ generation }) => generation < oldestWaiting);
-    if (done.length === 0) return;
     this.#completions = this.#completions.filter(({ generation }) => generation >= oldestWaiting);
     const spans = [...this.#spans, [started, this.now(), drawn]];
     for (const { onComplete, from } of done) {

@@ -125,8 +125,8 @@ pub(crate) fn serve(request: &HttpRequest, asset: &Asset) -> HttpResponse {
     if asset.content_type == HTML {
         response
             .insert_header((header::CONTENT_SECURITY_POLICY, POLICY))
-            .insert_header(("cross-origin-opener-policy", "same-origin"))
-            .insert_header(("cross-origin-embedder-policy", "require-corp"));
+            .insert_header((header::CROSS_ORIGIN_OPENER_POLICY, "same-origin"))
+            .insert_header((header::CROSS_ORIGIN_EMBEDDER_POLICY, "require-corp"));
     }
     if cached {
         return response.finish();
