@@ -4,8 +4,8 @@
 //! hostile names stay text, export and import round-trip, keyboard shortcuts work, the
 //! polling fallback works, and that nothing is logged as an error; it saves a screenshot
 //! under `target/dashboard-e2e/` and prints how long applying a 2,000-series snapshot
-//! took: wall time, and the CPU time of the same tasks from a Chromium trace
-//! (`dashboard/e2e/trace.js`).
+//! took: wall time, and the CPU time of the same tasks and of the script runs in them,
+//! from a Chromium trace (`dashboard/e2e/trace.js`).
 //!
 //! Needs `/usr/bin/chromium` (or `CHROMIUM`) and `dashboard/node_modules` (`npm ci` in
 //! `dashboard/`); `bash .ci/run` installs both.

@@ -207,7 +207,10 @@ test(`applying a ${wideSeries}-series snapshot: script time`, async () => {
   // tasks after (schedule.js), and `script` is all of those tasks together, `complete`
   // the time until the last panel. Those are wall-clock (`performance.now()`), waits for
   // a core included; `cpu` is the main thread's CPU time in those same tasks, from a
-  // trace (trace.js), and `longest_cpu` the most of it in one.
+  // trace (trace.js), and `longest_cpu` the most of it in one; `script_cpu` is the CPU
+  // time of the script runs that ran the page's code in them (what DevTools counts as
+  // "Scripting": not a task's scheduling, nor other work it ran), and
+  // `longest_script_cpu` the most of it in one.
   // The page's history (`/debug/history`) is applied in tasks of its own, timed apart.
   const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
   const p90 = (list) => [...list].sort((a, b) => a - b)[Math.ceil(list.length * 0.9) - 1];
@@ -225,7 +228,9 @@ test(`applying a ${wideSeries}-series snapshot: script time`, async () => {
     // (The trace's clocks tick in microseconds: a microsecond a task of leeway.)
     const leeway = 0.001 * (traced.tasks + first.spans.length);
     assert.ok(traced.cpu <= traced.wall + leeway && traced.wall >= first.script - leeway, `${traced.cpu} ms of CPU time in ${traced.wall} ms of whole tasks, which hold the page's ${first.script} ms`);
-    firsts.push({ ...first, cpu: traced.cpu, longestCpu: traced.longestCpu, unmatched: traced.unmatched });
+    // Each script run is part of a task: never more CPU time than the tasks'.
+    assert.ok(traced.scriptCpu <= traced.cpu + leeway, `${traced.scriptCpu} ms of CPU time in script runs, more than the ${traced.cpu} ms of their tasks`);
+    firsts.push({ ...first, cpu: traced.cpu, longestCpu: traced.longestCpu, unmatched: traced.unmatched, scriptCpu: traced.scriptCpu, longestScriptCpu: traced.longestScriptCpu, unmatchedScripts: traced.unmatchedScripts });
     await page.waitForFunction(() => window.__actorscope.historyTimings.length > 0, null, { timeout: 20_000 });
     histories.push(await page.evaluate(() => window.__actorscope.historyTimings[0]));
     if (load === COLD_PAGES - 1) {
@@ -248,6 +253,8 @@ test(`applying a ${wideSeries}-series snapshot: script time`, async () => {
   const spans = firsts.reduce((sum, t) => sum + t.spans.length, 0);
   const unmatched = firsts.reduce((sum, t) => sum + t.unmatched, 0);
   assert.ok(unmatched <= spans / 100, `${unmatched} of the first snapshots' ${spans} drawing spans are in no task of the trace`);
+  const unmatchedScripts = firsts.reduce((sum, t) => sum + t.unmatchedScripts, 0);
+  assert.ok(unmatchedScripts <= spans / 100, `${unmatchedScripts} of the first snapshots' ${spans} drawing spans are in no script run of the trace`);
   const part = (list, key) => median(list.map((t) => t[key])).toFixed(1);
   const tail = (list, key) => p90(list.map((t) => t[key])).toFixed(1);
   const panels = Object.keys(firsts[0].panels).map((id) => `${id} ${median(firsts.map((t) => t.panels[id])).toFixed(1)}`).join(", ");
@@ -255,7 +262,8 @@ test(`applying a ${wideSeries}-series snapshot: script time`, async () => {
     `PERF samples=${samples} first_snapshot_task_ms median=${part(firsts, "ms")} p90=${tail(firsts, "ms")} of ${COLD_PAGES} fresh pages ` +
       `(each: ${firsts.map((t) => `${t.ms.toFixed(1)}=${t.parse.toFixed(1)}/${t.store.toFixed(1)}/${t.frames.toFixed(1)}/${t.render.toFixed(1)}`).join(" ")}; parse ${part(firsts, "parse")}, store ${part(firsts, "store")}, frames ${part(firsts, "frames")}, render ${part(firsts, "render")}); ` +
       `all its tasks: script_ms median=${part(firsts, "script")} p90=${tail(firsts, "script")} in ${part(firsts, "tasks")} tasks, the longest median=${part(firsts, "longest")} p90=${tail(firsts, "longest")}, every panel drawn after median=${part(firsts, "complete")} ms (panels: ${panels}); ` +
-      `the CPU time of those tasks: cpu_ms median=${part(firsts, "cpu")} p90=${tail(firsts, "cpu")}, the longest task's longest_cpu median=${part(firsts, "longestCpu")} p90=${tail(firsts, "longestCpu")} (${unmatched} of ${spans} tasks found in no traced task, counted at their wall time; each: ${firsts.map((t) => `${t.cpu.toFixed(1)}/${t.script.toFixed(1)}`).join(" ")})`,
+      `the CPU time of those tasks: cpu_ms median=${part(firsts, "cpu")} p90=${tail(firsts, "cpu")}, the longest task's longest_cpu median=${part(firsts, "longestCpu")} p90=${tail(firsts, "longestCpu")} (${unmatched} of ${spans} tasks found in no traced task, counted at their wall time; each: ${firsts.map((t) => `${t.cpu.toFixed(1)}/${t.script.toFixed(1)}`).join(" ")}); ` +
+      `the CPU time of the script runs in them: script_cpu_ms median=${part(firsts, "scriptCpu")} p90=${tail(firsts, "scriptCpu")}, the longest run's longest_script_cpu median=${part(firsts, "longestScriptCpu")} p90=${tail(firsts, "longestScriptCpu")} (${unmatchedScripts} spans found in no traced script run; each: ${firsts.map((t) => t.scriptCpu.toFixed(1)).join(" ")})`,
   );
   const last = histories[histories.length - 1];
   console.log(
@@ -517,6 +525,8 @@ test("slot grids: a big pool is aggregated, counts per state, tooltips with owne
   await page.waitForSelector(big + " svg.slots.aggregated");
   assert.equal(await page.getAttribute(big + " svg.slots", "data-cells"), "1024", "3,000 slots in 32 × 32 cells");
   assert.equal(await page.$$eval(big + " svg.slots path", (paths) => paths.length), 5, "one path per state and one for the changes: no element per cell");
+  const squares = await page.$$eval(big + " svg.slots path:not(.changed)", (paths) => paths.map((path) => path.getAttribute("d").split("h9v9").length - 1));
+  assert.equal(squares.reduce((sum, n) => sum + n, 0), 1024, `every cell is a square in one state's path (${squares.join(", ")})`);
   assert.match(await page.textContent(big + " .slot-counts"), /^850 active, 50 idle, 2100 free$/);
   // Cells changed at the last tick are outlined (the idle run moves every scrape).
   await page.waitForFunction(() => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { cellRange, countStates, countsText, dominant, gridSide, MAX_SINGLE } from "../js/panels/slots.js";
+import { cellRange, countStates, countsText, dominant, gridSide, MAX_SINGLE, runPath } from "../js/panels/slots.js";
 
 test("one cell per slot up to 500; then 16 × 16, and 32 × 32 above 2,048 slots", () => {
   assert.equal(gridSide(MAX_SINGLE), 0);
@@ -39,4 +39,20 @@ test("counts of a pool of millions of slots", () => {
   const big = "a".repeat(2_000_000) + "i".repeat(1_999_999) + "c".repeat(1_000_001) + "fx";
   assert.deepEqual(countStates(big), { a: 2_000_000, i: 1_999_999, c: 1_000_001, f: 2 });
   assert.deepEqual(countStates(big, 1_999_999, 2_000_001), { a: 1, i: 1, c: 0, f: 0 });
+});
+
+test("a run of an aggregated grid's row is one square per cell, 10 units apart", () => {
+  assert.equal(runPath(0, 0, 1), "M0,0h9v9h-9zm10,0");
+  assert.equal(runPath(30, 310, 2), "M30,310h9v9h-9zm10,0h9v9h-9zm10,0");
+  // Every square of a run, by its corner: after each square's close the pen is back at
+  // that corner, and the move takes it to the next one.
+  const corners = [];
+  let x = 0;
+  let y = 0;
+  for (const [, command, args] of runPath(20, 50, 5).matchAll(/([Mhvzm])([-\d,]*)/g)) {
+    if (command === "M") [x, y] = args.split(",").map(Number);
+    if (command === "h" && args === "9") corners.push([x, y]);
+    if (command === "m") x += Number(args.split(",")[0]);
+  }
+  assert.deepEqual(corners, [20, 30, 40, 50, 60].map((left) => [left, 50]));
 });

@@ -33,8 +33,7 @@ const TALLY = new Float64Array(3);
 /**
  * Counts the active, idle and closing slots of `states` from `from` to `to` into one
  * shared array, `[active, idle, closing]`, valid until the next call. By char code, with
- * no object made: this runs over every slot map, and every cell of an aggregated grid,
- * at every tick.
+ * no object made: this runs over every slot map at every tick.
  */
 function tally(states, from, to) {
   let a = 0;
@@ -92,6 +91,16 @@ export function countsText(counts) {
 
 /** Units per aggregated cell in the grid's SVG (a 9-unit square and a 1-unit gap). */
 const CELL = 10;
+/** One cell's square, then a move to the next cell's corner. */
+const SQUARE_THEN_NEXT = `h9v9h-9zm${CELL},0`;
+
+/**
+ * The path of `cells` neighbouring squares of a row, the first's corner at `x`, `y`:
+ * "M0,0h9v9h-9zm10,0h9v9h-9zm10,0" for two at the origin (a path may end in a move).
+ */
+export function runPath(x, y, cells) {
+  return `M${x},${y}` + SQUARE_THEN_NEXT.repeat(cells);
+}
 
 /**
  * A slot grid that keeps its state between ticks and redraws only what changed. One cell
@@ -125,7 +134,7 @@ export class SlotGrid {
       this.cells = [];
       for (let i = 0; i < this.count; i++) {
         const cell = document.createElement("span");
-        cell.dataset.cell = String(i);
+        cell.setAttribute("data-cell", String(i));
         this.cells.push(cell);
       }
       this.element = h("div", { class: "slots", role: "img", "aria-label": label }, this.cells);
@@ -141,16 +150,23 @@ export class SlotGrid {
     if (before) for (let i = 0; i < this.slots; i++) if (states[i] !== before[i]) this.since[i] = now;
     this.states = states;
     let redraw = false;
+    // An aggregated grid's cells are counted in one pass over the slots, cell by cell.
+    let slot = 0;
     for (let cell = 0; cell < this.count; cell++) {
       let signature;
       let letter;
       if (this.side) {
-        const from = Math.floor((cell * this.slots) / this.count);
-        const to = Math.floor(((cell + 1) * this.slots) / this.count);
-        const counts = tally(states, from, to);
-        const a = counts[0];
-        const i = counts[1];
-        const c = counts[2];
+        const from = slot;
+        const to = Math.floor(((cell + 1) * this.slots) / this.count); // as `cellRange`
+        let a = 0;
+        let i = 0;
+        let c = 0;
+        for (; slot < to; slot++) {
+          const code = states.charCodeAt(slot);
+          if (code === 97) a++;
+          else if (code === 105) i++;
+          else if (code === 99) c++;
+        }
         signature = a + i * 65536 + c * 4294967296; // a cell spans far fewer than 65,536 slots
         letter = dominantOf(a, i, c, to - from - a - i - c);
       } else {
@@ -171,13 +187,34 @@ export class SlotGrid {
     if (this.side && redraw) this.#draw(now);
   }
 
-  /** Redraws the aggregated grid's paths: a square per cell in its state's path. */
+  /**
+   * Redraws the aggregated grid's paths: a square per cell in its state's path, and in
+   * the outline's while highlighted. Neighbouring cells of a row in the same path are
+   * written as one run (`runPath`): a grid mostly in long runs of one state is a few
+   * dozen pieces of text, not one per cell.
+   */
   #draw(now) {
     const parts = { f: [], a: [], i: [], c: [], changed: [] };
-    for (let cell = 0; cell < this.count; cell++) {
-      const square = `M${(cell % this.side) * CELL},${Math.floor(cell / this.side) * CELL}h9v9h-9z`;
-      parts[this.letters[cell]].push(square);
-      if (now - this.changedAt[cell] < HIGHLIGHT_MS) parts.changed.push(square);
+    const side = this.side;
+    const lit = (cell) => now - this.changedAt[cell] < HIGHLIGHT_MS;
+    for (let row = 0; row < side; row++) {
+      const first = row * side;
+      const y = row * CELL;
+      let start = 0;
+      let litFrom = -1; // where the row's current run of highlighted cells began
+      for (let column = 0; column <= side; column++) {
+        const cell = first + column;
+        if (column > 0 && (column === side || this.letters[cell] !== this.letters[first + start])) {
+          parts[this.letters[first + start]].push(runPath(start * CELL, y, column - start));
+          start = column;
+        }
+        const on = column < side && lit(cell);
+        if (on && litFrom < 0) litFrom = column;
+        if (!on && litFrom >= 0) {
+          parts.changed.push(runPath(litFrom * CELL, y, column - litFrom));
+          litFrom = -1;
+        }
+      }
     }
     for (const [key, path] of Object.entries(this.paths)) path.setAttribute("d", parts[key].join(""));
   }
