@@ -539,11 +539,18 @@ test("slot grids: a big pool is aggregated, counts per state, tooltips with owne
   const tooltip = await page.textContent(big + " svg.slots > title");
   assert.match(tooltip, /^slots 0–1: 2 active\nslot \d changed last: in its state for (at least )?\d+ s/);
   assert.match(tooltip, /\nowner: owner=api, pool=fixture_big$/);
-  // A small grid: one cell per slot, and its own tooltip.
+  // A small grid: one cell per slot, a square each in its state's path (20 slots, one
+  // row: slot 3 idle, slot 4 closing), and its own tooltip.
   const small = '.pool:has(.pool-title:text("fixture_slots"))';
-  assert.equal(await page.$$eval(small + " .slots .slot", (cells) => cells.length), 20);
-  await page.hover(small + ' .slots .slot[data-cell="3"]');
-  assert.match(await page.getAttribute(small + ' .slots .slot[data-cell="3"]', "title"), /^slot 3: idle for at least \d+ s \(since the page opened\)\nowner: owner=api, pool=fixture_slots$/);
+  assert.equal(await page.getAttribute(small + " svg.slots", "data-cells"), "20");
+  const smallSquares = await page.$$eval(small + " svg.slots path:not(.changed)", (paths) => paths.map((path) => path.getAttribute("d").split("h9v9").length - 1));
+  assert.equal(smallSquares.reduce((sum, n) => sum + n, 0), 20, `one square per slot (${smallSquares.join(", ")})`);
+  assert.equal(await page.getAttribute(small + " svg.slots path.idle", "d"), "M30,0h9v9h-9zm10,0", "slot 3's square, the fourth of the row");
+  assert.equal(await page.getAttribute(small + " svg.slots path.closing", "d"), "M40,0h9v9h-9zm10,0");
+  // Slot 3 on the page: 11 px a slot, so the middle of the fourth square.
+  await page.hover(small + " svg.slots", { position: { x: 3 * 11 + 5, y: 5 } });
+  assert.equal(await page.getAttribute(small + " svg.slots", "data-cell"), "3");
+  assert.match(await page.textContent(small + " svg.slots > title"), /^slot 3: idle for at least \d+ s \(since the page opened\)\nowner: owner=api, pool=fixture_slots$/);
   assert.match(await page.textContent(small + " .slot-counts"), /^15 active, 1 idle, 1 closing, 3 free$/);
   // The legend counts every shown grid's slots.
   const legend = await page.$$eval("#pools .legend [data-state]", (spans) => spans.map((s) => s.textContent));

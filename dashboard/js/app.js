@@ -127,7 +127,7 @@ function setStatus(text, kind = text) {
 function recordTick() {
   model.now = Date.now();
   const totals = new Totals(view.filter);
-  store.eachNumericFamily((name, family, read) => totals.addFamily(name, family, read));
+  store.eachNumericFamily((name, family, field) => totals.addFamily(name, family, field));
   frames.add(model.now, totals.values);
 }
 

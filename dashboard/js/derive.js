@@ -232,9 +232,11 @@ export function fragmentation(free, held) {
  */
 export function increase(points) {
   let total = 0;
+  // By index, not `const [, value] = point`: destructuring runs the array iterator, slow
+  // before the page is optimised, and this runs for every rate every panel shows.
   for (let i = 1; i < points.length; i++) {
-    const [, before] = points[i - 1];
-    const [, now] = points[i];
+    const before = points[i - 1][1];
+    const now = points[i][1];
     if (!Number.isFinite(before) || !Number.isFinite(now)) continue;
     total += now >= before ? now - before : now;
   }

@@ -11,7 +11,7 @@ function fill(element, attrs, children, html) {
   for (const name in attrs) {
     const value = attrs[name];
     if (value === null || value === undefined || value === false) continue;
-    if (name.startsWith("on") && typeof value === "function") {
+    if (typeof value === "function" && name.startsWith("on")) {
       element.addEventListener(name.slice(2), value);
     } else if (html && name === "class") {
       element.className = String(value);

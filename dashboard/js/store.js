@@ -29,9 +29,6 @@ function noteValues(values, labels) {
   if (labels.worker !== undefined) values.worker.add(labels.worker);
 }
 
-const readValue = (sample) => num(sample.value);
-const readCount = (sample) => num(sample.count);
-const readSum = (sample) => num(sample.sum);
 
 /** A JSON float ("NaN", "+Inf", "-Inf" or a number) as a number. */
 export function num(value) {
@@ -147,10 +144,18 @@ export class MetricStore {
     const values = this.filterValues;
     const samples = family.samples ?? [];
     let perOwner = false;
+    // `noteValues` written out: a call per sample is what this loop would cost most.
     for (const sample of samples) {
       const labels = sample.labels;
-      if (values !== null) noteValues(values, labels);
-      if (!perOwner && (labels.worker !== undefined || labels.actor !== undefined)) perOwner = true;
+      const server = labels.server;
+      const client = labels.client;
+      const worker = labels.worker;
+      if (values !== null) {
+        if (server !== undefined) values.server.add(server);
+        if (client !== undefined) values.client.add(client);
+        if (worker !== undefined) values.worker.add(worker);
+      }
+      if (!perOwner && (worker !== undefined || labels.actor !== undefined)) perOwner = true;
     }
     let known = this.families.get(family.name);
     if (!known || replace || known.type !== family.type) {
@@ -203,14 +208,15 @@ export class MetricStore {
    * on every tick over every sample, and on a fresh page before any of it is optimised.
    */
   eachNumeric(visit) {
-    this.eachNumericFamily((name, family, read) => {
-      for (const sample of family.samples.values()) visit(name, sample.labels, read(sample));
+    this.eachNumericFamily((name, family, field) => {
+      for (const sample of family.samples.values()) visit(name, sample.labels, num(sample[field]));
     });
   }
 
   /**
-   * Calls `visit(name, family, read)` for every numeric series name, as `eachNumeric`
-   * names them, with `read(sample)` its number; a family's `perOwner` says whether any
+   * Calls `visit(name, family, field)` for every numeric series name, as `eachNumeric`
+   * names them, with `field` the sample's field that holds its number (`value`, `count`
+   * or `sum`; `num(sample[field])` reads it); a family's `perOwner` says whether any
    * of its samples ever had a `worker` or `actor` label (so a caller that sums can skip
    * looking for them in the others).
    */
@@ -218,10 +224,10 @@ export class MetricStore {
     for (const family of this.families.values()) {
       if (family.type === "info" || family.type === "slots") continue;
       if (family.type === "histogram" || family.type === "summary") {
-        visit(family.name + "_count", family, readCount);
-        visit(family.name + "_sum", family, readSum);
+        visit(family.name + "_count", family, "count");
+        visit(family.name + "_sum", family, "sum");
       } else {
-        visit(family.name, family, readValue);
+        visit(family.name, family, "value");
       }
     }
   }

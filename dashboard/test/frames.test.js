@@ -180,11 +180,11 @@ test("summing a store family by family gives what summing it sample by sample gi
     const each = new Totals(filter);
     store.eachNumeric((name, labels, value) => each.add(name, labels, value));
     const byFamily = new Totals(filter);
-    store.eachNumericFamily((name, family, read) => byFamily.addFamily(name, family, read));
+    store.eachNumericFamily((name, family, field) => byFamily.addFamily(name, family, field));
     assert.deepEqual(new Map([...byFamily.values].sort()), new Map([...each.values].sort()), JSON.stringify(filter));
   }
   const all = new Totals({ server: [], client: [], worker: [] });
-  store.eachNumericFamily((name, family, read) => all.addFamily(name, family, read));
+  store.eachNumericFamily((name, family, field) => all.addFamily(name, family, field));
   assert.equal(all.values.get("sum|wide"), 3, "NaN is no reading");
   assert.equal(all.values.get("worker|1|jobs_total"), 4);
   assert.equal(all.values.get("actor|Cache/1|actor_messages_total"), 5);

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { cellRange, countStates, countsText, dominant, gridSide, MAX_SINGLE, runPath } from "../js/panels/slots.js";
+import { slotsInUse } from "../js/derive.js";
+import { cellRange, countSlots, countStates, countsText, dominant, gridSide, MAX_SINGLE, runPath } from "../js/panels/slots.js";
 
 test("one cell per slot up to 500; then 16 × 16, and 32 × 32 above 2,048 slots", () => {
   assert.equal(gridSide(MAX_SINGLE), 0);
@@ -33,6 +34,13 @@ test("a cell shows its most common state, ties to the busier one; counts name ea
   assert.equal(dominant(countStates("iiaa")), "a");
   assert.equal(dominant(countStates("ffff")), "f");
   assert.equal(countsText(countStates("aaiffc")), "2 active, 1 idle, 1 closing, 2 free");
+});
+
+test("one pass gives a card's counts and its slots in use, as countStates and slotsInUse do", () => {
+  for (const states of ["", "ffff", "aaiffcx", "x", "caif".repeat(100)]) {
+    assert.deepEqual(countSlots(states), { counts: countStates(states), used: slotsInUse(states) }, JSON.stringify(states.slice(0, 12)));
+  }
+  assert.deepEqual(countSlots("aaiffcx"), { counts: { f: 3, a: 2, i: 1, c: 1 }, used: 5 }, "an unknown letter is free in the counts, in use in the card's figure");
 });
 
 test("counts of a pool of millions of slots", () => {

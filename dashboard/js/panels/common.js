@@ -69,15 +69,19 @@ export function prefixOf(name) {
   return name.slice(0, at);
 }
 
+/** Each panel's controls holder and the signature it was built for, by section. */
+const builtControls = new WeakMap();
+
 /**
  * Keeps a panel's controls across renders (so focus, typing and open dropdowns
  * survive the next tick); rebuilds them only when `signature` changes.
  */
 export function controls(section, signature, build) {
-  const holder = section.querySelector(".panel-controls");
-  if (holder.dataset.signature !== signature) {
-    while (holder.firstChild) holder.removeChild(holder.firstChild);
-    for (const node of build()) if (node) holder.appendChild(node);
-    holder.dataset.signature = signature;
-  }
+  let built = builtControls.get(section);
+  if (built?.signature === signature) return;
+  if (!built) builtControls.set(section, (built = { holder: section.querySelector(".panel-controls"), signature }));
+  const holder = built.holder;
+  built.signature = signature;
+  while (holder.firstChild) holder.removeChild(holder.firstChild);
+  for (const node of build()) if (node) holder.appendChild(node);
 }

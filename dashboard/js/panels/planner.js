@@ -79,6 +79,27 @@ export function renderPlanner(section, model, pools) {
     h("button", { type: "button", id: "plan-download", onclick: () => downloadConfig(shown) }, "Download pool config"),
   ]);
   if (pools.length === 0) return null;
+  const details = h(
+    "details",
+    {
+      class: "planner",
+      open: state.open,
+      title: `Proposed = ceil((high-water + growth/h × ${state.horizonHours} h) × (1 + ${Math.round(state.headroom * 100)}% headroom)); growth is the mark's rise per hour over what this page has seen (none before a minute). Families: actorscope_pool_high_water, actorscope_pool_capacity, actorscope_pool_in_use, slot maps.`,
+    },
+    h("summary", {}, "Capacity planner"),
+  );
+  // The table is built while the planner is open, or when it is opened: a closed one
+  // (the default) costs a summary, not a row per pool.
+  if (state.open) details.appendChild(proposalTable(pools));
+  details.addEventListener("toggle", () => {
+    state.open = details.open;
+    if (details.open && details.childNodes.length === 1) details.appendChild(proposalTable(shown));
+  });
+  return details;
+}
+
+/** The planner's table: a row per pool of `pools`, with its proposal. */
+function proposalTable(pools) {
   const rows = proposals(pools).map((p) =>
     h(
       "tr",
@@ -92,21 +113,10 @@ export function renderPlanner(section, model, pools) {
       h("td", {}, p.change === 0 ? "±0" : (p.change > 0 ? "+" : "") + p.change),
     ),
   );
-  const details = h(
-    "details",
-    {
-      class: "planner",
-      open: state.open,
-      title: `Proposed = ceil((high-water + growth/h × ${state.horizonHours} h) × (1 + ${Math.round(state.headroom * 100)}% headroom)); growth is the mark's rise per hour over what this page has seen (none before a minute). Families: actorscope_pool_high_water, actorscope_pool_capacity, actorscope_pool_in_use, slot maps.`,
-    },
-    h("summary", {}, "Capacity planner"),
-    h(
-      "table",
-      { class: "planner" },
-      h("thead", {}, h("tr", {}, ["pool", "capacity", "in use", "high-water", "growth", "proposed", "change"].map((name) => h("th", { scope: "col" }, name)))),
-      h("tbody", {}, rows),
-    ),
+  return h(
+    "table",
+    { class: "planner" },
+    h("thead", {}, h("tr", {}, ["pool", "capacity", "in use", "high-water", "growth", "proposed", "change"].map((name) => h("th", { scope: "col" }, name)))),
+    h("tbody", {}, rows),
   );
-  details.addEventListener("toggle", () => (state.open = details.open));
-  return details;
 }

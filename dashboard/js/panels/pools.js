@@ -5,14 +5,14 @@
 // and is marked `overflowing` while its overflow count rose in the last 10 s. Above the
 // panels, a page-level banner names every pool past a threshold (see `poolAlert`).
 
-import { increase, occupancy, passes, poolAlert, slotsInUse } from "../derive.js";
+import { increase, occupancy, passes, poolAlert } from "../derive.js";
 import { h, replace, show } from "../dom.js";
 import { COUNT_CARD, explainText, slotCard } from "../explain.js";
 import { formatPercent } from "../format.js";
 import { labelKey, num } from "../store.js";
 import { describeLabels as describe } from "./common.js";
 import { renderPlanner } from "./planner.js";
-import { countStates, countsText, SlotGrid, STATES } from "./slots.js";
+import { countSlots, countsText, SlotGrid, STATES } from "./slots.js";
 
 
 /** How far back an overflow keeps a card marked and the banner raised. */
@@ -168,11 +168,11 @@ export function renderPools(section, model) {
     const key = labelKey(map.labels);
     const figures = poolFigures(model, key, recent);
     mapped.add(key);
-    const used = slotsInUse(map.states);
+    const { counts, used } = countSlots(map.states);
     const shown = pool(map.name + key, map.labels, used, map.states.length, figures);
     if (!shown) continue;
     seen.add(shown.key);
-    const counted = { map, counts: countStates(map.states), used };
+    const counted = { map, counts, used };
     shownMaps.push(counted);
     const index = cards.push(null) - 1;
     parts.push(["grid " + shown.key, () => (cards[index] = gridCard(shown.key, counted, shown.title, figures, model.now))]);

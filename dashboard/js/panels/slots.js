@@ -1,13 +1,13 @@
 //# allFunctionsCalledOnLoad
-// A pool's slot grid. Up to 500 slots, one cell per slot; above, a fixed grid (16 × 16
-// cells up to 2,048 slots, 32 × 32 above), each cell a run of neighbouring slots shown in
-// their most common state, with the counts in its tooltip. A cell whose state (or, in an
+// A pool's slot grid. Up to 500 slots, one cell per slot (up to 32 a row); above, a fixed
+// grid (16 × 16 cells up to 2,048 slots, 32 × 32 above), each cell a run of neighbouring
+// slots shown in their most common state, with the counts in its tooltip. A cell whose state (or, in an
 // aggregated grid, whose counts) changed since the last tick is highlighted for a tick.
 // The tooltip, written when the pointer reaches a cell, names the slot, its state, the
 // pool's owner and how long the slot has been in that state (as the page saw it: the
 // page's readings, one per tick, so an age is "at least" before the first change seen).
 
-import { h, s } from "../dom.js";
+import { s } from "../dom.js";
 import { formatDuration } from "../format.js";
 
 export const STATES = { f: "free", a: "active", i: "idle", c: "closing" };
@@ -27,27 +27,30 @@ export function cellRange(cell, cells, slots) {
   return [Math.floor((cell * slots) / cells), Math.floor(((cell + 1) * slots) / cells)];
 }
 
-/** `tally`'s scratch counts: active, idle, closing. */
-const TALLY = new Float64Array(3);
+/** `tally`'s scratch counts: active, idle, closing, free (the letter `f` itself). */
+const TALLY = new Float64Array(4);
 
 /**
- * Counts the active, idle and closing slots of `states` from `from` to `to` into one
- * shared array, `[active, idle, closing]`, valid until the next call. By char code, with
- * no object made: this runs over every slot map at every tick.
+ * Counts the active, idle, closing and `f` slots of `states` from `from` to `to` into one
+ * shared array, `[active, idle, closing, f]`, valid until the next call. By char code,
+ * with no object made: this runs over every slot map at every tick.
  */
 function tally(states, from, to) {
   let a = 0;
   let i = 0;
   let c = 0;
+  let f = 0;
   for (let slot = from; slot < to; slot++) {
     const code = states.charCodeAt(slot);
-    if (code === 97) a++;
+    if (code === 102) f++;
+    else if (code === 97) a++;
     else if (code === 105) i++;
     else if (code === 99) c++;
   }
   TALLY[0] = a;
   TALLY[1] = i;
   TALLY[2] = c;
+  TALLY[3] = f;
   return TALLY;
 }
 
@@ -58,6 +61,18 @@ export function countStates(states, from = 0, to = states.length) {
   const i = counts[1];
   const c = counts[2];
   return { f: to - from - a - i - c, a, i, c };
+}
+
+/**
+ * A slot map's `counts` (as `countStates`) and slots in use (as derive.js's
+ * `slotsInUse`: every letter but `f`), in one pass over it.
+ */
+export function countSlots(states) {
+  const tallied = tally(states, 0, states.length);
+  const a = tallied[0];
+  const i = tallied[1];
+  const c = tallied[2];
+  return { counts: { f: states.length - a - i - c, a, i, c }, used: states.length - tallied[3] };
 }
 
 /** The most common state of `counts` (ties: the busier state, active before idle, closing, free). */
@@ -102,10 +117,17 @@ export function runPath(x, y, cells) {
   return `M${x},${y}` + SQUARE_THEN_NEXT.repeat(cells);
 }
 
+/** Squares per row of a grid of one cell per slot (a pool of up to 500: at most 16 rows). */
+export const SINGLE_COLUMNS = 32;
+/** A square's side plus gap on the page, in CSS pixels, in a grid of one cell per slot. */
+const SINGLE_PIXELS = 11;
+
 /**
- * A slot grid that keeps its state between ticks and redraws only what changed. One cell
- * per slot is one element per slot; an aggregated grid is one SVG with one path per
- * state (and one outlining the changed cells), so a 10,000-slot pool costs six elements.
+ * A slot grid that keeps its state between ticks and redraws only what changed. It is
+ * one SVG with one path per state (and one outlining the changed cells), whatever the
+ * pool's size: one cell per slot, up to `SINGLE_COLUMNS` a row, or an aggregated square
+ * grid; a 10,000-slot pool costs six elements, a 20-slot one the same. The tooltip of the
+ * cell under the pointer is the SVG's `<title>`, written as the pointer moves.
  */
 export class SlotGrid {
   /** `owner` is the pool's labels as text, for the tooltips. */
@@ -114,6 +136,8 @@ export class SlotGrid {
     this.slots = states.length;
     this.side = gridSide(this.slots);
     this.count = this.side ? this.side * this.side : this.slots;
+    this.columns = this.side || Math.max(1, Math.min(SINGLE_COLUMNS, this.slots));
+    this.rows = this.side || Math.max(1, Math.ceil(this.slots / this.columns));
     // Per cell: its counts packed in one number (aggregated) or its letter's code; -1 before the first tick.
     this.signatures = new Float64Array(this.count).fill(-1);
     this.letters = new Array(this.count).fill("f");
@@ -121,25 +145,19 @@ export class SlotGrid {
     // When each slot last changed state, as the page saw it (the page's first reading counts as "at least since").
     this.since = new Float64Array(this.slots).fill(now);
     this.firstSeen = now;
+    /** When a cell last changed (-Infinity: none has). */
+    this.lastChange = -Infinity;
     this.states = "";
     const label = `${this.slots} slots` + (this.side ? `, ${this.count} cells of about ${Math.round(this.slots / this.count)} each` : "");
-    if (this.side) {
-      const size = this.side * CELL;
-      this.paths = Object.fromEntries([...Object.keys(STATES), "changed"].map((key) => [key, s("path", { class: "slot-path " + (STATES[key] ?? key) })]));
-      this.tip = s("title", {}, label);
-      this.element = s("svg", { class: "slots aggregated", viewBox: `0 0 ${size} ${size}`, role: "img", "aria-label": label, "data-cells": this.count }, this.tip, Object.values(this.paths));
-      this.element.addEventListener("mousemove", (event) => this.#explainAt(event));
-    } else {
-      // Plain elements (not `h`): `update` below sets each one's class once.
-      this.cells = [];
-      for (let i = 0; i < this.count; i++) {
-        const cell = document.createElement("span");
-        cell.setAttribute("data-cell", String(i));
-        this.cells.push(cell);
-      }
-      this.element = h("div", { class: "slots", role: "img", "aria-label": label }, this.cells);
-      this.element.addEventListener("mouseover", (event) => this.#explain(event.target));
-    }
+    const paths = [];
+    this.paths = {};
+    for (const key of ["f", "a", "i", "c", "changed"]) paths.push((this.paths[key] = s("path", { class: "slot-path " + (STATES[key] ?? key) })));
+    this.tip = s("title", {}, label);
+    const viewBox = `0 0 ${this.columns * CELL} ${this.rows * CELL}`;
+    // An aggregated grid fills its card (CSS); one cell per slot keeps a slot's size.
+    const size = this.side ? { class: "slots aggregated" } : { class: "slots", width: this.columns * SINGLE_PIXELS, height: this.rows * SINGLE_PIXELS };
+    this.element = s("svg", { ...size, viewBox, role: "img", "aria-label": label, "data-cells": this.count }, this.tip, paths);
+    this.element.addEventListener("mousemove", (event) => this.#explainAt(event));
     this.update(states, now);
   }
 
@@ -149,15 +167,17 @@ export class SlotGrid {
     const before = this.states;
     if (before) for (let i = 0; i < this.slots; i++) if (states[i] !== before[i]) this.since[i] = now;
     this.states = states;
+    // Locals, not `this.…` in the loop: it runs once per cell, on a cold page unoptimised.
+    const { side, count, slots, signatures, letters, changedAt } = this;
     let redraw = false;
     // An aggregated grid's cells are counted in one pass over the slots, cell by cell.
     let slot = 0;
-    for (let cell = 0; cell < this.count; cell++) {
+    for (let cell = 0; cell < count; cell++) {
       let signature;
       let letter;
-      if (this.side) {
+      if (side) {
         const from = slot;
-        const to = Math.floor(((cell + 1) * this.slots) / this.count); // as `cellRange`
+        const to = Math.floor(((cell + 1) * slots) / count); // as `cellRange`
         let a = 0;
         let i = 0;
         let c = 0;
@@ -173,42 +193,41 @@ export class SlotGrid {
         letter = states[cell] in STATES ? states[cell] : "f";
         signature = letter.charCodeAt(0);
       }
-      const changed = before !== "" && signature !== this.signatures[cell];
-      if (changed) this.changedAt[cell] = now;
-      const highlighted = now - this.changedAt[cell] < HIGHLIGHT_MS;
-      const fading = this.changedAt[cell] > now - 2 * HIGHLIGHT_MS;
-      if (changed || signature !== this.signatures[cell] || fading) {
-        redraw = true;
-        if (!this.side) this.cells[cell].className = "slot " + STATES[letter] + (highlighted ? " changed" : "");
-      }
-      this.signatures[cell] = signature;
-      this.letters[cell] = letter;
+      const changed = before !== "" && signature !== signatures[cell];
+      if (changed) changedAt[cell] = now;
+      if (changed || signature !== signatures[cell] || changedAt[cell] > now - 2 * HIGHLIGHT_MS) redraw = true;
+      signatures[cell] = signature;
+      letters[cell] = letter;
+      if (changed) this.lastChange = now;
     }
-    if (this.side && redraw) this.#draw(now);
+    if (redraw) this.#draw(now);
   }
 
   /**
-   * Redraws the aggregated grid's paths: a square per cell in its state's path, and in
-   * the outline's while highlighted. Neighbouring cells of a row in the same path are
+   * Redraws the grid's paths: a square per cell in its state's path, and in the
+   * outline's while highlighted. Neighbouring cells of a row in the same path are
    * written as one run (`runPath`): a grid mostly in long runs of one state is a few
    * dozen pieces of text, not one per cell.
    */
   #draw(now) {
     const parts = { f: [], a: [], i: [], c: [], changed: [] };
-    const side = this.side;
-    const lit = (cell) => now - this.changedAt[cell] < HIGHLIGHT_MS;
-    for (let row = 0; row < side; row++) {
-      const first = row * side;
+    const { columns, rows, count, letters, changedAt } = this;
+    // No cell highlighted (a first draw, a quiet tick): no outline to look for.
+    const anyLit = now - this.lastChange < HIGHLIGHT_MS;
+    for (let row = 0; row < rows; row++) {
+      const first = row * columns;
+      const width = Math.min(columns, count - first); // the last row of a small grid may be short
       const y = row * CELL;
       let start = 0;
       let litFrom = -1; // where the row's current run of highlighted cells began
-      for (let column = 0; column <= side; column++) {
+      for (let column = 0; column <= width; column++) {
         const cell = first + column;
-        if (column > 0 && (column === side || this.letters[cell] !== this.letters[first + start])) {
-          parts[this.letters[first + start]].push(runPath(start * CELL, y, column - start));
+        if (column > 0 && (column === width || letters[cell] !== letters[first + start])) {
+          parts[letters[first + start]].push(runPath(start * CELL, y, column - start));
           start = column;
         }
-        const on = column < side && lit(cell);
+        if (!anyLit) continue;
+        const on = column < width && now - changedAt[cell] < HIGHLIGHT_MS;
         if (on && litFrom < 0) litFrom = column;
         if (!on && litFrom >= 0) {
           parts.changed.push(runPath(litFrom * CELL, y, column - litFrom));
@@ -216,24 +235,17 @@ export class SlotGrid {
         }
       }
     }
-    for (const [key, path] of Object.entries(this.paths)) path.setAttribute("d", parts[key].join(""));
+    for (const key in this.paths) this.paths[key].setAttribute("d", parts[key].join(""));
   }
 
   /** Writes the tooltip of the cell under the pointer (only then: ages change every tick). */
-  #explain(target) {
-    const cell = Number(target?.dataset?.cell);
-    if (!Number.isInteger(cell)) return;
-    target.title = this.describe(cell);
-  }
-
-  /** The aggregated grid's tooltip, for the cell under the pointer. */
   #explainAt(event) {
     const box = this.element.getBoundingClientRect();
     if (box.width === 0 || box.height === 0) return;
-    const column = Math.floor(((event.clientX - box.left) / box.width) * this.side);
-    const row = Math.floor(((event.clientY - box.top) / box.height) * this.side);
-    if (column < 0 || row < 0 || column >= this.side || row >= this.side) return;
-    const cell = row * this.side + column;
+    const column = Math.floor(((event.clientX - box.left) / box.width) * this.columns);
+    const row = Math.floor(((event.clientY - box.top) / box.height) * this.rows);
+    const cell = row * this.columns + column;
+    if (column < 0 || row < 0 || column >= this.columns || row >= this.rows || cell >= this.count) return;
     this.element.dataset.cell = String(cell);
     this.tip.textContent = this.describe(cell);
   }

@@ -40,8 +40,16 @@ const state = { group: null, sort: null, descending: true };
 function groups(model) {
   const found = new Map();
   for (const family of model.store.families.values()) {
-    if (family.type !== "counter" && family.type !== "gauge") continue;
-    const workers = [...family.samples.values()].some((s) => s.labels.worker !== undefined && passes(s.labels, model.view.filter));
+    // `perOwner`: whether any sample ever had a worker (or actor) label; a family without
+    // (a wide one of thousands of series, say) is not looked through sample by sample.
+    if ((family.type !== "counter" && family.type !== "gauge") || !family.perOwner) continue;
+    let workers = false;
+    for (const sample of family.samples.values()) {
+      if (sample.labels.worker !== undefined && passes(sample.labels, model.view.filter)) {
+        workers = true;
+        break;
+      }
+    }
     if (!workers) continue;
     const prefix = prefixOf(family.name);
     if (!found.has(prefix)) found.set(prefix, []);
