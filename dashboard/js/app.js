@@ -310,6 +310,20 @@ function apply(kind, update, received = null) {
 /** Resolves in a task of its own, queued now (schedule.js). */
 const nextTaskTurn = () => new Promise((resolve) => nextTask(resolve));
 
+/** The longest the history waits for live data's panels (`afterPanels`). */
+const HISTORY_WAIT_MS = 1000;
+
+/**
+ * Resolves once no panel waits to be drawn (at once, when none does), or after
+ * `HISTORY_WAIT_MS` at most: the history's work queues behind the tasks that draw live
+ * data (the first snapshot's, on a fresh page), one turn each, and never runs in one of
+ * them. Live values show first; the trends fill in after.
+ */
+async function afterPanels() {
+  const since = performance.now();
+  while (scheduler.pending && performance.now() - since < HISTORY_WAIT_MS) await nextTaskTurn();
+}
+
 /**
  * Fetches the page's past (`/debug/history`) and seeds the frames with it, in tasks of
  * about `TASK_BUDGET_MS` (five minutes of 2,000 series are 600,000 readings), then
@@ -322,6 +336,7 @@ async function seedHistory() {
   try {
     const response = await fetch("history?" + params);
     const doc = response.ok ? await response.json() : null;
+    await afterPanels();
     const seededFrames = frames;
     // `ms`: the script time of its tasks (the parse of the document, before them, not
     // counted), `seed` of those that seed the frames, `longest` the longest task.
@@ -343,8 +358,13 @@ async function seedHistory() {
       if (frames !== seededFrames || !seeding.finish()) return;
       entry.seed = entry.ms + (performance.now() - taskStarted);
     }
-    // It arrives like a live update, often while the first snapshot's panels are being
-    // drawn: in tasks that fit a frame too, not all of them in one.
+    // A snapshot that arrived while the history was folded in is drawn first, too.
+    if (scheduler.pending) {
+      endTask();
+      await afterPanels();
+      taskStarted = performance.now();
+    }
+    // Then drawn like a live update: in tasks that fit a frame, not all in one.
     render(performance.now() + TASK_BUDGET_MS);
     endTask();
     historyTimings.push(entry);
