@@ -62,8 +62,8 @@ function threadEvents(events, pid, tid, names, offset) {
  * (`tasks`), with their summed `wall` and `cpu` time (ms) and the most CPU time of one
  * (`longestCpu`); the script runs they ran in, each once, with their summed CPU time
  * (`scriptCpu`) and the most of one (`longestScriptCpu`); and how many spans fell in no
- * task (`unmatched`) or in no script run (`unmatchedScripts`), each counted at its wall
- * time.
+ * task (`unmatched`, each counted at its wall time) or in no script run
+ * (`unmatchedScripts`, each counted by its whole task's CPU time, or its wall time).
  */
 function reader(events, markedAt) {
   const mark = events.find((event) => event.name === CLOCK_MARK);
@@ -93,6 +93,18 @@ function reader(events, markedAt) {
     const inTasks = match(tasks, spans);
     // Script runs: only those that ran the spans' code; a task's other work is left out.
     const inScripts = match(scripts, spans);
+    // A span in no traced script run (now and then a page's trace lacks the script runs
+    // of some of its tasks) counts its whole task's CPU time instead, which holds any
+    // script run found in it (left out, so nothing is counted twice); in no task either,
+    // its wall time. Never less than the script time.
+    const wholeTasks = new Set();
+    const inNothing = [];
+    for (const span of inScripts.unmatched) {
+      const task = holding(tasks, (span[0] + span[1]) / 2);
+      if (task) wholeTasks.add(task);
+      else inNothing.push(span);
+    }
+    const runs = inScripts.found.filter((run) => ![...wholeTasks].some((task) => task.start <= run.start && run.end <= task.end));
     return {
       unmatched: inTasks.unmatched.length,
       tasks: inTasks.found.length,
@@ -100,8 +112,8 @@ function reader(events, markedAt) {
       cpu: sum(inTasks.found, "cpu") + wallOf(inTasks.unmatched),
       longestCpu: Math.max(0, ...inTasks.found.map((task) => task.cpu), ...inTasks.unmatched.map(([start, end]) => end - start)),
       unmatchedScripts: inScripts.unmatched.length,
-      scriptCpu: sum(inScripts.found, "cpu") + wallOf(inScripts.unmatched),
-      longestScriptCpu: Math.max(0, ...inScripts.found.map((run) => run.cpu), ...inScripts.unmatched.map(([start, end]) => end - start)),
+      scriptCpu: sum(runs, "cpu") + sum([...wholeTasks], "cpu") + wallOf(inNothing),
+      longestScriptCpu: Math.max(0, ...runs.map((run) => run.cpu), ...[...wholeTasks].map((task) => task.cpu), ...inNothing.map(([start, end]) => end - start)),
     };
   };
 }

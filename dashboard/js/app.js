@@ -221,12 +221,14 @@ function renderClock() {
 /**
  * A live update's task starts no job or panel later than this after the update arrived
  * (none, if applying it took longer: on a cold page the first snapshot's task then only
- * applies it, records its frame and draws the header); the rest are drawn one per task
- * after it (schedule.js), so the longest task is the costliest panel's. Live updates on
- * a warm page draw most panels within it.
+ * applies it, records its frame and draws the header); the rest are drawn in the tasks
+ * after it (schedule.js), each starting panels until this long after it began, so a
+ * task is at most this plus its last panel. Fewer, fuller tasks than one panel each: a
+ * task of its own costs its scheduling and its entry into the page's code, every time.
+ * Live updates on a warm page draw most panels within their own task.
  */
 const TASK_BUDGET_MS = 3;
-const scheduler = new PanelScheduler({ budgetMs: 0 });
+const scheduler = new PanelScheduler({ budgetMs: TASK_BUDGET_MS });
 
 /**
  * Draws the header and the panels: every panel now, or with a `deadline` (a
