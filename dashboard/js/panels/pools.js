@@ -78,14 +78,14 @@ function gridCard(key, shown, title, figures, now) {
   const states = map.states;
   let grid = grids.get(key);
   if (!grid || grid.slots.slots !== states.length) {
+    // A new card is built with this tick's figures: nothing of it to redo below.
     const slots = new SlotGrid(states, title, now);
-    const text = h("div", { class: "slot-counts" });
+    const text = h("div", { class: "slot-counts" }, countsText(counts));
     const element = card(title, used, states.length, figures, [text, slots.element], slotCard(map.name));
-    grid = { element, slots, counts: text };
-    grids.set(key, grid);
-  } else {
-    grid.slots.update(states, now);
+    grids.set(key, { element, slots, counts: text });
+    return element;
   }
+  grid.slots.update(states, now);
   replace(grid.counts, countsText(counts));
   const { level, nodes } = usage(used, states.length, figures);
   grid.element.className = cardClass(level, figures);
