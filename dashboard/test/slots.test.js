@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { slotsInUse } from "../js/derive.js";
-import { cellRange, countSlots, countStates, countsText, dominant, gridSide, MAX_SINGLE, runPath } from "../js/panels/slots.js";
+import { cellOf, cellRange, cellSignature, countSlots, countStates, countsText, dominant, gridSide, MAX_SINGLE, runPath, SlotGrid } from "../js/panels/slots.js";
 
 test("one cell per slot up to 500; then 16 × 16, and 32 × 32 above 2,048 slots", () => {
   assert.equal(gridSide(MAX_SINGLE), 0);
@@ -63,4 +63,53 @@ test("a run of an aggregated grid's row is one square per cell, 10 units apart",
     if (command === "m") x += Number(args.split(",")[0]);
   }
   assert.deepEqual(corners, [20, 30, 40, 50, 60].map((left) => [left, 50]));
+});
+
+test("the cell that holds a slot is the one cellRange gives it", () => {
+  for (const slots of [501, 1000, 2048, 2049, 3000, 10_000]) {
+    const cells = gridSide(slots) ** 2;
+    for (let cell = 0; cell < cells; cell++) {
+      const [from, to] = cellRange(cell, cells, slots);
+      for (let slot = from; slot < to; slot++) assert.equal(cellOf(slot, cells, slots), cell, `${slots} slots: slot ${slot}`);
+    }
+  }
+});
+
+/** Just what a SlotGrid asks of the page: SVG elements that take attributes and children. */
+function svgDocument() {
+  const element = () => ({ attributes: {}, children: [], dataset: {}, setAttribute(name, value) { this.attributes[name] = value; }, appendChild(child) { this.children.push(child); return child; }, addEventListener() {}, set textContent(text) { this.text = text; } });
+  return { createElementNS: element, createElement: element, createTextNode: (text) => text };
+}
+
+test("an aggregated grid's first reading, run by run, is the cell-by-cell one", () => {
+  globalThis.document = svgDocument();
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const pools = [
+    "a".repeat(900) + "i".repeat(50) + "f".repeat(2050),
+    "f".repeat(501),
+    Array.from({ length: 3000 }, () => "faicx\n"[Math.floor(random() * 6)]).join(""),
+    "ac".repeat(1500) + "i".repeat(7001),
+    "x".repeat(700) + "a".repeat(1) + "f".repeat(2000),
+  ];
+  for (const states of pools) {
+    const grid = new SlotGrid(states, "owner=api", 1000);
+    const cells = grid.count;
+    for (let cell = 0; cell < cells; cell++) {
+      const [from, to] = cellRange(cell, cells, states.length);
+      const counts = countStates(states, from, to);
+      assert.equal(grid.letters[cell], dominant(counts), `${states.length} slots, cell ${cell}`);
+      assert.equal(grid.signatures[cell], cellSignature(counts.a, counts.i, counts.c, to - from), `${states.length} slots, cell ${cell}`);
+    }
+    // The same states at the next tick: no cell changed, none highlighted.
+    grid.update(states, 2000);
+    assert.equal(grid.lastChange, -Infinity, `${states.length} slots: nothing changed`);
+    // One slot changes state: its cell alone is highlighted.
+    const slot = 300;
+    const changed = states.slice(0, slot) + (states[slot] === "a" ? "f" : "a") + states.slice(slot + 1);
+    grid.update(changed, 3000);
+    const lit = [...grid.changedAt.keys()].filter((cell) => grid.changedAt[cell] === 3000);
+    assert.deepEqual(lit, [cellOf(slot, cells, states.length)], `${states.length} slots`);
+  }
+  delete globalThis.document;
 });

@@ -100,6 +100,31 @@ function dominantOf(a, i, c, f) {
   return best;
 }
 
+/**
+ * A cell's signature, what `update` compares from tick to tick: for a cell all in one
+ * state (an unknown letter counts as free) that state's code, below zero, whatever the
+ * cell's size; else its counts packed in one number (a cell spans far fewer than 65,536
+ * slots).
+ */
+export function cellSignature(a, i, c, size) {
+  if (a === size) return UNIFORM.a;
+  if (i === size) return UNIFORM.i;
+  if (c === size) return UNIFORM.c;
+  if (a + i + c === 0) return UNIFORM.f;
+  return a + i * 65536 + c * 4294967296;
+}
+
+/** The signature of a cell all in one state (`cellSignature`); -1 is a cell not yet read. */
+const UNIFORM = { a: -2, i: -3, c: -4, f: -5 };
+
+/** A run of one letter (`s`: any letter, a line break too). */
+const RUN = /(.)\1*/gs;
+
+/** The cell of `cells`, over `slots`, that holds `slot` (as `cellRange` divides them). */
+export function cellOf(slot, cells, slots) {
+  return Math.floor(((slot + 1) * cells + slots - 1) / slots) - 1;
+}
+
 /** `counts` as text: "14 active, 2 idle, 1 closing, 3 free" (states with none left out). */
 export function countsText(counts) {
   return ["a", "i", "c", "f"]
@@ -142,7 +167,7 @@ export class SlotGrid {
     this.count = this.side ? this.side * this.side : this.slots;
     this.columns = this.side || Math.max(1, Math.min(SINGLE_COLUMNS, this.slots));
     this.rows = this.side || Math.max(1, Math.ceil(this.slots / this.columns));
-    // Per cell: its counts packed in one number (aggregated) or its letter's code; -1 before the first tick.
+    // Per cell: its `cellSignature` (aggregated) or its letter's code; -1 before the first tick.
     this.signatures = new Float64Array(this.count).fill(-1);
     this.letters = new Array(this.count).fill("f");
     this.changedAt = new Float64Array(this.count).fill(-Infinity);
@@ -173,6 +198,11 @@ export class SlotGrid {
     this.states = states;
     // Locals, not `this.…` in the loop: it runs once per cell, on a cold page unoptimised.
     const { side, count, slots, signatures, letters, changedAt } = this;
+    if (side && before === "") {
+      this.#firstReading(states);
+      this.#draw(now);
+      return;
+    }
     let redraw = false;
     // An aggregated grid's cells are counted in one pass over the slots, cell by cell.
     let slot = 0;
@@ -191,7 +221,7 @@ export class SlotGrid {
           else if (code === 105) i++;
           else if (code === 99) c++;
         }
-        signature = a + i * 65536 + c * 4294967296; // a cell spans far fewer than 65,536 slots
+        signature = cellSignature(a, i, c, to - from);
         letter = dominantOf(a, i, c, to - from - a - i - c);
       } else {
         letter = states[cell] in STATES ? states[cell] : "f";
@@ -205,6 +235,37 @@ export class SlotGrid {
       if (changed) this.lastChange = now;
     }
     if (redraw) this.#draw(now);
+  }
+
+  /**
+   * An aggregated grid's first reading (no change to look for), run by run rather than
+   * slot by slot: the cells a run of one letter touches are filled with its state at
+   * once, then each cell that a run begins inside of (it holds more than one letter) is
+   * counted. A pool's slots mostly lie in a few long runs, so this is a few steps, not
+   * one per cell: on a cold page, where a loop of ours runs unoptimised, that counts.
+   */
+  #firstReading(states) {
+    const { count, slots, signatures, letters } = this;
+    const mixed = [];
+    RUN.lastIndex = 0;
+    for (let run = RUN.exec(states); run !== null; run = RUN.exec(states)) {
+      const from = run.index;
+      const letter = run[0][0] in STATES ? run[0][0] : "f";
+      const first = cellOf(from, count, slots);
+      const last = cellOf(from + run[0].length - 1, count, slots);
+      letters.fill(letter, first, last + 1);
+      signatures.fill(UNIFORM[letter], first, last + 1);
+      if (cellRange(first, count, slots)[0] !== from) mixed.push(first);
+    }
+    for (const cell of mixed) {
+      const [from, to] = cellRange(cell, count, slots);
+      const counts = tally(states, from, to);
+      const a = counts[0];
+      const i = counts[1];
+      const c = counts[2];
+      signatures[cell] = cellSignature(a, i, c, to - from);
+      letters[cell] = dominantOf(a, i, c, to - from - a - i - c);
+    }
   }
 
   /**
