@@ -32,10 +32,13 @@ function keysOf(name) {
 
 const NO_LABELS = Object.freeze({});
 
-/** The key `map` holds for `part`, made by `make` the first time. */
-function kept(map, part, make) {
+/**
+ * The key `map` holds for `part`, `<kind><part>|<name>`, made the first time (no closure
+ * per reading: this runs for every sample with a worker or actor label, every tick).
+ */
+function kept(map, part, kind, name) {
   let key = map.get(part);
-  if (key === undefined) map.set(part, (key = make()));
+  if (key === undefined) map.set(part, (key = kind + part + "|" + name));
   return key;
 }
 
@@ -96,16 +99,16 @@ export class Totals {
       this.#pending = value;
     }
     const worker = labels.worker;
-    if (worker !== undefined) this.#add(kept(keys.workers, worker, () => "worker|" + worker + "|" + name), value);
+    if (worker !== undefined) this.#add(kept(keys.workers, worker, "worker|", name), value);
     if (keys.rows) {
       const row = rowKeys(name, labels);
       if (row !== null) this.#add(row, value);
     }
     const actor = labels.actor;
     if (actor !== undefined) {
-      this.#add(kept(keys.actors, actor, () => "actor|" + actor + "|" + name), value);
+      this.#add(kept(keys.actors, actor, "actor|", name), value);
       const instance = labels.instance;
-      if (instance !== undefined) this.#add(kept(keys.actors, actor + "/" + instance, () => "actor|" + actor + "/" + instance + "|" + name), value);
+      if (instance !== undefined) this.#add(kept(keys.actors, actor + "/" + instance, "actor|", name), value);
     }
   }
 

@@ -134,7 +134,9 @@ export class BandRing {
     if (this.open !== last) {
       // A slot seeded from the server's history counts its summary as one reading.
       this.open = last;
-      this.counts = new Uint32Array(last.values.length).map((_, i) => (Number.isNaN(last.values[i]) ? 0 : 1));
+      const counts = new Uint32Array(last.values.length);
+      for (let i = 0; i < counts.length; i++) if (!Number.isNaN(last.values[i])) counts[i] = 1;
+      this.counts = counts;
     }
     last.t = t;
     if (values.length > last.values.length) {
