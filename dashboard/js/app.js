@@ -338,8 +338,11 @@ async function seedHistory() {
   try {
     const response = await fetch("history?" + params);
     const doc = response.ok ? await response.json() : null;
-    await afterPanels();
     const seededFrames = frames;
+    // Made before the wait below: it notes the frames' columns now, so a filter change
+    // meanwhile (which clears them and fetches its own history) drops this one.
+    const seeding = doc ? seededFrames.seeder(doc, view.filter) : null;
+    await afterPanels();
     // `ms`: the script time of its tasks (the parse of the document, before them, not
     // counted), `seed` of those that seed the frames, `longest` the longest task.
     const entry = { series: doc?.series?.length ?? 0, points: doc?.points?.length ?? 0, seed: 0, tasks: 0, longest: 0, ms: 0 };
@@ -350,8 +353,7 @@ async function seedHistory() {
       entry.ms += ms;
       entry.longest = Math.max(entry.longest, ms);
     };
-    if (doc) {
-      const seeding = seededFrames.seeder(doc, view.filter);
+    if (seeding) {
       while (!seeding.step(taskStarted + TASK_BUDGET_MS)) {
         endTask();
         await nextTaskTurn();

@@ -1,8 +1,9 @@
 //# allFunctionsCalledOnLoad
 // A pool's slot grid. Up to 500 slots, one cell per slot (up to 32 a row); above, a fixed
 // grid (16 × 16 cells up to 2,048 slots, 32 × 32 above), each cell a run of neighbouring
-// slots shown in their most common state, with the counts in its tooltip. A cell whose state (or, in an
-// aggregated grid, whose counts) changed since the last tick is highlighted for a tick.
+// slots shown in their most common state, with the counts in its tooltip. A cell whose
+// state (or, in an aggregated grid, whose counts) changed since the last tick is
+// highlighted for a tick.
 // The tooltip, written when the pointer reaches a cell, names the slot, its state, the
 // pool's owner and how long the slot has been in that state (as the page saw it: the
 // page's readings, one per tick, so an age is "at least" before the first change seen).
@@ -133,7 +134,7 @@ export function countsText(counts) {
     .join(", ");
 }
 
-/** Units per aggregated cell in the grid's SVG (a 9-unit square and a 1-unit gap). */
+/** Units per cell in the grid's SVG (a 9-unit square and a 1-unit gap). */
 const CELL = 10;
 /** One cell's square, then a move to the next cell's corner. */
 const SQUARE_THEN_NEXT = `h9v9h-9zm${CELL},0`;
