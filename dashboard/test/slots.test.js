@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { slotsInUse } from "../js/derive.js";
+import { fakeDocument } from "../test-support/fake-dom.mjs";
 import { cellOf, cellRange, cellSignature, countSlots, countStates, countsText, dominant, gridSide, MAX_SINGLE, runPath, SlotGrid } from "../js/panels/slots.js";
 
 test("one cell per slot up to 500; then 16 × 16, and 32 × 32 above 2,048 slots", () => {
@@ -75,14 +76,8 @@ test("the cell that holds a slot is the one cellRange gives it", () => {
   }
 });
 
-/** Just what a SlotGrid asks of the page: SVG elements that take attributes and children. */
-function svgDocument() {
-  const element = () => ({ attributes: {}, children: [], dataset: {}, setAttribute(name, value) { this.attributes[name] = value; }, appendChild(child) { this.children.push(child); return child; }, addEventListener() {}, set textContent(text) { this.text = text; } });
-  return { createElementNS: element, createElement: element, createTextNode: (text) => text };
-}
-
 test("an aggregated grid's first reading, run by run, is the cell-by-cell one", () => {
-  globalThis.document = svgDocument();
+  globalThis.document = fakeDocument();
   let seed = 7;
   const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const pools = [

@@ -6,41 +6,10 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
-/** Just what slots.js and dom.js call on a document and its elements. */
-class Element {
-  constructor(tag) {
-    this.tag = tag;
-    this.children = [];
-    this.attributes = {};
-    this.dataset = {};
-  }
-  appendChild(child) {
-    this.children.push(child);
-    return child;
-  }
-  removeChild(child) {
-    this.children = this.children.filter((other) => other !== child);
-    return child;
-  }
-  get firstChild() {
-    return this.children[0] ?? null;
-  }
-  setAttribute(name, value) {
-    this.attributes[name] = value;
-  }
-  addEventListener() {}
-  set textContent(text) {
-    this.children = [String(text)];
-  }
-  set className(value) {
-    this.attributes.class = value;
-  }
-}
-globalThis.document = {
-  createElement: (tag) => new Element(tag),
-  createElementNS: (_, tag) => new Element(tag),
-  createTextNode: (text) => String(text),
-};
+import { fakeDocument } from "../test-support/fake-dom.mjs";
+
+// The node tests' minimal document: just what slots.js and dom.js call on one.
+globalThis.document = fakeDocument();
 
 const [dir = "js", runsArg = "300"] = process.argv.slice(2);
 const runs = Number(runsArg);
