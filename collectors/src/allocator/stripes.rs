@@ -88,46 +88,39 @@ impl Stripe {
         }
     }
 
-    /// Counts an allocation on this thread's own stripe.
+    /// Counts an allocation on this thread's own stripe; returns whether the stripe
+    /// must now [`settle`](Self::settle).
     #[inline]
-    fn owned_allocation(&self, size: u64) {
+    fn owned_allocation(&self, size: u64) -> bool {
         bump(&self.allocations, 1);
-        if bump(&self.allocated_bytes, size) >= self.settle_allocated.load(Ordering::Relaxed) {
-            self.settle();
-        }
+        bump(&self.allocated_bytes, size) >= self.settle_allocated.load(Ordering::Relaxed)
     }
 
-    /// Counts a deallocation on this thread's own stripe.
+    /// Counts a deallocation on this thread's own stripe; returns whether the stripe
+    /// must now [`settle`](Self::settle).
     #[inline]
-    fn owned_deallocation(&self, size: u64) {
+    fn owned_deallocation(&self, size: u64) -> bool {
         bump(&self.deallocations, 1);
-        if bump(&self.freed_bytes, size) >= self.settle_freed.load(Ordering::Relaxed) {
-            self.settle();
-        }
+        bump(&self.freed_bytes, size) >= self.settle_freed.load(Ordering::Relaxed)
     }
 
     /// Counts a reallocation that grew by `grown` bytes (shrank, if negative) on this
-    /// thread's own stripe.
+    /// thread's own stripe; returns whether the stripe must now [`settle`](Self::settle).
     #[inline]
-    fn owned_reallocation(&self, grown: i64) {
+    fn owned_reallocation(&self, grown: i64) -> bool {
         bump(&self.reallocations, 1);
-        let settle = if grown >= 0 {
+        if grown >= 0 {
             bump(&self.allocated_bytes, grown.unsigned_abs())
                 >= self.settle_allocated.load(Ordering::Relaxed)
         } else {
             bump(&self.freed_bytes, grown.unsigned_abs())
                 >= self.settle_freed.load(Ordering::Relaxed)
-        };
-        if settle {
-            self.settle();
         }
     }
 
     /// Owned: publishes the unpublished net once it has reached [`SETTLE_BYTES`] either
     /// way, then notes how far allocated and freed bytes may grow before it could reach
     /// [`PUBLISH_BYTES`] either way.
-    #[cold]
-    #[inline(never)]
     fn settle(&self) {
         self.settle_with(SETTLE_BYTES);
     }
@@ -154,9 +147,10 @@ impl Stripe {
             .store(freed.wrapping_add((limit + net) as u64), Ordering::Relaxed);
     }
 
-    /// Counts `change` on this thread's own stripe.
+    /// Counts `change` on this thread's own stripe; returns whether the stripe must now
+    /// [`settle`](Self::settle).
     #[inline]
-    fn owned_change(&self, change: Change) {
+    fn owned_change(&self, change: Change) -> bool {
         match change {
             Change::Allocation(size) => self.owned_allocation(size),
             Change::Deallocation(size) => self.owned_deallocation(size),
@@ -195,6 +189,10 @@ impl Stripe {
 
 /// The owned stripes, then the shared ones.
 pub(super) static STRIPES: [Stripe; OWNED + SHARED] = [const { Stripe::new() }; OWNED + SHARED];
+/// Where a thread that owns no stripe points its fast path: its settle limits stay 0, so
+/// every count there goes on to [`count_slow`], which counts it where it belongs; what
+/// the fast path wrote here is never read. It spares the fast path a test for "no stripe".
+static SCRATCH: Stripe = Stripe::new();
 static NEXT_SHARED: AtomicUsize = AtomicUsize::new(0);
 /// Live bytes as published by the stripes (behind the exact figure by what they hold).
 static LIVE: AtomicI64 = AtomicI64::new(0);
@@ -208,8 +206,9 @@ thread_local! {
     // Both `const` and `Cell`s of plain values: no lazy initialisation and no destructor,
     // so they are always there, even while the thread's other locals are torn down, and
     // using them never allocates.
-    /// The stripe this thread owns, once it has claimed one (and until it exits).
-    static OWN_STRIPE: Cell<Option<&'static Stripe>> = const { Cell::new(None) };
+    /// The stripe this thread owns, once it has claimed one (and until it exits); until
+    /// then, and after, [`SCRATCH`].
+    static OWN_STRIPE: Cell<&'static Stripe> = const { Cell::new(&SCRATCH) };
     /// Where the thread counts while it owns no stripe: [`UNCLAIMED`] before its first
     /// allocation, then the index of a shared stripe.
     static SHARED_STRIPE: Cell<usize> = const { Cell::new(UNCLAIMED) };
@@ -225,8 +224,8 @@ impl Drop for GiveBack {
     fn drop(&mut self) {
         // From here on the thread counts on a shared stripe (its last frees included):
         // `claim` left `SHARED_STRIPE` naming one.
-        let own = OWN_STRIPE.try_with(Cell::take).ok().flatten();
-        if let Some(stripe) = own {
+        let own = OWN_STRIPE.try_with(|own| own.replace(&SCRATCH));
+        if let Some(stripe) = own.ok().filter(|stripe| !std::ptr::eq(*stripe, &SCRATCH)) {
             // Publishes every net byte, and leaves the limits right for the next owner.
             stripe.settle_with(0);
             // Release: the next owner starts from everything this thread wrote.
@@ -238,7 +237,10 @@ impl Drop for GiveBack {
 /// This thread's own stripe, if it has one.
 #[inline]
 fn owned() -> Option<&'static Stripe> {
-    OWN_STRIPE.try_with(Cell::get).ok().flatten()
+    OWN_STRIPE
+        .try_with(Cell::get)
+        .ok()
+        .filter(|stripe| !std::ptr::eq(*stripe, &SCRATCH))
 }
 
 /// The stripe of a thread that owns none yet (it claims one now) or shares one, and
@@ -268,18 +270,36 @@ pub(super) enum Change {
 /// Counts `change` for this thread.
 #[inline]
 pub(super) fn count(change: Change) {
-    match owned() {
-        Some(stripe) => stripe.owned_change(change),
-        None => count_not_owned(change),
+    if !count_fast(change) {
+        count_slow(change);
     }
 }
 
+/// Counts `change` on this thread's own stripe and returns true, when the thread owns one
+/// that need not settle now. Otherwise returns false, and [`count_slow`] with the same
+/// `change` finishes the count: it settles the stripe (the change is counted) or counts
+/// the change elsewhere (the thread owns no stripe: nothing was counted). Split so that a
+/// caller can make its slow path a separate call, leaving its fast path with no frame.
+#[inline]
+pub(super) fn count_fast(change: Change) -> bool {
+    let stripe = OWN_STRIPE.try_with(Cell::get).unwrap_or(&SCRATCH);
+    !stripe.owned_change(change)
+}
+
+/// Finishes what [`count_fast`] left (it returned false for the same `change`).
 #[cold]
 #[inline(never)]
-fn count_not_owned(change: Change) {
-    match not_owned() {
-        (stripe, true) => stripe.owned_change(change),
-        (stripe, false) => stripe.shared(change),
+pub(super) fn count_slow(change: Change) {
+    match owned() {
+        Some(stripe) => stripe.settle(),
+        None => match not_owned() {
+            (stripe, true) => {
+                if stripe.owned_change(change) {
+                    stripe.settle();
+                }
+            }
+            (stripe, false) => stripe.shared(change),
+        },
     }
 }
 
@@ -298,7 +318,7 @@ fn claim(shared: &Cell<usize>) -> usize {
             .is_ok()
         {
             if GIVE_BACK.try_with(|_| ()).is_ok()
-                && OWN_STRIPE.try_with(|own| own.set(Some(stripe))).is_ok()
+                && OWN_STRIPE.try_with(|own| own.set(stripe)).is_ok()
             {
                 return index;
             }
@@ -356,6 +376,11 @@ mod tests {
     fn an_owned_stripe_never_holds_back_64_kib_and_churn_publishes_nothing() {
         // A stripe of the test's own (not one of `STRIPES`), counted as its owner would.
         let stripe = Stripe::new();
+        let count = |change| {
+            if stripe.owned_change(change) {
+                stripe.settle();
+            }
+        };
         let limit = PUBLISH_BYTES as i64;
         let mut held: Vec<u64> = Vec::new();
         let mut seed = 0x9e37_79b9_u64;
@@ -368,17 +393,17 @@ mod tests {
                 let size = 1 + seed % 4096;
                 match (phase, seed % 3) {
                     (0, _) | (1, 0) | (3, 0) if held.len() < 3000 => {
-                        stripe.owned_allocation(size);
+                        count(Change::Allocation(size));
                         held.push(size);
                     }
                     (1 | 3, 1) if !held.is_empty() => {
                         let old = held.pop().unwrap_or(0);
-                        stripe.owned_reallocation(size as i64 - old as i64);
+                        count(Change::Reallocation(size as i64 - old as i64));
                         held.push(size);
                     }
                     _ => {
                         if let Some(size) = held.pop() {
-                            stripe.owned_deallocation(size);
+                            count(Change::Deallocation(size));
                         }
                     }
                 }
@@ -391,8 +416,8 @@ mod tests {
         let published = stripe.published.load(Ordering::Relaxed);
         for round in 0..100_000u64 {
             let size = 16 + round % 4096;
-            stripe.owned_allocation(size);
-            stripe.owned_deallocation(size);
+            count(Change::Allocation(size));
+            count(Change::Deallocation(size));
             let now = stripe.published.load(Ordering::Relaxed);
             assert_eq!(now, published, "churn published, at pair {round}");
         }
