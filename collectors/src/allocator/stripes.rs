@@ -426,6 +426,38 @@ mod tests {
         assert_eq!(unpublished(&stripe), 0);
     }
 
+    #[test]
+    fn a_threads_counts_before_it_owns_a_stripe_are_not_lost() {
+        // Only the tests here count, and this one alone counts bytes into `STRIPES`.
+        let totals = || {
+            STRIPES.iter().fold((0, 0), |(allocated, freed), stripe| {
+                (
+                    allocated + stripe.allocated_bytes.load(Ordering::Relaxed),
+                    freed + stripe.freed_bytes.load(Ordering::Relaxed),
+                )
+            })
+        };
+        let before = totals();
+        let owned_none_first = std::thread::spawn(|| {
+            let owned_none = owned().is_none();
+            // The fast path counts on `SCRATCH` and leaves it to the slow path, which
+            // claims a stripe (or a shared one, if another test holds them all).
+            count(Change::Allocation(1000));
+            count(Change::Reallocation(500));
+            count(Change::Deallocation(1500));
+            owned_none
+        })
+        .join()
+        .expect("the thread ran");
+        assert!(
+            owned_none_first,
+            "the thread owned a stripe before it counted"
+        );
+        let after = totals();
+        assert_eq!(after.0 - before.0, 1500, "bytes allocated");
+        assert_eq!(after.1 - before.1, 1500, "bytes freed");
+    }
+
     // One test, not two: the second holds every owned stripe at once, which would make
     // the first find none if they ran side by side.
     #[test]
