@@ -158,6 +158,13 @@ impl Stripe {
         }
     }
 
+    /// Counts `change` on this thread's own stripe, settling it when that is due.
+    fn owned_count(&self, change: Change) {
+        if self.owned_change(change) {
+            self.settle();
+        }
+    }
+
     /// Counts `change` on a shared stripe: `fetch_add` on each counter, and the net
     /// change into `unpublished`, published at [`PUBLISH_BYTES`] either way.
     fn shared(&self, change: Change) {
@@ -293,11 +300,7 @@ pub(super) fn count_slow(change: Change) {
     match owned() {
         Some(stripe) => stripe.settle(),
         None => match not_owned() {
-            (stripe, true) => {
-                if stripe.owned_change(change) {
-                    stripe.settle();
-                }
-            }
+            (stripe, true) => stripe.owned_count(change),
             (stripe, false) => stripe.shared(change),
         },
     }
@@ -376,11 +379,7 @@ mod tests {
     fn an_owned_stripe_never_holds_back_64_kib_and_churn_publishes_nothing() {
         // A stripe of the test's own (not one of `STRIPES`), counted as its owner would.
         let stripe = Stripe::new();
-        let count = |change| {
-            if stripe.owned_change(change) {
-                stripe.settle();
-            }
-        };
+        let count = |change| stripe.owned_count(change);
         let limit = PUBLISH_BYTES as i64;
         let mut held: Vec<u64> = Vec::new();
         let mut seed = 0x9e37_79b9_u64;
